@@ -1,0 +1,62 @@
+// Typed errors. Every error the bridge raises carries a stable `code`, the context needed to act on it
+// (table, key, column, LSN where they apply) and whether retrying the same operation can help.
+export type ErrorCode =
+  | "CONFIG_INVALID"
+  | "PG_CONNECT"
+  | "PG_CHECK_FAILED"
+  | "SLOT_MISSING"
+  | "SLOT_EXISTS"
+  | "SCHEMA_MISMATCH"
+  | "GRAPH_CYCLE"
+  | "DECODE_FAILED"
+  | "UNKNOWN_TABLE"
+  | "CONVEX_TRANSIENT"
+  | "CONVEX_PERMANENT"
+  | "CONVEX_AUTH"
+  | "BATCH_TOO_LARGE"
+  | "STREAM_FAILED"
+  | "BACKFILL_FAILED"
+  | "INTERNAL";
+
+export interface ErrorContext {
+  table?: string;
+  key?: unknown;
+  column?: string;
+  lsn?: string;
+  [k: string]: unknown;
+}
+
+export class Pg2ConvexError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly context: ErrorContext;
+  /** One line telling the operator what to do about it, when there is something to do. */
+  readonly fix?: string;
+
+  constructor(code: ErrorCode, message: string, opts: { retryable?: boolean; context?: ErrorContext; fix?: string; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = "Pg2ConvexError";
+    this.code = code;
+    this.retryable = opts.retryable ?? false;
+    this.context = opts.context ?? {};
+    if (opts.fix !== undefined) this.fix = opts.fix;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { code: this.code, message: this.message, retryable: this.retryable, context: this.context, fix: this.fix };
+  }
+}
+
+export function isRetryable(e: unknown): boolean {
+  return e instanceof Pg2ConvexError && e.retryable;
+}
+
+/** Renders an error for a terminal: message, context and fix on separate lines. */
+export function describeError(e: unknown): string {
+  if (!(e instanceof Pg2ConvexError)) return e instanceof Error ? e.message : String(e);
+  const ctx = Object.entries(e.context)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x))}`)
+    .join(" ");
+  return [`[${e.code}] ${e.message}`, ctx && `  context: ${ctx}`, e.fix && `  fix: ${e.fix}`].filter(Boolean).join("\n");
+}

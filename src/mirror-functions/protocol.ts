@@ -1,0 +1,78 @@
+// The wire contract between the bridge and the Convex `applyBatch` mutation. Shared by both sides so the
+// planner's cost estimate and the mutation agree. Keep it free of Node imports: Convex bundles this file.
+import { v, type Infer } from "convex/values";
+
+/** Convex's per-mutation limits (https://docs.convex.dev/production/state/limits), with headroom. */
+export const CONVEX_LIMITS = {
+  documentsWritten: 16_000,
+  databaseQueries: 4_096,
+  bytesWritten: 16 * 1024 * 1024,
+  /** Largest array Convex accepts as a value (function arguments included). */
+  arrayItems: 8_192,
+  /** Largest document Convex stores. */
+  documentBytes: 1024 * 1024,
+  /** Fraction of each limit a batch may plan to use: the estimate is conservative, not exact. */
+  headroom: 0.8,
+} as const;
+
+export const opValidator = v.union(
+  v.object({
+    o: v.literal("upsert"),
+    t: v.string(),
+    k: v.array(v.any()),
+    ver: v.int64(),
+    d: v.any(),
+    /** True when some columns were omitted by wal2json (unchanged TOAST): merge into the existing doc. */
+    partial: v.optional(v.boolean()),
+  }),
+  v.object({ o: v.literal("delete"), t: v.string(), k: v.array(v.any()), ver: v.int64() }),
+  v.object({ o: v.literal("truncate"), ts: v.array(v.string()), ver: v.int64() }),
+  /** A row the bridge could not store (named reason); recorded in the rejects table, replayable from PG by key. */
+  v.object({ o: v.literal("reject"), t: v.string(), k: v.array(v.any()), ver: v.int64(), code: v.string(), reason: v.string() }),
+);
+export type Op = Infer<typeof opValidator>;
+
+export const checkpointValidator = v.object({
+  /** Commit LSN of the last source transaction fully contained in Convex after this batch. */
+  commitLsn: v.int64(),
+  /** End LSN of that commit record: what PostgreSQL may be told is flushed. */
+  endLsn: v.int64(),
+});
+
+export const backfillProgressValidator = v.object({
+  table: v.string(),
+  /** Primary key of the last row copied (keyset cursor), null when the table is finished. */
+  after: v.union(v.array(v.any()), v.null()),
+  done: v.boolean(),
+  rows: v.number(),
+});
+
+export const applyBatchArgs = {
+  /** Replication slot name: one checkpoint per slot. */
+  slot: v.string(),
+  /** Operation key, logged on both sides. */
+  batchId: v.string(),
+  ops: v.array(opValidator),
+  /** Present when the batch ends on a source-transaction boundary. */
+  checkpoint: v.optional(checkpointValidator),
+  /** Present for backfill batches. */
+  backfill: v.optional(v.object({ snapshotLsn: v.int64(), progress: backfillProgressValidator })),
+};
+
+export interface ApplyBatchResult {
+  applied: number;
+  skipped: number;
+  rejected: number;
+  /** False when a truncate could not finish inside this mutation's limits: send the same batch again. */
+  complete: boolean;
+}
+
+export interface MirrorState {
+  slot: string;
+  commitLsn: bigint | null;
+  endLsn: bigint | null;
+  phase: "new" | "backfill" | "stream";
+  snapshotLsn: bigint | null;
+  backfill: Array<{ table: string; after: unknown[] | null; done: boolean; rows: number }>;
+  updatedAt: number | null;
+}

@@ -1,0 +1,35 @@
+// What flows between stages. Values are already in their Convex representation (see docs/type-mapping):
+// the decoder is the only place that turns PostgreSQL text into values.
+import type { Value } from "convex/values";
+import type { Lsn } from "./lsn";
+
+/** One mirrored column value, or `undefined` when wal2json omitted it (unchanged TOASTed column). */
+export type Row = Record<string, Value | undefined>;
+
+/** Primary-key values in the table's primary-key column order. */
+export type Key = readonly Value[];
+
+export type RowChange =
+  | { readonly kind: "insert"; readonly table: string; readonly key: Key; readonly row: Row; readonly lsn: Lsn }
+  | {
+      readonly kind: "update";
+      readonly table: string;
+      readonly key: Key;
+      /** Set when the update changed the primary key: the row moved from oldKey to key. */
+      readonly oldKey?: Key;
+      readonly row: Row;
+      readonly lsn: Lsn;
+    }
+  | { readonly kind: "delete"; readonly table: string; readonly key: Key; readonly lsn: Lsn }
+  | { readonly kind: "truncate"; readonly tables: readonly string[]; readonly lsn: Lsn };
+
+/** A whole source transaction, as committed in PostgreSQL. `table` fields are PostgreSQL table names. */
+export interface SourceTransaction {
+  readonly xid: number;
+  /** LSN of the commit record: the version of every row this transaction wrote. */
+  readonly commitLsn: Lsn;
+  /** End of the commit record: the LSN confirmed to PostgreSQL once the transaction is durable in Convex. */
+  readonly endLsn: Lsn;
+  readonly commitTime: Date;
+  readonly changes: readonly RowChange[];
+}

@@ -1,0 +1,40 @@
+// Per-test-file database on the shared cluster. Each call makes a fresh database, so slots, tables and
+// data never leak between files.
+import { inject } from "vitest";
+import pg from "pg";
+
+let counter = 0;
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  /** A connected client; closed by drop(). */
+  client: pg.Client;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(prefix = "t"): Promise<TestDatabase> {
+  const admin = inject("pgAdminUrl");
+  const name = `${prefix}_${process.pid}_${Date.now().toString(36)}_${counter++}`.toLowerCase().replace(/[^a-z0-9_]/g, "_");
+  const root = new pg.Client(admin);
+  await root.connect();
+  await root.query(`CREATE DATABASE ${name}`);
+  await root.end();
+  const url = admin.replace(/\/[^/]*$/, `/${name}`);
+  const client = new pg.Client(url);
+  await client.connect();
+  return {
+    url,
+    name,
+    client,
+    async drop() {
+      await client.end().catch(() => undefined);
+      const r = new pg.Client(admin);
+      await r.connect();
+      // Slots pin a database: drop them first so DROP DATABASE cannot fail on a leftover slot.
+      await r.query("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1 AND NOT active", [name]);
+      await r.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await r.end();
+    },
+  };
+}
