@@ -10,7 +10,15 @@ export type Row = Record<string, Value | undefined>;
 export type Key = readonly Value[];
 
 export type RowChange =
-  | { readonly kind: "insert"; readonly table: string; readonly key: Key; readonly row: Row; readonly lsn: Lsn }
+  | {
+      readonly kind: "insert";
+      readonly table: string;
+      readonly key: Key;
+      readonly row: Row;
+      readonly lsn: Lsn;
+      /** Float/numeric columns wal2json sent as null, which may really be NaN or ±Infinity (wal2json < 2.6). */
+      readonly ambiguousNulls?: readonly string[];
+    }
   | {
       readonly kind: "update";
       readonly table: string;
@@ -19,6 +27,7 @@ export type RowChange =
       readonly oldKey?: Key;
       readonly row: Row;
       readonly lsn: Lsn;
+      readonly ambiguousNulls?: readonly string[];
     }
   | { readonly kind: "delete"; readonly table: string; readonly key: Key; readonly lsn: Lsn }
   | { readonly kind: "truncate"; readonly tables: readonly string[]; readonly lsn: Lsn };

@@ -1,0 +1,18 @@
+// Output of the decode stage, input of transaction assembly: one event per wal2json format-version-2 record.
+import type { Lsn } from "./lsn";
+import type { RowChange } from "./changes";
+
+export type DecodedEvent =
+  | { readonly type: "begin"; readonly xid: number; readonly commitLsn: Lsn; readonly commitTime: Date; readonly lsn: Lsn }
+  | { readonly type: "change"; readonly xid: number; readonly change: RowChange }
+  | {
+      readonly type: "commit";
+      readonly xid: number;
+      /** LSN of the commit record (the `lsn` field of wal2json's C record). */
+      readonly commitLsn: Lsn;
+      /** End of the commit record (`nextlsn`): safe to confirm once the transaction is durable. */
+      readonly endLsn: Lsn;
+      readonly commitTime: Date;
+    }
+  /** A record for a table that is not mirrored, or a logical message: nothing to apply, position only. */
+  | { readonly type: "skip"; readonly lsn: Lsn; readonly reason: string };
