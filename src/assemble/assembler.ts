@@ -1,0 +1,64 @@
+// Groups decoded events into whole source transactions. Invariants: wal2json v2 never interleaves
+// transactions (logical decoding replays each one whole, at commit), so at most one is open; changes keep WAL
+// order; anything else is a protocol violation and stops the stream (not retryable: replaying the same WAL would
+// fail the same way).
+import { Pg2ConvexError } from "../errors";
+import { formatLsn, type Lsn } from "../model/lsn";
+import type { DecodedEvent } from "../model/events";
+import type { RowChange, SourceTransaction } from "../model/changes";
+import type { TransactionAssembler } from "./index";
+
+interface OpenTransaction {
+  readonly xid: number;
+  readonly commitLsn: Lsn;
+  readonly changes: RowChange[];
+}
+
+function violation(message: string, context: { xid?: number; openXid?: number; lsn?: Lsn }): Pg2ConvexError {
+  return new Pg2ConvexError("STREAM_FAILED", `replication protocol violation: ${message}`, {
+    retryable: false,
+    context: {
+      ...(context.xid === undefined ? {} : { xid: context.xid }),
+      ...(context.openXid === undefined ? {} : { openXid: context.openXid }),
+      ...(context.lsn === undefined ? {} : { lsn: formatLsn(context.lsn) }),
+    },
+  });
+}
+
+export class Assembler implements TransactionAssembler {
+  private open: OpenTransaction | null = null;
+
+  openXid(): number | null {
+    return this.open?.xid ?? null;
+  }
+
+  push(event: DecodedEvent): SourceTransaction | null {
+    switch (event.type) {
+      case "skip":
+        return null;
+      case "begin":
+        if (this.open) throw violation(`begin of xid ${event.xid} while xid ${this.open.xid} is open`, { xid: event.xid, openXid: this.open.xid, lsn: event.lsn });
+        this.open = { xid: event.xid, commitLsn: event.commitLsn, changes: [] };
+        return null;
+      case "change": {
+        const open = this.expectOpen("change", event.xid, event.change.lsn);
+        open.changes.push(event.change);
+        return null;
+      }
+      case "commit": {
+        const open = this.expectOpen("commit", event.xid, event.commitLsn);
+        if (open.commitLsn !== event.commitLsn) {
+          throw violation(`commit LSN ${formatLsn(event.commitLsn)} differs from the begin record's ${formatLsn(open.commitLsn)}`, { xid: event.xid, lsn: event.commitLsn });
+        }
+        this.open = null;
+        return { xid: open.xid, commitLsn: event.commitLsn, endLsn: event.endLsn, commitTime: event.commitTime, changes: open.changes };
+      }
+    }
+  }
+
+  private expectOpen(what: string, xid: number, lsn: Lsn): OpenTransaction {
+    if (!this.open) throw violation(`${what} of xid ${xid} without a begin`, { xid, lsn });
+    if (this.open.xid !== xid) throw violation(`${what} of xid ${xid} inside xid ${this.open.xid}`, { xid, openXid: this.open.xid, lsn });
+    return this.open;
+  }
+}
