@@ -1,0 +1,46 @@
+// The one PostgreSQL-text → Convex-value mapping, shared by the stream (wal2json tokens), the backfill
+// (`SELECT col::text`) and the parity checker. Pure: no database access, no Node-only APIs.
+import type { Value } from "convex/values";
+import { isLosslessNumber } from "lossless-json";
+import type { ColumnDef } from "../../tables/types";
+import { parseArrayLiteral } from "./array-literal";
+import { valueError } from "./errors";
+import { MAX_ARRAY_ITEMS, MAX_FIELD_NESTING } from "./limits";
+import { decodeScalar } from "./scalars";
+import { wrapText } from "./wrapped";
+
+export { isWrappedText, WRAPPED_TEXT_FIELD, type WrappedText } from "./wrapped";
+
+/** A column's value from PostgreSQL's text output (`col::text`); SQL NULL is `null`. */
+export function decodeText(column: ColumnDef, text: string | null): Value {
+  if (text === null) return null;
+  return column.array ? decodeArray(column, text) : decodeScalar(column, text, MAX_FIELD_NESTING);
+}
+
+/**
+ * A column's value from a wal2json format-version-2 "value" token, parsed losslessly: JSON null, true/false,
+ * a number (kept as its exact text by lossless-json) or a string. Funnels into decodeText.
+ */
+export function decodeWal2jsonValue(column: ColumnDef, token: unknown): Value {
+  if (token === null) return null;
+  if (typeof token === "boolean") return decodeText(column, token ? "true" : "false");
+  if (isLosslessNumber(token)) return decodeText(column, token.value);
+  if (typeof token === "string") {
+    // wal2json prints bytea as bare hex: it strips the "\x" of byteaout's hex form (not inside arrays).
+    return decodeText(column, column.type === "bytea" && !column.array ? `\\x${token}` : token);
+  }
+  throw valueError(column, `unexpected wal2json value ${JSON.stringify(token)}`);
+}
+
+function decodeArray(column: ColumnDef, text: string): Value {
+  let items;
+  try {
+    items = parseArrayLiteral(text);
+  } catch (e) {
+    throw valueError(column, `malformed array literal (${(e as Error).message}): ${JSON.stringify(text.slice(0, 120))}`);
+  }
+  // Declared one-dimensional: a multidimensional value, or one longer than Convex allows, keeps its text.
+  if (items === "multidimensional" || items.length > MAX_ARRAY_ITEMS) return wrapText(text);
+  // decodeScalar reads only column.type, so the array column itself names the element in errors.
+  return items.map((item, i) => (item === null ? null : decodeScalar(column, item, MAX_FIELD_NESTING - 1, i + 1)));
+}
