@@ -30,7 +30,9 @@ export type RowChange =
       readonly ambiguousNulls?: readonly string[];
     }
   | { readonly kind: "delete"; readonly table: string; readonly key: Key; readonly lsn: Lsn }
-  | { readonly kind: "truncate"; readonly tables: readonly string[]; readonly lsn: Lsn };
+  | { readonly kind: "truncate"; readonly tables: readonly string[]; readonly lsn: Lsn }
+  /** A row that could not be decoded or stored: recorded in Convex with its reason, replayable from PG by key. */
+  | { readonly kind: "reject"; readonly table: string; readonly key: Key; readonly lsn: Lsn; readonly code: string; readonly reason: string };
 
 /** A whole source transaction, as committed in PostgreSQL. `table` fields are PostgreSQL table names. */
 export interface SourceTransaction {

@@ -5,14 +5,14 @@ type ColumnSpec = Omit<ColumnDef, "name">;
 
 export interface ColumnBuilder extends ColumnSpec {
   notNull(): ColumnBuilder;
-  array(): ColumnBuilder;
+  asArray(): ColumnBuilder;
 }
 
 function builder(spec: ColumnSpec): ColumnBuilder {
   return {
     ...spec,
     notNull: () => builder({ ...spec, nullable: false }),
-    array: () => builder({ ...spec, array: true }),
+    asArray: () => builder({ ...spec, array: true }),
   };
 }
 

@@ -90,7 +90,7 @@ function validateDefinitions(tables: TableSet, byName: Map<string, TableDef>): v
         else {
           if (!child.references.some((r) => r.column === d.via && r.table === t.name)) problems.push(`${t.name}.${d.field}: ${d.from}.${d.via} is not a declared reference to ${t.name}`);
           if (d.kind === "sum" && !child.columns.some((c) => c.name === d.column)) problems.push(`${t.name}.${d.field}: ${d.from} has no column ${d.column}`);
-          for (const w of Object.keys(d.where ?? {})) if (!child.columns.some((c) => c.name === w)) problems.push(`${t.name}.${d.field}: ${d.from} has no column ${w}`);
+          for (const w of Object.keys(d.kind === "count" ? (d.where ?? {}) : {})) if (!child.columns.some((c) => c.name === w)) problems.push(`${t.name}.${d.field}: ${d.from} has no column ${w}`);
         }
       }
     }

@@ -1,0 +1,58 @@
+// Registers the mirror's Convex functions for one table set. All are internal: only the bridge (with
+// a deploy key) and the app's own server code can call them.
+import { internalMutationGeneric, internalQueryGeneric } from "convex/server";
+import { v } from "convex/values";
+import type { TableSet } from "../tables/types";
+import { applyBatchHandler } from "./apply-batch";
+import { mirrorConfig } from "./config";
+import { beginBackfillHandler, finishBackfillHandler, resetMirrorHandler } from "./maintenance";
+import { applyBatchArgs } from "./protocol";
+import { countRows, getByKeys, getRows, getState, listRejects } from "./queries";
+
+/** Literal the caller of resetMirror must pass, so that no stray call erases a mirror. */
+export const RESET_CONFIRMATION = "erase the mirrored tables";
+
+const cursor = v.optional(v.union(v.string(), v.null()));
+
+export function defineMirrorFunctions(tables: TableSet) {
+  const config = mirrorConfig(tables);
+  return {
+    applyBatch: internalMutationGeneric({
+      args: applyBatchArgs,
+      returns: v.object({ applied: v.number(), skipped: v.number(), rejected: v.number(), complete: v.boolean() }),
+      handler: (ctx, args) => applyBatchHandler(config, ctx, args),
+    }),
+    beginBackfill: internalMutationGeneric({
+      args: { slot: v.string(), snapshotLsn: v.int64(), tables: v.array(v.string()) },
+      handler: (ctx, args) => beginBackfillHandler(ctx, args),
+    }),
+    finishBackfill: internalMutationGeneric({
+      args: { slot: v.string(), commitLsn: v.int64(), endLsn: v.int64() },
+      handler: (ctx, args) => finishBackfillHandler(ctx, args),
+    }),
+    resetMirror: internalMutationGeneric({
+      args: { confirm: v.literal(RESET_CONFIRMATION) },
+      handler: (ctx) => resetMirrorHandler(config, ctx),
+    }),
+    getState: internalQueryGeneric({
+      args: { slot: v.string() },
+      handler: (ctx, args) => getState(ctx, args.slot),
+    }),
+    countRows: internalQueryGeneric({
+      args: { table: v.string(), cursor },
+      handler: (ctx, args) => countRows(config, ctx, args.table, args.cursor ?? null),
+    }),
+    getRows: internalQueryGeneric({
+      args: { table: v.string(), cursor, numItems: v.number() },
+      handler: (ctx, args) => getRows(config, ctx, args.table, args.cursor ?? null, args.numItems),
+    }),
+    getByKeys: internalQueryGeneric({
+      args: { table: v.string(), keys: v.array(v.array(v.any())) },
+      handler: (ctx, args) => getByKeys(config, ctx, args.table, args.keys),
+    }),
+    listRejects: internalQueryGeneric({
+      args: { table: v.optional(v.string()), cursor, numItems: v.optional(v.number()) },
+      handler: (ctx, args) => listRejects(ctx, args.table, args.cursor ?? null, args.numItems ?? 100),
+    }),
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * pg2convex's Convex side: the schema of a mirror and the functions the bridge calls.
+ *
+ * An app adds the mirror to its own `convex/` folder with two edits:
+ *
+ * ```ts
+ * // convex/schema.ts
+ * import { defineSchema, defineTable } from "convex/server";
+ * import { mirrorTables } from "pg2convex/convex";
+ * import { tables } from "../pg2convex.tables"; // the app's TableSet
+ * export default defineSchema({ ...mirrorTables(tables), myTable: defineTable({ ... }) });
+ *
+ * // convex/pg2convex.ts  (the bridge calls "pg2convex:applyBatch"; point its config at this module)
+ * import { defineMirrorFunctions } from "pg2convex/convex";
+ * import { tables } from "../pg2convex.tables";
+ * export const { applyBatch, beginBackfill, finishBackfill, resetMirror, getState, countRows, getRows, getByKeys, listRejects } =
+ *   defineMirrorFunctions(tables);
+ * ```
+ *
+ * Everything here is bundled by Convex: no Node imports, only convex/server, convex/values and pure
+ * project modules.
+ */
+export { mirrorTables, systemTables } from "./schema";
+export { defineMirrorFunctions, RESET_CONFIRMATION } from "./functions";
+export { estimateOpCost, estimateBatchCost, BATCH_OVERHEAD, type OpCost, type CostOptions } from "./cost";
+export { keyString, indexFor, SYSTEM_TABLES, PK_INDEX, VERSION_INDEX } from "./names";
+export { columnValidator, documentFields } from "./validators";
+export { applyBatchHandler, type ApplyBatchArgs } from "./apply-batch";
+export { MAX_KEYS_PER_CALL, COUNT_PAGE_ROWS } from "./queries";
+export * from "./protocol";

@@ -1,0 +1,60 @@
+// Names shared by the schema builder, the functions and the bridge: system tables, index names and the
+// canonical key string. Invariant: every name here is a legal Convex identifier that no mirrored table
+// or column can collide with (checkNames enforces it at definition time).
+import { convexToJson, type Value } from "convex/values";
+import { Pg2ConvexError } from "../errors";
+import { VERSION_FIELD, type TableDef, type TableSet } from "../tables/types";
+
+/** System tables written by applyBatch. Convex reserves names starting with "_", hence the prefix. */
+export const SYSTEM_TABLES = {
+  checkpoint: "pg2c_checkpoint",
+  tombstone: "pg2c_tombstone",
+  tableState: "pg2c_table_state",
+  reject: "pg2c_reject",
+} as const;
+
+/** Index over the primary-key columns of every mirrored table. */
+export const PK_INDEX = "by_pk";
+/** Index over the version field: truncate deletes the rows older than its version through it. */
+export const VERSION_INDEX = `by_${VERSION_FIELD}`;
+
+/** The index whose first field is `column`: by_pk for a single-column primary key, else by_<column>. */
+export function indexFor(def: TableDef, column: string): string {
+  return def.primaryKey.length === 1 && def.primaryKey[0] === column ? PK_INDEX : `by_${column}`;
+}
+
+/**
+ * Canonical string of a primary key, used for tombstones and rejects on the Convex side and for
+ * de-duplication in the bridge. Same values ⇒ same string: convexToJson is deterministic and
+ * distinguishes 1 (float64) from 1n (int64).
+ */
+export function keyString(key: readonly Value[]): string {
+  return JSON.stringify(key.map((v) => convexToJson(v)));
+}
+
+/** The primary key of a stored document, in primary-key column order. */
+export function keyOf(def: TableDef, doc: Readonly<Record<string, Value | undefined>>): Value[] {
+  return def.primaryKey.map((c) => doc[c] ?? null);
+}
+
+const IDENT = /^[a-zA-Z][a-zA-Z0-9_]*$/;
+
+/** Rejects definitions whose Convex names would be illegal or collide with pg2convex's own. */
+export function checkNames(tables: TableSet): void {
+  const problems: string[] = [];
+  const system = new Set<string>(Object.values(SYSTEM_TABLES));
+  for (const t of tables) {
+    if (!IDENT.test(t.convexName) || system.has(t.convexName)) problems.push(`${t.name}: Convex table name ${t.convexName} is reserved or not an identifier`);
+    const fields = [...t.columns.map((c) => c.name), ...t.references.map((r) => r.field), ...t.derived.map((d) => d.field)];
+    for (const f of fields) if (!IDENT.test(f)) problems.push(`${t.name}: field ${f} is not a legal Convex field name`);
+    if (fields.includes(VERSION_FIELD)) problems.push(`${t.name}: ${VERSION_FIELD} is reserved for the row version`);
+    const indexes = new Map<string, string>([[PK_INDEX, t.primaryKey.join(",")], [VERSION_INDEX, VERSION_FIELD]]);
+    for (const r of t.references) {
+      const name = indexFor(t, r.column);
+      const fields = name === PK_INDEX ? t.primaryKey.join(",") : r.column;
+      if ((indexes.get(name) ?? fields) !== fields) problems.push(`${t.name}: index ${name} would be ambiguous`);
+      indexes.set(name, fields);
+    }
+  }
+  if (problems.length > 0) throw new Pg2ConvexError("CONFIG_INVALID", `invalid Convex names:\n  - ${problems.join("\n  - ")}`, { context: { problems } });
+}

@@ -1,0 +1,109 @@
+// upsert / delete / reject ops. Each decides with version-rules.ts, then writes the row and keeps the
+// reference ids (links.ts) and derived fields (aggregates.ts) consistent inside the same transaction.
+import type { Value } from "convex/values";
+import { Pg2ConvexError } from "../errors";
+import { VERSION_FIELD, type TableDef } from "../tables/types";
+import { applyFeeds, zeroAggregates } from "./aggregates";
+import type { TableInfo } from "./config";
+import { adoptChildren, linkParents, propagateLookups, releaseChildren } from "./links";
+import type { MirrorTx } from "./mirror-tx";
+import { keyString } from "./names";
+import type { Op } from "./protocol";
+import type { Fields, Row } from "./row-store";
+import { isNewer } from "./version-rules";
+
+export type Outcome = "applied" | "skipped" | "rejected";
+type UpsertOp = Extract<Op, { o: "upsert" }>;
+type DeleteOp = Extract<Op, { o: "delete" }>;
+type RejectOp = Extract<Op, { o: "reject" }>;
+
+export async function applyUpsert(tx: MirrorTx, op: UpsertOp): Promise<Outcome> {
+  const info = tx.config.table(op.t);
+  const { def } = info;
+  checkKey(def, op.k);
+  const truncatedAt = await tx.system.truncatedAt(def.name);
+  if (truncatedAt !== null && op.ver < truncatedAt) return "skipped";
+  const existing = await tx.rows.row(def, op.k);
+  const tomb = existing ? null : await tx.system.tombstone(def.name, keyString(op.k));
+  const current = existing ? (existing[VERSION_FIELD] as bigint) : (tomb?.ver ?? null);
+  if (!isNewer({ ver: op.ver, current, truncatedAt, touchedInBatch: tx.wasTouched(def.name, op.k) })) return "skipped";
+  if (op.partial && !existing) {
+    // wal2json left out unchanged TOASTed columns and there is no row to take them from: inventing
+    // values would store a row PostgreSQL never had. The bridge can re-read the row by key.
+    await tx.system.reject({ table: def.name, key: op.k, keyString: keyString(op.k), ver: op.ver, code: "PARTIAL_WITHOUT_ROW", reason: "partial update (unchanged TOASTed columns omitted) for a row not in Convex" });
+    return "rejected";
+  }
+  const fields = buildRow(info, op, existing);
+  await linkParents(tx, info, fields);
+  tx.touch(def.name, op.k);
+  if (existing) {
+    const before = { ...existing };
+    const after = await tx.rows.replace(def, existing, fields);
+    await applyFeeds(tx, info, before, after);
+    await propagateLookups(tx, info, before, after);
+  } else {
+    await applyFeeds(tx, info, null, fields);
+    const row = await tx.rows.insert(def, fields);
+    if (tomb) await tx.system.dropTombstone(tomb);
+    await adoptChildren(tx, info, row);
+  }
+  return "applied";
+}
+
+export async function applyDelete(tx: MirrorTx, op: DeleteOp): Promise<Outcome> {
+  const info = tx.config.table(op.t);
+  const { def } = info;
+  checkKey(def, op.k);
+  const truncatedAt = await tx.system.truncatedAt(def.name);
+  if (truncatedAt !== null && op.ver < truncatedAt) return "skipped";
+  const existing = await tx.rows.row(def, op.k);
+  const touchedInBatch = tx.wasTouched(def.name, op.k);
+  if (existing && !isNewer({ ver: op.ver, current: existing[VERSION_FIELD] as bigint, truncatedAt, touchedInBatch })) return "skipped";
+  if (existing) await removeRow(tx, info, existing);
+  // Without a doc the tombstone still matters: an older upsert arriving later must not resurrect the row.
+  const raised = await tx.system.raiseTombstone(def.name, keyString(op.k), op.ver);
+  if (!existing && !raised) return "skipped";
+  tx.touch(def.name, op.k);
+  return "applied";
+}
+
+export async function applyReject(tx: MirrorTx, op: RejectOp): Promise<Outcome> {
+  let table = op.t;
+  try {
+    table = tx.config.table(op.t).def.name;
+  } catch {
+    // A reject for a table this deployment does not mirror is still worth keeping.
+  }
+  await tx.system.reject({ table, key: op.k, keyString: keyString(op.k), ver: op.ver, code: op.code, reason: op.reason });
+  return "rejected";
+}
+
+/** Deletes a stored row through the path that keeps parents' aggregates and children's links right. */
+export async function removeRow(tx: MirrorTx, info: TableInfo, row: Row): Promise<void> {
+  await tx.rows.remove(info.def, row);
+  await applyFeeds(tx, info, row, null);
+  await releaseChildren(tx, info, row);
+}
+
+/** The stored fields for an upsert: incoming columns (merged for partial ops), key, version, current derived values. */
+function buildRow(info: TableInfo, op: UpsertOp, existing: Row | null): Fields {
+  const d: Record<string, Value | undefined> = op.d !== null && typeof op.d === "object" ? op.d : {};
+  const out: Fields = {};
+  for (const c of info.def.columns) {
+    if (info.derivedFields.has(c.name)) continue;
+    const incoming = d[c.name];
+    out[c.name] = incoming !== undefined ? incoming : op.partial && existing ? (existing[c.name] ?? null) : null;
+  }
+  info.def.primaryKey.forEach((c, i) => (out[c] = op.k[i] ?? null));
+  out[VERSION_FIELD] = op.ver;
+  // Derived values are never copied from PostgreSQL: keep the current ones (or start from zero).
+  if (existing) for (const f of info.derivedFields) out[f] = existing[f];
+  else Object.assign(out, zeroAggregates(info));
+  return out;
+}
+
+function checkKey(def: TableDef, key: readonly Value[]): void {
+  if (key.length !== def.primaryKey.length) {
+    throw new Pg2ConvexError("INTERNAL", `${def.name}: key ${keyString(key)} does not match primary key (${def.primaryKey.join(", ")})`, { context: { table: def.name, key } });
+  }
+}

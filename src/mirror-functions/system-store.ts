@@ -1,0 +1,112 @@
+// pg2convex's own bookkeeping rows (tombstones, per-table truncate versions, rejects), cached for the
+// duration of one mutation and counted in `usage` like the mirrored rows.
+import type { GenericDatabaseWriter, GenericDataModel } from "convex/server";
+import type { GenericId, Value } from "convex/values";
+import { SYSTEM_TABLES } from "./names";
+import type { Usage } from "./usage";
+
+type Db = GenericDatabaseWriter<GenericDataModel>;
+
+export interface Tombstone {
+  _id: GenericId<any>;
+  table: string;
+  key: string;
+  ver: bigint;
+}
+
+export interface RejectRecord {
+  table: string;
+  key: Value[];
+  keyString: string;
+  ver: bigint;
+  code: string;
+  reason: string;
+}
+
+export class SystemStore {
+  private readonly tombs = new Map<string, Tombstone | null>();
+  private readonly truncs = new Map<string, { _id: GenericId<any>; truncatedAt: bigint }>();
+  private truncsLoaded = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly usage: Usage,
+  ) {}
+
+  async tombstone(table: string, key: string): Promise<Tombstone | null> {
+    const id = `${table}\u0000${key}`;
+    const hit = this.tombs.get(id);
+    if (hit !== undefined) return hit;
+    const doc = (await this.first(SYSTEM_TABLES.tombstone, "by_table_key", (q) => q.eq("table", table).eq("key", key))) as Tombstone | null;
+    this.tombs.set(id, doc);
+    return doc;
+  }
+
+  /** Records that `key` was deleted at `ver`; a tombstone only ever moves forward. */
+  async raiseTombstone(table: string, key: string, ver: bigint): Promise<boolean> {
+    const current = await this.tombstone(table, key);
+    if (current && current.ver >= ver) return false;
+    if (current) await this.db.patch(SYSTEM_TABLES.tombstone, current._id, { ver });
+    const _id = current?._id ?? (await this.db.insert(SYSTEM_TABLES.tombstone, { table, key, ver }));
+    this.usage.wrote({ table, key, ver });
+    this.tombs.set(`${table}\u0000${key}`, { _id, table, key, ver });
+    return true;
+  }
+
+  async dropTombstone(t: Tombstone): Promise<void> {
+    await this.db.delete(SYSTEM_TABLES.tombstone, t._id);
+    this.usage.wrote(null);
+    this.tombs.set(`${t.table}\u0000${t.key}`, null);
+  }
+
+  /** Up to `n` tombstones of `table` older than `ver` (superseded by a truncate at `ver`). */
+  async olderTombstones(table: string, ver: bigint, n: number): Promise<Tombstone[]> {
+    this.usage.queries += 1;
+    const docs = (await this.db
+      .query(SYSTEM_TABLES.tombstone)
+      .withIndex("by_table_ver", (q: any) => q.eq("table", table).lt("ver", ver))
+      .take(n)) as unknown as Tombstone[];
+    this.usage.read(docs as any);
+    return docs;
+  }
+
+  /** Version of the table's latest truncate, null if it was never truncated. */
+  async truncatedAt(table: string): Promise<bigint | null> {
+    if (!this.truncsLoaded) {
+      // One row per truncated table: reading them all at once costs one index range per batch.
+      this.usage.queries += 1;
+      const docs = await this.db.query(SYSTEM_TABLES.tableState).collect();
+      this.usage.read(docs);
+      for (const d of docs) this.truncs.set(d.table as string, { _id: d._id as GenericId<any>, truncatedAt: d.truncatedAt as bigint });
+      this.truncsLoaded = true;
+    }
+    return this.truncs.get(table)?.truncatedAt ?? null;
+  }
+
+  async raiseTruncatedAt(table: string, ver: bigint): Promise<boolean> {
+    const current = await this.truncatedAt(table);
+    if (current !== null && current >= ver) return false;
+    const existing = this.truncs.get(table);
+    if (existing) await this.db.patch(SYSTEM_TABLES.tableState, existing._id, { truncatedAt: ver });
+    const _id = existing?._id ?? (await this.db.insert(SYSTEM_TABLES.tableState, { table, truncatedAt: ver }));
+    this.usage.wrote({ table, truncatedAt: ver });
+    this.truncs.set(table, { _id, truncatedAt: ver });
+    return true;
+  }
+
+  /** Stores a reject once: replaying the batch that carried it adds nothing. */
+  async reject(r: RejectRecord): Promise<void> {
+    const same = await this.first(SYSTEM_TABLES.reject, "by_table_key", (q) => q.eq("table", r.table).eq("keyString", r.keyString).eq("ver", r.ver));
+    if (same && same.code === r.code) return;
+    const doc = { ...r, at: Date.now() };
+    await this.db.insert(SYSTEM_TABLES.reject, doc);
+    this.usage.wrote(doc);
+  }
+
+  private async first(table: string, index: string, range: (q: any) => any): Promise<Record<string, Value> | null> {
+    this.usage.queries += 1;
+    const doc = await this.db.query(table).withIndex(index, range).first();
+    if (doc) this.usage.read([doc]);
+    return doc;
+  }
+}
