@@ -1,0 +1,128 @@
+// Packs whole transactions into batches that fit one Convex mutation, splitting only oversized transactions.
+import { randomUUID } from "node:crypto";
+import type { Op } from "../mirror-functions/protocol";
+import { CONVEX_LIMITS } from "../mirror-functions/protocol";
+import { estimateOpCost } from "../mirror-functions/cost";
+import type { SourceTransaction } from "../model/changes";
+import type { TableGraph } from "../tables/graph";
+import type { Batch, Batcher } from "./index";
+import { planOps } from "./collapse";
+import { guardStorable, opBytes } from "./storable";
+
+export interface BatcherOptions {
+  /** Budget per mutation; defaults to Convex's limits times their headroom. */
+  maxQueries?: number;
+  maxWrites?: number;
+  maxBytes?: number;
+  /** Upper bound on ops per batch (Convex arrays hold at most 8,192 items). */
+  maxOps?: number;
+}
+
+interface Budget {
+  queries: number;
+  writes: number;
+  bytes: number;
+  ops: number;
+}
+
+interface Planned {
+  tx: SourceTransaction;
+  ops: Op[];
+  cost: Budget;
+}
+
+export function createBatcher(graph: TableGraph, opts: BatcherOptions = {}): Batcher {
+  const h = CONVEX_LIMITS.headroom;
+  const limit: Budget = {
+    queries: opts.maxQueries ?? Math.floor(CONVEX_LIMITS.databaseQueries * h),
+    writes: opts.maxWrites ?? Math.floor(CONVEX_LIMITS.documentsWritten * h),
+    // Each row is sent as an argument, read old and written new: 4 MiB of arguments keeps all three in bounds.
+    bytes: opts.maxBytes ?? 4 * 1024 * 1024,
+    ops: Math.min(opts.maxOps ?? CONVEX_LIMITS.arrayItems, CONVEX_LIMITS.arrayItems),
+  };
+  // Planned transactions waiting to be batched; their summed cost bounds the collapsed batch's cost.
+  let pending: Planned[] = [];
+  let pendingCost = zero();
+
+  const costOf = (ops: Op[]): Budget => {
+    const c = zero();
+    for (const op of ops) add(c, { ...estimateOpCost(graph, op), bytes: opBytes(op), ops: 1 });
+    return c;
+  };
+
+  const close = (): Batch[] => {
+    if (pending.length === 0) return [];
+    const txs = pending.map((p) => p.tx);
+    const ops = planOps(graph, txs).map(guardStorable);
+    pending = [];
+    pendingCost = zero();
+    const last = txs[txs.length - 1]!;
+    return [
+      {
+        id: randomUUID(),
+        ops,
+        checkpoint: { commitLsn: last.commitLsn, endLsn: last.endLsn },
+        txCount: txs.length,
+        rowCount: ops.length,
+        lastCommitTime: last.commitTime,
+        commitTimes: txs.map((t) => t.commitTime),
+      },
+    ];
+  };
+
+  const split = (p: Planned): Batch[] => {
+    const parts: Op[][] = [];
+    let cur: Op[] = [];
+    let curCost = zero();
+    for (const op of p.ops) {
+      const c = costOf([op]);
+      if (cur.length > 0 && !fits(sum(curCost, c), limit)) {
+        parts.push(cur);
+        cur = [];
+        curCost = zero();
+      }
+      cur.push(op);
+      add(curCost, c);
+    }
+    if (cur.length > 0) parts.push(cur);
+    return parts.map((ops, index) => ({
+      id: randomUUID(),
+      ops,
+      // Only the last part makes the transaction durable: a crash between parts replays the whole transaction.
+      ...(index === parts.length - 1 ? { checkpoint: { commitLsn: p.tx.commitLsn, endLsn: p.tx.endLsn } } : {}),
+      txCount: index === parts.length - 1 ? 1 : 0,
+      rowCount: ops.length,
+      lastCommitTime: p.tx.commitTime,
+      ...(index === parts.length - 1 ? { commitTimes: [p.tx.commitTime] } : {}),
+      part: { index, count: parts.length },
+    }));
+  };
+
+  return {
+    add(tx) {
+      const ops = planOps(graph, [tx]).map(guardStorable);
+      const planned: Planned = { tx, ops, cost: costOf(ops) };
+      const out: Batch[] = [];
+      if (!fits(sum(pendingCost, planned.cost), limit)) out.push(...close());
+      if (!fits(planned.cost, limit)) {
+        out.push(...split(planned));
+        return out;
+      }
+      pending.push(planned);
+      add(pendingCost, planned.cost);
+      return out;
+    },
+    flush: close,
+    pendingTransactions: () => pending.length,
+  };
+}
+
+const zero = (): Budget => ({ queries: 0, writes: 0, bytes: 0, ops: 0 });
+const sum = (a: Budget, b: Budget): Budget => ({ queries: a.queries + b.queries, writes: a.writes + b.writes, bytes: a.bytes + b.bytes, ops: a.ops + b.ops });
+function add(into: Budget, c: Budget): void {
+  into.queries += c.queries;
+  into.writes += c.writes;
+  into.bytes += c.bytes;
+  into.ops += c.ops;
+}
+const fits = (c: Budget, l: Budget) => c.queries <= l.queries && c.writes <= l.writes && c.bytes <= l.bytes && c.ops <= l.ops;

@@ -1,0 +1,26 @@
+// Rows Convex cannot store become reject ops instead of failing the whole batch (and the stream).
+// The reject names table, key, version and reason; the row stays in PostgreSQL, so it is replayable by key.
+import { getConvexSize, getDocumentSize, type Value } from "convex/values";
+import { CONVEX_LIMITS, type Op } from "../mirror-functions/protocol";
+
+/** Room left for system fields, reference ids and the version field. */
+const DOC_OVERHEAD_BYTES = 4 * 1024;
+
+export function guardStorable(op: Op): Op {
+  if (op.o !== "upsert") return op;
+  const size = getDocumentSize(op.d as Record<string, Value>) + DOC_OVERHEAD_BYTES;
+  if (size <= CONVEX_LIMITS.documentBytes) return op;
+  return {
+    o: "reject",
+    t: op.t,
+    k: op.k,
+    ver: op.ver,
+    code: "DOCUMENT_TOO_LARGE",
+    reason: `row is ${size} bytes as a Convex document; Convex stores at most ${CONVEX_LIMITS.documentBytes} bytes per document`,
+  };
+}
+
+/** Approximate bytes of an op as a function argument (Convex's own size function). */
+export function opBytes(op: Op): number {
+  return getConvexSize(op as unknown as Value);
+}

@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { planOps, keyText } from "../../src/plan/collapse";
+import { buildGraph } from "../../src/tables/graph";
+import { referenceTables } from "../../src/reference/tables";
+import type { RowChange, SourceTransaction } from "../../src/model/changes";
+import type { Op } from "../../src/mirror-functions/protocol";
+
+const graph = buildGraph(referenceTables);
+const tableNames = ["language", "course", "story", "story_approval", "story_done"] as const;
+
+const tx = (commitLsn: bigint, changes: RowChange[]): SourceTransaction => ({ xid: Number(commitLsn), commitLsn, endLsn: commitLsn + 1n, commitTime: new Date(0), changes });
+
+/** Random row changes over a few tables and a small key space, so keys collide often. */
+const changeArb = fc.oneof(
+  fc.record({ kind: fc.constantFrom("insert" as const, "update" as const), table: fc.constantFrom(...tableNames), id: fc.integer({ min: 1, max: 4 }), v: fc.integer() }),
+  fc.record({ kind: fc.constant("delete" as const), table: fc.constantFrom(...tableNames), id: fc.integer({ min: 1, max: 4 }) }),
+  fc.record({ kind: fc.constant("move" as const), table: fc.constantFrom(...tableNames), id: fc.integer({ min: 1, max: 4 }), to: fc.integer({ min: 1, max: 4 }), v: fc.integer() }),
+);
+type Gen = typeof changeArb extends fc.Arbitrary<infer T> ? T : never;
+
+function toChange(g: Gen, lsn: bigint): RowChange {
+  if (g.kind === "delete") return { kind: "delete", table: g.table, key: [g.id], lsn };
+  if (g.kind === "move") return { kind: "update", table: g.table, key: [g.to], oldKey: g.to === g.id ? undefined : [g.id], row: { id: g.to, v: g.v }, lsn } as RowChange;
+  return { kind: g.kind, table: g.table, key: [g.id], row: { id: g.id, v: g.v }, lsn } as RowChange;
+}
+
+/** The reference model: apply changes one by one. */
+function model(changes: RowChange[]): Map<string, unknown> {
+  const m = new Map<string, unknown>();
+  for (const c of changes) {
+    if (c.kind === "truncate" || c.kind === "reject") continue;
+    if (c.kind === "delete") m.delete(`${c.table}:${keyText(c.key)}`);
+    else {
+      if (c.kind === "update" && c.oldKey) m.delete(`${c.table}:${keyText(c.oldKey)}`);
+      const prev = m.get(`${c.table}:${keyText(c.key)}`) as Record<string, unknown> | undefined;
+      m.set(`${c.table}:${keyText(c.key)}`, { ...(prev ?? {}), ...c.row });
+    }
+  }
+  return m;
+}
+
+function applyOps(ops: Op[]): Map<string, unknown> {
+  const m = new Map<string, unknown>();
+  for (const op of ops) {
+    const table = graph.byConvexName(op.o === "truncate" ? "" : op.t)?.name;
+    if (op.o === "delete") m.delete(`${table}:${keyText(op.k)}`);
+    if (op.o === "upsert") {
+      const prev = m.get(`${table}:${keyText(op.k)}`) as Record<string, unknown> | undefined;
+      m.set(`${table}:${keyText(op.k)}`, op.partial ? { ...(prev ?? {}), ...op.d } : { ...op.d });
+    }
+  }
+  return m;
+}
+
+describe("planOps", () => {
+  it("collapses any change sequence to the same final state, each row once, in graph order", () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(changeArb, { maxLength: 8 }), { minLength: 1, maxLength: 6 }), (txSpecs) => {
+        const txs = txSpecs.map((spec, i) => tx(BigInt(100 + i), spec.map((g) => toChange(g, BigInt(100 + i)))));
+        const ops = planOps(graph, txs);
+        // Same final state as applying every change in order.
+        expect(applyOps(ops)).toEqual(model(txs.flatMap((t) => t.changes)));
+        // Each row at most once.
+        const keys = ops.map((o) => (o.o === "truncate" ? "" : `${o.t}:${keyText(o.k)}`));
+        expect(new Set(keys).size).toBe(keys.length);
+        // Deletes (children first) precede upserts (parents first).
+        const rank = (o: Op) => graph.rank.get(graph.byConvexName((o as { t: string }).t)!.name)!;
+        const firstUpsert = ops.findIndex((o) => o.o === "upsert");
+        const deletes = ops.filter((o) => o.o === "delete");
+        const upserts = ops.filter((o) => o.o === "upsert");
+        if (firstUpsert >= 0) expect(ops.slice(firstUpsert).some((o) => o.o === "delete")).toBe(false);
+        for (let i = 1; i < deletes.length; i++) expect(rank(deletes[i]!)).toBeLessThanOrEqual(rank(deletes[i - 1]!));
+        for (let i = 1; i < upserts.length; i++) expect(rank(upserts[i]!)).toBeGreaterThanOrEqual(rank(upserts[i - 1]!));
+        // Every op carries the commit LSN of the last transaction that touched its row.
+        for (const op of ops) {
+          if (op.o === "truncate") continue;
+          const last = [...txs].reverse().find((t) => t.changes.some((c) => c.kind !== "truncate" && c.table === graph.byConvexName(op.t)!.name && (keyText(c.key) === keyText(op.k) || (c.kind === "update" && c.oldKey && keyText(c.oldKey) === keyText(op.k)))));
+          expect(op.ver).toBe(last!.commitLsn);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("turns a primary-key change into a delete of the old key and an upsert of the new", () => {
+    const ops = planOps(graph, [tx(10n, [{ kind: "update", table: "course", key: [7], oldKey: [3], row: { id: 7 }, lsn: 10n }])]);
+    expect(ops.map((o) => [o.o, (o as { k: unknown[] }).k])).toEqual([["delete", [3]], ["upsert", [7]]]);
+  });
+
+  it("marks an update with an omitted (unchanged TOAST) column partial unless the batch has the full row", () => {
+    const fullRow = Object.fromEntries(graph.byName("story")!.columns.map((c) => [c.name, null]));
+    const alone = planOps(graph, [tx(5n, [{ kind: "update", table: "story", key: [1], row: { ...fullRow, id: 1, text: undefined }, lsn: 5n }])]);
+    expect(alone[0]).toMatchObject({ o: "upsert", partial: true });
+    expect("text" in (alone[0] as { d: object }).d).toBe(false);
+    const merged = planOps(graph, [
+      tx(5n, [{ kind: "insert", table: "story", key: [1], row: { ...fullRow, id: 1, text: "long" }, lsn: 5n }]),
+      tx(6n, [{ kind: "update", table: "story", key: [1], row: { ...fullRow, id: 1, name: "n", text: undefined }, lsn: 6n }]),
+    ]);
+    expect(merged).toHaveLength(1);
+    expect(merged[0]).toMatchObject({ o: "upsert", ver: 6n, d: { text: "long", name: "n" } });
+    expect((merged[0] as { partial?: boolean }).partial).toBeUndefined();
+  });
+
+  it("drops rows of a truncated table written before the truncate, keeping other tables' rows", () => {
+    const ops = planOps(graph, [
+      tx(3n, [
+        { kind: "insert", table: "story", key: [1], row: { id: 1 }, lsn: 3n },
+        { kind: "insert", table: "course", key: [1], row: { id: 1 }, lsn: 3n },
+        { kind: "truncate", tables: ["story"], lsn: 3n },
+      ]),
+    ]);
+    expect(ops.map((o) => [o.o, (o as { t?: string }).t ?? (o as { ts: string[] }).ts.join()])).toEqual([["upsert", "course"], ["truncate", "story"]]);
+  });
+
+  it("keeps a truncate as a barrier between the rows before and after it", () => {
+    const ops = planOps(graph, [
+      tx(1n, [{ kind: "insert", table: "course", key: [1], row: { id: 1 }, lsn: 1n }]),
+      tx(2n, [
+        { kind: "truncate", tables: ["story"], lsn: 2n },
+        { kind: "insert", table: "story", key: [1], row: { id: 1, name: "again" }, lsn: 2n },
+      ]),
+    ]);
+    expect(ops.map((o) => o.o)).toEqual(["upsert", "truncate", "upsert"]);
+    expect(ops[2]).toMatchObject({ ver: 2n, d: { name: "again" } });
+  });
+});
