@@ -1,0 +1,101 @@
+// Copies one table in keyset pages. The cursor is the primary key as PostgreSQL text, so the next page's
+// WHERE clause compares in PostgreSQL's own ordering, whatever the key types.
+import type pg from "pg";
+import type { Value } from "convex/values";
+import type { Logger } from "../log";
+import type { Metrics } from "../observability/metrics";
+import type { Sink } from "../sink";
+import type { TableGraph } from "../tables/graph";
+import type { TableDef } from "../tables/types";
+import type { Config } from "../config/schema";
+import type { Row, RowChange } from "../model/changes";
+import type { Lsn } from "../model/lsn";
+import { Pg2ConvexError } from "../errors";
+import { decodeText } from "../decode";
+import { createBatcher } from "../plan";
+import { applyBatch } from "../pipeline/apply";
+import { quoteIdent, qualified } from "../sql";
+import type { Progress } from "./progress";
+
+export interface CopyContext {
+  config: Config;
+  graph: TableGraph;
+  sink: Sink;
+  logger: Logger;
+  metrics?: Metrics;
+  reader: pg.Client;
+  table: TableDef;
+  snapshotLsn: Lsn;
+  resumeAfter: string[] | null;
+  rowsBefore: number;
+  progress: Progress;
+  throttle: { rowsPerSecond: number; started: number; copiedBefore: () => number };
+}
+
+export async function copyTable(ctx: CopyContext): Promise<number> {
+  const { table, reader, graph, config } = ctx;
+  const pk = table.primaryKey;
+  const cols = table.columns.map((c) => `${quoteIdent(c.name)}::text AS ${quoteIdent(c.name)}`);
+  const keyCols = pk.map((k, i) => `${quoteIdent(k)}::text AS ${quoteIdent(`pg2c_k${i}`)}`);
+  const order = pk.map(quoteIdent).join(", ");
+  const after = pk.map((_, i) => `$${i + 1}`).join(", ");
+  const limitParam = `$${pk.length + 1}`;
+  const base = `SELECT ${[...cols, ...keyCols].join(", ")} FROM ${qualified(table)}`;
+  const firstPage = `${base} ORDER BY ${order} LIMIT $1`;
+  const nextPage = `${base} WHERE (${order}) > (${after}) ORDER BY ${order} LIMIT ${limitParam}`;
+
+  const total = await estimateRows(reader, table);
+  let cursor = ctx.resumeAfter;
+  let copied = 0;
+  ctx.progress.start(table.name, total, ctx.rowsBefore);
+  const batcher = createBatcher(graph, config.maxBatchOps ? { maxOps: config.maxBatchOps } : {});
+  for (;;) {
+    const chunk = config.backfillChunkRows;
+    const res = cursor ? await reader.query(nextPage, [...cursor, chunk]) : await reader.query(firstPage, [chunk]);
+    const rows = res.rows as Record<string, string | null>[];
+    const done = rows.length < chunk;
+    const changes = rows.map((r) => toChange(table, r, ctx.snapshotLsn));
+    if (rows.length > 0) cursor = pk.map((_, i) => rows[rows.length - 1]![`pg2c_k${i}`] as string);
+    const batches = [...batcher.add({ xid: 0, commitLsn: ctx.snapshotLsn, endLsn: ctx.snapshotLsn, commitTime: new Date(), changes }), ...batcher.flush()];
+    copied += rows.length;
+    const progress = { table: table.name, after: done ? null : cursor, done, rows: ctx.rowsBefore + copied };
+    if (batches.length === 0) batches.push({ id: `backfill-${table.name}-end`, ops: [], txCount: 0, rowCount: 0 });
+    for (const [i, b] of batches.entries()) {
+      // Backfill batches never move the stream checkpoint; only the page's last batch moves the cursor.
+      const { checkpoint: _unused, ...batch } = b;
+      await applyBatch(ctx, batch, i === batches.length - 1 ? { snapshotLsn: ctx.snapshotLsn, progress } : undefined);
+    }
+    ctx.metrics?.backfillRows.inc({ table: table.name }, rows.length);
+    ctx.progress.update(table.name, ctx.rowsBefore + copied);
+    if (done) return copied;
+    await throttle(ctx.throttle, copied);
+  }
+}
+
+function toChange(table: TableDef, r: Record<string, string | null>, lsn: Lsn): RowChange {
+  const key = table.primaryKey.map((k) => decodeText(table.columns.find((c) => c.name === k)!, r[k] ?? null)) as Value[];
+  const row: Row = {};
+  try {
+    for (const c of table.columns) row[c.name] = decodeText(c, r[c.name] ?? null);
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    return { kind: "reject", table: table.name, key, lsn, code: e instanceof Pg2ConvexError ? e.code : "DECODE_FAILED", reason };
+  }
+  return { kind: "insert", table: table.name, key, row, lsn };
+}
+
+async function estimateRows(reader: pg.Client, table: TableDef): Promise<number> {
+  const est = await reader.query("SELECT reltuples::bigint AS n FROM pg_class WHERE oid = $1::regclass", [qualified(table)]);
+  const n = Number(est.rows[0]?.n ?? -1);
+  if (n >= 0) return n;
+  const exact = await reader.query(`SELECT count(*)::bigint AS n FROM ${qualified(table)}`);
+  return Number(exact.rows[0]?.n ?? 0);
+}
+
+async function throttle(t: CopyContext["throttle"], copiedHere: number): Promise<void> {
+  if (t.rowsPerSecond <= 0) return;
+  const copied = t.copiedBefore() + copiedHere;
+  const due = t.started + (copied / t.rowsPerSecond) * 1000;
+  const wait = due - Date.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+}
