@@ -35,12 +35,14 @@ export interface CopyContext {
 export async function copyTable(ctx: CopyContext): Promise<number> {
   const { table, reader, graph, config } = ctx;
   const pk = table.primaryKey;
-  const cols = table.columns.map((c) => `${quoteIdent(c.name)}::text AS ${quoteIdent(c.name)}`);
-  const keyCols = pk.map((k, i) => `${quoteIdent(k)}::text AS ${quoteIdent(`pg2c_k${i}`)}`);
-  const order = pk.map(quoteIdent).join(", ");
+  // Every column reference is qualified with the source alias: an unqualified ORDER BY "id" would sort by the
+  // text output column of the same name, not by the key, and the keyset pages would skip rows.
+  const cols = table.columns.map((c) => `src.${quoteIdent(c.name)}::text AS ${quoteIdent(c.name)}`);
+  const keyCols = pk.map((k, i) => `src.${quoteIdent(k)}::text AS ${quoteIdent(`pg2c_k${i}`)}`);
+  const order = pk.map((k) => `src.${quoteIdent(k)}`).join(", ");
   const after = pk.map((_, i) => `$${i + 1}`).join(", ");
   const limitParam = `$${pk.length + 1}`;
-  const base = `SELECT ${[...cols, ...keyCols].join(", ")} FROM ${qualified(table)}`;
+  const base = `SELECT ${[...cols, ...keyCols].join(", ")} FROM ${qualified(table)} AS src`;
   const firstPage = `${base} ORDER BY ${order} LIMIT $1`;
   const nextPage = `${base} WHERE (${order}) > (${after}) ORDER BY ${order} LIMIT ${limitParam}`;
 
