@@ -1,0 +1,145 @@
+// Streaming figures on one generated WAL: pg_recvlogical+wal2json raw rows/s, the pipeline with a null sink,
+// end to end into the local Convex, rows per mutation, and commit→visible latency at a steady load.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import pg from "pg";
+import { startCluster, postgresBinDir } from "../src/devtools/pg-cluster";
+import { startLocalConvex } from "../src/local-convex";
+import { seedReference } from "../src/reference/seed";
+import { referenceTables } from "../src/reference/tables";
+import { configSchema, type Config } from "../src/config/schema";
+import { silentLogger } from "../src/log";
+import { startMirror } from "../src/pipeline/mirror";
+import { createNullSink } from "../src/sink";
+import { parseLsn, formatLsn } from "../src/model/lsn";
+import type { Batch } from "../src/plan";
+import { median, percentile, round } from "./stats";
+
+const REPEATS = 3;
+const TX = 40;
+const ROWS_PER_TX = 1_000;
+const MARKER_ID = 987_654;
+
+async function workload(db: pg.Client): Promise<number> {
+  for (let t = 0; t < TX; t++) {
+    await db.query(
+      `INSERT INTO story (name, set_id, set_index, course_id, public, deleted, todo_count, text, json)
+       SELECT 'bench ' || g, 1, g, 1 + (g % 10), g % 2 = 0, false, g % 5, repeat('x', 200), jsonb_build_object('g', g)
+       FROM generate_series(1, $1) g`,
+      [ROWS_PER_TX],
+    );
+  }
+  await db.query("UPDATE story SET todo_count = todo_count + 1 WHERE name LIKE 'bench %' AND set_index % 4 = 0");
+  const updated = Number((await db.query("SELECT count(*) FROM story WHERE name LIKE 'bench %' AND set_index % 4 = 0")).rows[0].count);
+  await db.query("INSERT INTO avatar (id, link) VALUES ($1, 'marker')", [MARKER_ID]);
+  return TX * ROWS_PER_TX + updated + 1;
+}
+
+const sawMarker = (b: Batch) => b.ops.some((o) => o.o === "upsert" && o.t === "avatar" && o.k[0] === MARKER_ID);
+
+async function runUntilMarker(config: Config, sink?: ReturnType<typeof createNullSink>): Promise<{ seconds: number; batches: Batch[] }> {
+  const batches: Batch[] = [];
+  let resolve!: () => void;
+  const seen = new Promise<void>((r) => (resolve = r));
+  const t0 = performance.now();
+  const mirror = await startMirror({ config, tables: referenceTables, logger: silentLogger, ...(sink ? { sink } : {}), onApplied: (b) => (batches.push(b), sawMarker(b) && resolve()) });
+  await seen;
+  const seconds = (performance.now() - t0) / 1000;
+  await mirror.stop();
+  return { seconds, batches };
+}
+
+export async function benchStream(): Promise<Record<string, unknown>> {
+  const cluster = await startCluster();
+  const convexDir = fileURLToPath(new URL("../convex", import.meta.url));
+  const adminKey = `bench|${randomBytes(16).toString("hex")}`;
+  const convex = await startLocalConvex({ convexDir, adminKey, port: 0 });
+  const admin = new pg.Client(cluster.url());
+  await admin.connect();
+  await admin.query("CREATE DATABASE bench");
+  const db = new pg.Client(cluster.url("bench"));
+  await db.connect();
+  try {
+    await seedReference(db, { languages: 10, courses: 10, stories: 100, users: 20 });
+    const base = configSchema.parse({ databaseUrl: cluster.url("bench"), convexUrl: convex.url, convexAdminKey: adminKey, slot: "bench_e2e", metricsPort: 0, logLevel: "silent" });
+    // The end-to-end mirror backfills the small seed now, so later it only streams the generated WAL.
+    await (await startMirror({ config: base, tables: referenceTables, logger: silentLogger })).stop();
+    const starts: Record<string, bigint> = {};
+    for (let i = 0; i < REPEATS; i++) {
+      for (const kind of ["raw", "null"]) {
+        const r = await db.query("SELECT lsn::text FROM pg_create_logical_replication_slot($1, 'wal2json')", [`bench_${kind}_${i}`]);
+        starts[`${kind}_${i}`] = parseLsn(r.rows[0].lsn);
+      }
+    }
+    const rows = await workload(db);
+    const endpos = (await db.query("SELECT pg_current_wal_lsn()::text AS l")).rows[0].l as string;
+    const walBytes = Number(parseLsn(endpos) - starts.raw_0!);
+
+    const raw: number[] = [];
+    for (let i = 0; i < REPEATS; i++) {
+      const t0 = performance.now();
+      await recvlogical(cluster.url("bench"), `bench_raw_${i}`, endpos);
+      raw.push(rows / ((performance.now() - t0) / 1000));
+    }
+    const nul: number[] = [];
+    for (let i = 0; i < REPEATS; i++) {
+      const start = { commitLsn: starts[`null_${i}`]!, endLsn: starts[`null_${i}`]! };
+      const { seconds } = await runUntilMarker({ ...base, slot: `bench_null_${i}` }, createNullSink({ position: start }));
+      nul.push(rows / seconds);
+    }
+    const e2e = await runUntilMarker(base);
+    const mutations = e2e.batches.filter((b) => b.ops.length > 0);
+    const latency = await steadyLatency(base, db);
+    return {
+      workload: { rowChanges: rows, transactions: TX + 2, walBytes, repeats: REPEATS },
+      rawPgRecvlogicalRowsPerSec: { median: round(median(raw)), runs: raw.map((x) => round(x)) },
+      pipelineNullSinkRowsPerSec: { median: round(median(nul)), runs: nul.map((x) => round(x)) },
+      endToEndLocalConvexRowsPerSec: round(rows / e2e.seconds),
+      rowsPerMutation: round(mutations.reduce((a, b) => a + b.ops.length, 0) / Math.max(1, mutations.length)),
+      mutations: mutations.length,
+      ratios: { nullSinkVsRaw: round(median(nul) / median(raw), 3), endToEndVsNullSink: round(rows / e2e.seconds / median(nul), 3) },
+      commitToVisibleMs: latency,
+    };
+  } finally {
+    await db.end();
+    await admin.end();
+    await convex.close();
+    await cluster.stop();
+  }
+}
+
+async function recvlogical(url: string, slot: string, endpos: string): Promise<void> {
+  const bin = join(postgresBinDir(), "pg_recvlogical");
+  const args = ["-d", url, "--slot", slot, "--start", "--endpos", endpos, "-f", "/dev/null", "--no-loop", "-o", "format-version=2", "-o", "include-xids=1", "-o", "include-timestamp=1", "-o", "include-lsn=1"];
+  await new Promise<void>((resolve, reject) => {
+    const p = spawn(bin, args, { stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    p.stderr.on("data", (d) => (err += d));
+    p.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`pg_recvlogical exited ${code}: ${err}`))));
+  });
+}
+
+/** 20 transactions per second for 10 s, each touching one story, while the mirror streams. */
+async function steadyLatency(config: Config, db: pg.Client): Promise<Record<string, number>> {
+  const samples: number[] = [];
+  const mirror = await startMirror({
+    config,
+    tables: referenceTables,
+    logger: silentLogger,
+    onApplied: (b, at) => b.commitTimes?.forEach((t) => samples.push(at - t.getTime())),
+  });
+  const warm = samples.length;
+  for (let i = 0; i < 200; i++) {
+    const t0 = Date.now();
+    await db.query("UPDATE story SET change_date = now(), todo_count = todo_count + 1 WHERE id = $1", [1 + (i % 100)]);
+    await new Promise((r) => setTimeout(r, Math.max(0, 50 - (Date.now() - t0))));
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+  await mirror.stop();
+  const s = samples.slice(warm);
+  return { transactions: s.length, p50: round(percentile(s, 50)), p99: round(percentile(s, 99)), max: round(Math.max(...s)) };
+}
+
+export { formatLsn };

@@ -1,0 +1,67 @@
+// `pg2convex status`: the mirror's checkpoint, the slot's lag, and per-table row counts on both sides.
+import { loadConfig } from "../../config/load";
+import { loadTableSet, selectTables } from "../../tables/select";
+import { connectPg, slotInfo, qualified } from "../../sql";
+import { createMirrorReader } from "../../sink/mirror-reader";
+import { formatLsn } from "../../model/lsn";
+import { parityLines, readParityStatus } from "../../parity/status";
+
+const HELP = `usage: pg2convex status [--json] [connection options as for run]
+
+Shows the durable checkpoint in Convex, the slot's lag (bytes of WAL not yet confirmed, and seconds since
+the mirror last advanced while behind), WAL retained by the slot, per-table row counts in PostgreSQL and Convex,
+and per table the parity history: "parity green since …" (the 7-day gate) and the last drift seen.`;
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(HELP);
+    return 0;
+  }
+  const { config, extra } = loadConfig(argv, process.env, { json: { type: "boolean" } });
+  const { tables } = selectTables(await loadTableSet(config.tablesModule), config.tables);
+  const pg = await connectPg(config.databaseUrl);
+  const reader = createMirrorReader({ url: config.convexUrl, adminKey: config.convexAdminKey, module: config.convexModule });
+  try {
+    const [slot, state] = await Promise.all([slotInfo(pg, config.slot), reader.state(config.slot)]);
+    const lagBytes = slot.exists ? slot.lagBytes : null;
+    const lagSeconds = lagBytes && lagBytes > 0n && state.updatedAt ? Math.round((Date.now() - state.updatedAt) / 1000) : 0;
+    const counts = [];
+    for (const t of tables) {
+      const pgCount = Number((await pg.query(`SELECT count(*) AS n FROM ${qualified(t)}`)).rows[0].n);
+      counts.push({ table: t.name, postgres: pgCount, convex: await reader.countRows(t.convexName) });
+    }
+    const parity = await readParityStatus(reader, config.convexModule, tables.map((t) => t.name));
+    const report = {
+      slot: config.slot,
+      phase: state.phase,
+      checkpoint: state.commitLsn === null ? null : formatLsn(state.commitLsn),
+      slotExists: slot.exists,
+      slotActive: slot.exists ? slot.active : false,
+      confirmedFlushLsn: slot.exists && slot.confirmedFlushLsn !== null ? formatLsn(slot.confirmedFlushLsn) : null,
+      lagBytes: lagBytes === null ? null : Number(lagBytes),
+      lagSeconds,
+      retainedWalBytes: slot.exists ? Number(slot.retainedBytes) : null,
+      tables: counts,
+      parity,
+    };
+    if (extra.json) {
+      console.log(JSON.stringify(report, null, 2));
+      return 0;
+    }
+    console.log(`slot ${report.slot}: ${report.slotExists ? (report.slotActive ? "active" : "inactive") : "MISSING"}   phase: ${report.phase}`);
+    console.log(`checkpoint ${report.checkpoint ?? "-"}   confirmed_flush ${report.confirmedFlushLsn ?? "-"}`);
+    console.log(`lag ${report.lagBytes ?? "-"} bytes, ${report.lagSeconds}s   WAL retained ${report.retainedWalBytes ?? "-"} bytes`);
+    console.log(renderCounts(counts));
+    console.log(parityLines(parity).join("\n"));
+    return 0;
+  } finally {
+    await pg.end();
+  }
+}
+
+export function renderCounts(rows: Array<{ table: string; postgres: number; convex: number }>): string {
+  const w = Math.max(5, ...rows.map((r) => r.table.length));
+  const lines = [`${"table".padEnd(w)}  ${"postgres".padStart(9)}  ${"convex".padStart(9)}  match`];
+  for (const r of rows) lines.push(`${r.table.padEnd(w)}  ${String(r.postgres).padStart(9)}  ${String(r.convex).padStart(9)}  ${r.postgres === r.convex ? "yes" : "NO"}`);
+  return lines.join("\n");
+}
