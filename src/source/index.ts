@@ -31,18 +31,9 @@ export interface ChangeSource {
 }
 
 // The wal2json implementation: see wal2json-source.ts for its invariants.
-import type { Logger } from "../log";
 import type { Lsn } from "../model/lsn";
-import type { TableSet } from "../tables/types";
-import { Wal2JsonSource } from "./wal2json-source";
+import { Wal2JsonSource, type Wal2JsonSourceOptions } from "./wal2json-source";
 
-export function createWal2JsonSource(opts: {
-  connectionString: string;
-  slot: string;
-  tables: TableSet;
-  numericAsString?: boolean;
-  logger?: Logger;
-  statusIntervalMs?: number;
-}): ChangeSource {
+export function createWal2JsonSource(opts: Wal2JsonSourceOptions): ChangeSource {
   return new Wal2JsonSource(opts);
 }
