@@ -7,7 +7,7 @@ import type { SourceTransaction } from "../model/changes";
 import type { TableGraph } from "../tables/graph";
 import type { Batch, Batcher } from "./index";
 import { planOps } from "./collapse";
-import { guardStorable, opBytes } from "./storable";
+import { guardStorable } from "./storable";
 
 export interface BatcherOptions {
   /** Budget per mutation; defaults to Convex's limits times their headroom. */
@@ -29,6 +29,8 @@ interface Planned {
   tx: SourceTransaction;
   ops: Op[];
   cost: Budget;
+  /** Cost of each op, in order (reused when the transaction is split). */
+  opCosts: Budget[];
 }
 
 export function createBatcher(graph: TableGraph, opts: BatcherOptions = {}): Batcher {
@@ -44,16 +46,22 @@ export function createBatcher(graph: TableGraph, opts: BatcherOptions = {}): Bat
   let pending: Planned[] = [];
   let pendingCost = zero();
 
-  const costOf = (ops: Op[]): Budget => {
-    const c = zero();
-    for (const op of ops) add(c, { ...estimateOpCost(graph, op), bytes: opBytes(op), ops: 1 });
-    return c;
+  const plan = (txs: SourceTransaction[]): { ops: Op[]; opCosts: Budget[] } => {
+    const ops: Op[] = [];
+    const opCosts: Budget[] = [];
+    for (const planned of planOps(graph, txs)) {
+      const { op, bytes } = guardStorable(planned);
+      ops.push(op);
+      opCosts.push({ ...estimateOpCost(graph, op), bytes, ops: 1 });
+    }
+    return { ops, opCosts };
   };
 
   const close = (): Batch[] => {
     if (pending.length === 0) return [];
     const txs = pending.map((p) => p.tx);
-    const ops = planOps(graph, txs).map(guardStorable);
+    // Collapsing across transactions needs a fresh plan; a lone transaction's plan is already final.
+    const ops = pending.length === 1 ? pending[0]!.ops : plan(txs).ops;
     pending = [];
     pendingCost = zero();
     const last = txs[txs.length - 1]!;
@@ -74,8 +82,8 @@ export function createBatcher(graph: TableGraph, opts: BatcherOptions = {}): Bat
     const parts: Op[][] = [];
     let cur: Op[] = [];
     let curCost = zero();
-    for (const op of p.ops) {
-      const c = costOf([op]);
+    for (const [i, op] of p.ops.entries()) {
+      const c = p.opCosts[i]!;
       if (cur.length > 0 && !fits(sum(curCost, c), limit)) {
         parts.push(cur);
         cur = [];
@@ -100,8 +108,10 @@ export function createBatcher(graph: TableGraph, opts: BatcherOptions = {}): Bat
 
   return {
     add(tx) {
-      const ops = planOps(graph, [tx]).map(guardStorable);
-      const planned: Planned = { tx, ops, cost: costOf(ops) };
+      const { ops, opCosts } = plan([tx]);
+      const cost = zero();
+      for (const c of opCosts) add(cost, c);
+      const planned: Planned = { tx, ops, cost, opCosts };
       const out: Batch[] = [];
       if (!fits(sum(pendingCost, planned.cost), limit)) out.push(...close());
       if (!fits(planned.cost, limit)) {

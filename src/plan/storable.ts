@@ -6,11 +6,13 @@ import { CONVEX_LIMITS, type Op } from "../mirror-functions/protocol";
 /** Room left for system fields, reference ids and the version field. */
 const DOC_OVERHEAD_BYTES = 4 * 1024;
 
-export function guardStorable(op: Op): Op {
-  if (op.o !== "upsert") return op;
+/** The op to send (a reject when the row cannot be stored) and its size as a function argument. */
+export function guardStorable(op: Op): { op: Op; bytes: number } {
+  const bytes = opBytes(op);
+  if (op.o !== "upsert") return { op, bytes };
   const size = getDocumentSize(op.d as Record<string, Value>) + DOC_OVERHEAD_BYTES;
-  if (size <= CONVEX_LIMITS.documentBytes) return op;
-  return {
+  if (size <= CONVEX_LIMITS.documentBytes) return { op, bytes };
+  const reject: Op = {
     o: "reject",
     t: op.t,
     k: op.k,
@@ -18,6 +20,7 @@ export function guardStorable(op: Op): Op {
     code: "DOCUMENT_TOO_LARGE",
     reason: `row is ${size} bytes as a Convex document; Convex stores at most ${CONVEX_LIMITS.documentBytes} bytes per document`,
   };
+  return { op: reject, bytes: opBytes(reject) };
 }
 
 /** Approximate bytes of an op as a function argument (Convex's own size function). */
