@@ -1,6 +1,7 @@
 // `npm run bench`: figures, not pass/fail. Prints one JSON document on stdout.
 import { benchStream } from "./stream";
 import { benchLint } from "./lint";
+import { benchParity } from "./parity";
 
 const started = Date.now();
 const figures: Record<string, unknown> = {
@@ -9,6 +10,7 @@ const figures: Record<string, unknown> = {
 };
 figures.stream = await benchStream();
 figures.lint = await benchLint();
+figures.parity = await benchParity();
 figures.peakRssBytes = process.resourceUsage().maxRSS * 1024;
 figures.note = "peakRssBytes is the bench process: bridge, local Convex and driver together; PostgreSQL runs separately";
 figures.totalSeconds = Math.round((Date.now() - started) / 100) / 10;

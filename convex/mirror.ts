@@ -1,6 +1,27 @@
 // The bridge calls these as "mirror:<name>" (internal functions: deploy-key access only).
-import { defineMirrorFunctions } from "../src/mirror-functions";
+import { defineMirrorFunctions, defineMirrorTestFunctions } from "../src/mirror-functions";
 import { referenceTables } from "../src/reference/tables";
 
-export const { applyBatch, beginBackfill, finishBackfill, resetMirror, getState, countRows, getRows, getByKeys, listRejects } =
-  defineMirrorFunctions(referenceTables);
+export const {
+  applyBatch,
+  beginBackfill,
+  finishBackfill,
+  resetMirror,
+  getState,
+  countRows,
+  getRows,
+  getByKeys,
+  listRejects,
+  parityScan,
+  parityKeys,
+  parityChanged,
+  parityDocChecks,
+  parityFeeds,
+  parityFeedFor,
+  recordParityRun,
+  parityStatus,
+} = defineMirrorFunctions(referenceTables);
+
+// This deployment is the project's own test/demo stand-in, so it also carries the guarded test-only
+// mutation the parity tests use to inject drift. An app's convex/ folder does not export it.
+export const { debugTamper } = defineMirrorTestFunctions(referenceTables);

@@ -20,6 +20,8 @@ const SOURCES = {
   "metrics-port": ["metricsPort", "PG2CONVEX_METRICS_PORT"],
   "metrics-host": ["metricsHost", "PG2CONVEX_METRICS_HOST"],
   "log-level": ["logLevel", "LOG_LEVEL"],
+  "parity-every": ["parityEvery", "PG2CONVEX_PARITY_EVERY"],
+  "parity-mode": ["parityMode", "PG2CONVEX_PARITY_MODE"],
 } as const satisfies Record<string, readonly [keyof Config, string]>;
 
 export type ConfigFlag = keyof typeof SOURCES;

@@ -9,6 +9,28 @@ const csv = z
 const positiveInt = (name: string) => z.coerce.number({ error: `${name} must be a number` }).int().positive();
 const nonNegativeInt = (name: string) => z.coerce.number({ error: `${name} must be a number` }).int().nonnegative();
 
+const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "90s", "30m", "1h30m", "500ms", "2d" → milliseconds; null when the text is not a duration. */
+export function parseDuration(text: string): number | null {
+  const t = text.trim();
+  if (!/^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(t)) return null;
+  let ms = 0;
+  for (const m of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) ms += Number(m[1]) * UNITS[m[2]!]!;
+  return Math.round(ms);
+}
+
+/** A duration such as 1h, 30m, 45s or 1h30m, as milliseconds. */
+export const duration = (name: string) =>
+  z.union([z.string(), z.number()]).transform((v, ctx) => {
+    const ms = typeof v === "number" ? v : parseDuration(v);
+    if (ms === null || !(ms > 0)) {
+      ctx.addIssue({ code: "custom", message: `${name} must be a duration like 30s, 15m, 1h or 1h30m` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
 export const configSchema = z.object({
   databaseUrl: z
     .string({ error: "DATABASE_URL (or --database-url) is required" })
@@ -33,6 +55,10 @@ export const configSchema = z.object({
   metricsPort: nonNegativeInt("--metrics-port").max(65535).default(9464),
   metricsHost: z.string().default("127.0.0.1"),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** `run`: check parity on this period (ms) inside the sidecar; unset = never. */
+  parityEvery: duration("--parity-every").optional(),
+  /** Mode of the scheduled parity runs. */
+  parityMode: z.enum(["count", "sample", "full"], { error: "--parity-mode must be count, sample or full" }).default("sample"),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -91,7 +91,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<PgCl
     asPostgres(join(bin, "pg_ctl"), ["-D", data, "-l", join(dir, "postgres.log"), "-w", "-t", "60", "start"]);
   } catch (e) {
     const log = spawnSync("tail", ["-n", "30", join(dir, "postgres.log")], { encoding: "utf8" }).stdout;
-    throw new Error(`PostgreSQL did not start in ${dir}: ${(e as Error).message}\n${log}`);
+    throw new Error(`PostgreSQL did not start in ${dir}: ${(e as Error).message}\n${log}`, { cause: e });
   }
   let stopped = false;
   return {

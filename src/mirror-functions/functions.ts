@@ -8,11 +8,18 @@ import { mirrorConfig } from "./config";
 import { beginBackfillHandler, finishBackfillHandler, resetMirrorHandler } from "./maintenance";
 import { applyBatchArgs } from "./protocol";
 import { countRows, getByKeys, getRows, getState, listRejects } from "./queries";
+import { parityChanged, parityKeys, parityScan } from "./parity-queries";
+import { parityDocChecks, parityFeedFor, parityFeeds } from "./parity-invariants";
+import { parityStatus, recordParityRun, recordParityRunArgs } from "./parity-history";
+import { parityScanArgs } from "./parity-protocol";
 
 /** Literal the caller of resetMirror must pass, so that no stray call erases a mirror. */
 export const RESET_CONFIRMATION = "erase the mirrored tables";
 
 const cursor = v.optional(v.union(v.string(), v.null()));
+const key = v.array(v.any());
+const after = v.optional(v.union(key, v.null()));
+const maxDocs = v.optional(v.number());
 
 export function defineMirrorFunctions(tables: TableSet) {
   const config = mirrorConfig(tables);
@@ -53,6 +60,39 @@ export function defineMirrorFunctions(tables: TableSet) {
     listRejects: internalQueryGeneric({
       args: { table: v.optional(v.string()), cursor, numItems: v.optional(v.number()) },
       handler: (ctx, args) => listRejects(ctx, args.table, args.cursor ?? null, args.numItems ?? 100),
+    }),
+    // Parity (pg2convex parity): range hashes, key states, invariants, history. All read-only but the last.
+    parityScan: internalQueryGeneric({
+      args: parityScanArgs,
+      handler: (ctx, args) => parityScan(config, ctx, args),
+    }),
+    parityKeys: internalQueryGeneric({
+      args: { table: v.string(), keys: v.array(key), next: v.optional(v.array(v.union(key, v.null()))) },
+      handler: (ctx, args) => parityKeys(config, ctx, args.table, args.keys, args.next),
+    }),
+    parityChanged: internalQueryGeneric({
+      args: { table: v.string(), since: v.int64() },
+      handler: (ctx, args) => parityChanged(config, ctx, args.table, args.since),
+    }),
+    parityDocChecks: internalQueryGeneric({
+      args: { table: v.string(), after, keys: v.optional(v.array(key)), maxDocs },
+      handler: (ctx, args) => parityDocChecks(config, ctx, { table: args.table, after: args.after ?? null, ...(args.keys ? { keys: args.keys } : {}), maxDocs: args.maxDocs }),
+    }),
+    parityFeeds: internalQueryGeneric({
+      args: { child: v.string(), after, maxDocs },
+      handler: (ctx, args) => parityFeeds(config, ctx, { child: args.child, after: args.after ?? null, maxDocs: args.maxDocs }),
+    }),
+    parityFeedFor: internalQueryGeneric({
+      args: { child: v.string(), via: v.string(), parent: v.string(), key: v.any(), cursor, maxDocs },
+      handler: (ctx, args) => parityFeedFor(config, ctx, { ...args, cursor: args.cursor ?? null }),
+    }),
+    recordParityRun: internalMutationGeneric({
+      args: recordParityRunArgs,
+      handler: (ctx, args) => recordParityRun(ctx, args),
+    }),
+    parityStatus: internalQueryGeneric({
+      args: {},
+      handler: (ctx) => parityStatus(ctx),
     }),
   };
 }

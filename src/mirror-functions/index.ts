@@ -13,7 +13,8 @@
  * // convex/pg2convex.ts  (the bridge calls "pg2convex:applyBatch"; point its config at this module)
  * import { defineMirrorFunctions } from "pg2convex/convex";
  * import { tables } from "../pg2convex.tables";
- * export const { applyBatch, beginBackfill, finishBackfill, resetMirror, getState, countRows, getRows, getByKeys, listRejects } =
+ * export const { applyBatch, beginBackfill, finishBackfill, resetMirror, getState, countRows, getRows, getByKeys, listRejects,
+ *   parityScan, parityKeys, parityChanged, parityDocChecks, parityFeeds, parityFeedFor, recordParityRun, parityStatus } =
  *   defineMirrorFunctions(tables);
  * ```
  *
@@ -28,3 +29,6 @@ export { columnValidator, documentFields } from "./validators";
 export { applyBatchHandler, type ApplyBatchArgs } from "./apply-batch";
 export { MAX_KEYS_PER_CALL, COUNT_PAGE_ROWS } from "./queries";
 export * from "./protocol";
+export { PARITY_LIMITS, comparedColumns } from "./parity-protocol";
+export { encodeValue, encodeRow, fnv1a64, hashRow, hashHex, RangeSum } from "./row-hash";
+export { defineMirrorTestFunctions, TAMPER_CONFIRMATION } from "./test-functions";

@@ -11,6 +11,10 @@ export const SYSTEM_TABLES = {
   tombstone: "pg2c_tombstone",
   tableState: "pg2c_table_state",
   reject: "pg2c_reject",
+  /** One document per parity run (pg2convex parity), with its per-table verdicts. */
+  parityRun: "pg2c_parity_run",
+  /** Per table: the current green streak and the last drift seen (pg2convex status). */
+  parityTable: "pg2c_parity_table",
 } as const;
 
 /** Index over the primary-key columns of every mirrored table. */

@@ -7,6 +7,7 @@ import { backfillProgressValidator } from "./protocol";
 import { mirrorConfig } from "./config";
 import { indexFor, PK_INDEX, SYSTEM_TABLES, VERSION_INDEX } from "./names";
 import { documentFields } from "./validators";
+import { parityRunTable, parityTableState } from "./parity-history";
 
 /** Where applyBatch resumes a batch it had to cut short (same batchId ⇒ skip ops before opIndex). */
 export const resumeValidator = v.object({ batchId: v.string(), opIndex: v.number() });
@@ -38,6 +39,8 @@ export const systemTables = {
     reason: v.string(),
     at: v.number(),
   }).index("by_table_key", ["table", "keyString", "ver"]),
+  [SYSTEM_TABLES.parityRun]: defineTable(parityRunTable).index("by_run", ["runId"]).index("by_started", ["startedAt"]),
+  [SYSTEM_TABLES.parityTable]: defineTable(parityTableState).index("by_table", ["table"]),
 };
 
 /** Convex table definitions for `tables`, keyed by Convex name, plus the system tables. */

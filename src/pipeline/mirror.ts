@@ -2,7 +2,6 @@
 //   PostgreSQL slot ─source→ WAL messages ─decode→ events ─assemble→ source transactions
 //   ─(NaN recovery)→ ─plan→ batches ─sink→ Convex mutation ─checkpoint→ confirmed_flush_lsn
 // Backfill runs first when the mirror is new (or resumes when it was interrupted).
-import type pg from "pg";
 import type { Config } from "../config/schema";
 import type { Logger } from "../log";
 import type { TableSet } from "../tables/types";

@@ -60,7 +60,10 @@ describe("pg2convex CLI", () => {
     const url = await new Promise<string>((resolve, reject) => {
       const t = setInterval(() => {
         const m = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(run.output());
-        if (m) (clearInterval(t), resolve(m[1]!));
+        if (m) {
+          clearInterval(t);
+          resolve(m[1]!);
+        }
       }, 50);
       setTimeout(() => (clearInterval(t), reject(new Error(`no metrics url in: ${run.output()}`))), 30_000);
     });
