@@ -74,7 +74,7 @@ export function planOps(graph: TableGraph, txs: readonly SourceTransaction[]): O
         // Rows of the truncated tables written earlier in the batch are gone after it. Dropping them matters for
         // rows of this same transaction: they carry the truncate's own version, which the truncate keeps.
         seg.dropTables(new Set(c.tables));
-        ops.push(...orderSegment(graph, seg));
+        appendAll(ops, orderSegment(graph, seg));
         seg = new Segment();
         const tables = c.tables.map((t) => convexName(graph, t, tx.commitLsn));
         ops.push({ o: "truncate", ts: tables, ver: tx.commitLsn });
@@ -83,8 +83,13 @@ export function planOps(graph: TableGraph, txs: readonly SourceTransaction[]): O
       apply(seg, c, tx.commitLsn);
     }
   }
-  ops.push(...orderSegment(graph, seg));
+  appendAll(ops, orderSegment(graph, seg));
   return ops;
+}
+
+/** push(...items) passes every item as an argument and overflows the stack for large transactions. */
+function appendAll<T>(into: T[], items: readonly T[]): void {
+  for (const item of items) into.push(item);
 }
 
 function convexName(graph: TableGraph, table: string, lsn: bigint): string {

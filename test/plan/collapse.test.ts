@@ -83,6 +83,11 @@ describe("planOps", () => {
     );
   });
 
+  it("plans a 300,000-row transaction without overflowing the stack", () => {
+    const changes: RowChange[] = Array.from({ length: 300_000 }, (_, i) => ({ kind: "delete", table: "story_done", key: [i], lsn: 9n }));
+    expect(planOps(graph, [tx(9n, changes)])).toHaveLength(300_000);
+  });
+
   it("turns a primary-key change into a delete of the old key and an upsert of the new", () => {
     const ops = planOps(graph, [tx(10n, [{ kind: "update", table: "course", key: [7], oldKey: [3], row: { id: 7 }, lsn: 10n }])]);
     expect(ops.map((o) => [o.o, (o as { k: unknown[] }).k])).toEqual([["delete", [3]], ["upsert", [7]]]);
