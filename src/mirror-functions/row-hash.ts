@@ -38,10 +38,15 @@ export function encodeValue(v: Value | undefined): string {
     .join(",")}}`;
 }
 
+const prefixes = new WeakMap<readonly string[], Array<[string, string]>>();
+
 /** The encoding of a row restricted to `columns` (a missing column encodes as undefined). */
 export function encodeRow(row: Readonly<Record<string, Value | undefined>>, columns: readonly string[]): string {
-  const sorted = [...columns].sort();
-  return `{${sorted.map((k) => `${JSON.stringify(k)}:${encodeValue(row[k])}`).join(",")}}`;
+  let cols = prefixes.get(columns);
+  if (!cols) prefixes.set(columns, (cols = [...columns].sort().map((k) => [k, `${JSON.stringify(k)}:`])));
+  let out = "{";
+  for (let i = 0; i < cols.length; i++) out += (i ? "," : "") + cols[i]![1] + encodeValue(row[cols[i]![0]]);
+  return out + "}";
 }
 
 function hexOfBytes(b: ArrayBuffer): string {
@@ -58,51 +63,55 @@ export interface Hash64 {
 
 /** FNV-1a 64 of the UTF-8 bytes of `text`; `bytes` is the UTF-8 length (the parity queries' read budget). */
 export function fnv1a64(text: string): Hash64 & { bytes: number } {
-  // offset basis 0xcbf29ce484222325 as limbs, least significant first
+  // Offset basis 0xcbf29ce484222325 as 16-bit limbs, least significant first. The state lives in plain
+  // locals (no closure), which keeps V8 from boxing it: this loop is the hot path of every parity scan.
   let h0 = 0x2325;
   let h1 = 0x8422;
   let h2 = 0x9ce4;
   let h3 = 0xcbf2;
   let bytes = 0;
-  const step = (b: number) => {
-    h0 ^= b;
-    // × 0x100000001b3 (limbs 0x01b3, 0, 0x0100, 0) modulo 2^64
-    const t0 = h0 * 0x1b3;
-    const t1 = h1 * 0x1b3 + (t0 >>> 16);
-    const t2 = h2 * 0x1b3 + h0 * 0x100 + (t1 >>> 16);
-    const t3 = h3 * 0x1b3 + h1 * 0x100 + (t2 >>> 16);
-    h0 = t0 & 0xffff;
-    h1 = t1 & 0xffff;
-    h2 = t2 & 0xffff;
-    h3 = t3 & 0xffff;
-    bytes++;
-  };
+  const buf = [0, 0, 0, 0];
   for (let i = 0; i < text.length; i++) {
     let c = text.charCodeAt(i);
+    let n: number;
     if (c < 0x80) {
-      step(c);
-      continue;
-    }
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      const d = text.charCodeAt(i + 1);
+      buf[0] = c;
+      n = 1;
+    } else if (c < 0x800) {
+      buf[0] = 0xc0 | (c >>> 6);
+      buf[1] = 0x80 | (c & 0x3f);
+      n = 2;
+    } else {
+      const d = c >= 0xd800 && c <= 0xdbff && i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
       if (d >= 0xdc00 && d <= 0xdfff) {
         c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
         i++;
-        step(0xf0 | (c >>> 18));
-        step(0x80 | ((c >>> 12) & 0x3f));
-        step(0x80 | ((c >>> 6) & 0x3f));
-        step(0x80 | (c & 0x3f));
-        continue;
+        buf[0] = 0xf0 | (c >>> 18);
+        buf[1] = 0x80 | ((c >>> 12) & 0x3f);
+        buf[2] = 0x80 | ((c >>> 6) & 0x3f);
+        buf[3] = 0x80 | (c & 0x3f);
+        n = 4;
+      } else {
+        // BMP character, or a lone surrogate as its 3-byte WTF-8 form (so the encoding stays injective).
+        buf[0] = 0xe0 | (c >>> 12);
+        buf[1] = 0x80 | ((c >>> 6) & 0x3f);
+        buf[2] = 0x80 | (c & 0x3f);
+        n = 3;
       }
     }
-    if (c < 0x800) {
-      step(0xc0 | (c >>> 6));
-      step(0x80 | (c & 0x3f));
-    } else {
-      step(0xe0 | (c >>> 12));
-      step(0x80 | ((c >>> 6) & 0x3f));
-      step(0x80 | (c & 0x3f));
+    for (let k = 0; k < n; k++) {
+      h0 ^= buf[k]!;
+      // × 0x100000001b3 (limbs 0x01b3, 0, 0x0100, 0) modulo 2^64
+      const t0 = h0 * 0x1b3;
+      const t1 = h1 * 0x1b3 + (t0 >>> 16);
+      const t2 = h2 * 0x1b3 + h0 * 0x100 + (t1 >>> 16);
+      const t3 = h3 * 0x1b3 + h1 * 0x100 + (t2 >>> 16);
+      h0 = t0 & 0xffff;
+      h1 = t1 & 0xffff;
+      h2 = t2 & 0xffff;
+      h3 = t3 & 0xffff;
     }
+    bytes += n;
   }
   return { hi: h3 * 0x10000 + h2, lo: h1 * 0x10000 + h0, bytes };
 }

@@ -1,6 +1,7 @@
 // Convex side of parity: the parity queries of src/mirror-functions called over HTTP with the admin key,
 // paged until done. Only hashes, keys and (for drifted keys) documents cross the wire.
 import type { ConvexHttpClient } from "convex/browser";
+import { Pg2ConvexError } from "../errors";
 import { makeFunctionReference } from "convex/server";
 import type { Value } from "convex/values";
 import type { MirrorState } from "../mirror-functions/protocol";
@@ -12,6 +13,17 @@ import { RangeSum } from "../mirror-functions/row-hash";
 import type { MirrorReader } from "../sink/mirror-reader";
 import { segmentOf } from "../mirror-functions/parity-scan";
 import type { Key, KeyRange } from "./keys";
+
+/** A failed parity call as the CLI reports it (exit 2), with the likely fix. */
+function convexFailure(fn: string, e: unknown): Pg2ConvexError {
+  const message = e instanceof Error ? e.message : String(e);
+  const missing = /could not find|not found|no such function/i.test(message);
+  return new Pg2ConvexError("CONVEX_PERMANENT", `Convex call ${fn} failed: ${message}`, {
+    context: { function: fn },
+    cause: e,
+    fix: missing ? "deploy the current mirror functions: export the parity functions from convex/mirror.ts (see docs/parity.md) and run npx convex deploy" : "check CONVEX_URL and CONVEX_ADMIN_KEY, and that the deployment is reachable",
+  });
+}
 
 /** Parity queries in flight at once per table scan. */
 const CONCURRENCY = 4;
@@ -39,9 +51,13 @@ export class ConvexParity {
     this.client = reader.client;
   }
 
-  private q<T>(name: string, args: Record<string, unknown>): Promise<T> {
+  private async q<T>(name: string, args: Record<string, unknown>): Promise<T> {
     this.calls++;
-    return this.client.query(makeFunctionReference<"query">(`${this.module}:${name}`) as any, args) as Promise<T>;
+    try {
+      return (await this.client.query(makeFunctionReference<"query">(`${this.module}:${name}`) as any, args)) as T;
+    } catch (e) {
+      throw convexFailure(`${this.module}:${name}`, e);
+    }
   }
 
   state(slot: string): Promise<MirrorState> {
@@ -178,9 +194,13 @@ export class ConvexParity {
     }
   }
 
-  record(run: RecordParityRunArgs): Promise<{ recorded: boolean }> {
+  async record(run: RecordParityRunArgs): Promise<{ recorded: boolean }> {
     this.calls++;
-    return this.client.mutation(makeFunctionReference<"mutation">(`${this.module}:recordParityRun`) as any, run) as Promise<{ recorded: boolean }>;
+    try {
+      return (await this.client.mutation(makeFunctionReference<"mutation">(`${this.module}:recordParityRun`) as any, run)) as { recorded: boolean };
+    } catch (e) {
+      throw convexFailure(`${this.module}:recordParityRun`, e);
+    }
   }
 
   status(): Promise<ParityTableState[]> {

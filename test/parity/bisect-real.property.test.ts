@@ -11,7 +11,7 @@ import { parity, table } from "./support";
 let env: MirrorEnv;
 beforeAll(async () => {
   env = await createMirrorEnv({ seed: { languages: 3, courses: 2, stories: 20, users: 5 } });
-  const bridge = await env.start({ backfillChunkRows: 100_000 });
+  const bridge = await env.start();
   await env.waitConverged();
   await bridge.stop(); // from here on, PostgreSQL and Convex are written separately, on purpose
 });

@@ -25,7 +25,7 @@ describe("pg2convex parity (CLI)", () => {
   const fast = ["--recheck-delay", "100ms", "--max-wait", "5s"];
   beforeAll(async () => {
     env = await createMirrorEnv({ seed: { languages: 4, courses: 3, stories: 40, users: 5 } });
-    const bridge = await env.start({ backfillChunkRows: 100_000 });
+    const bridge = await env.start();
     await env.waitConverged();
     await bridge.stop();
     vars = { DATABASE_URL: env.db.url, CONVEX_URL: env.convex.url, CONVEX_ADMIN_KEY: env.convex.adminKey, PG2CONVEX_SLOT: env.config.slot };

@@ -11,8 +11,7 @@ let env: MirrorEnv | undefined;
 /** A converged mirror; the bridge keeps running unless `stop` (then changes stay unmirrored). */
 async function mirror(): Promise<{ env: MirrorEnv; bridge: MirrorHandle }> {
   env = await createMirrorEnv({ seed: SMALL });
-  // One keyset page per table (see the report: the backfill's multi-page ordering is under repair).
-  const bridge = await env.start({ backfillChunkRows: 100_000 });
+  const bridge = await env.start();
   await env.waitConverged();
   return { env, bridge };
 }

@@ -10,7 +10,7 @@ let env: MirrorEnv;
 
 beforeAll(async () => {
   env = await createMirrorEnv({ seed: SMALL });
-  await env.start({ backfillChunkRows: 100_000 });
+  await env.start();
   await env.waitConverged();
 });
 afterAll(async () => env?.close());
