@@ -32,14 +32,8 @@ export const recordParityRunArgs = {
 };
 
 export const parityRunTable = {
-  runId: v.string(),
-  slot: v.string(),
-  mode: parityMode,
-  startedAt: v.number(),
-  finishedAt: v.number(),
-  reportVersion: v.number(),
+  ...recordParityRunArgs,
   verdict: parityVerdict,
-  tables: v.array(parityTableResult),
 };
 
 export const parityTableState = {

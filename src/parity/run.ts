@@ -1,6 +1,7 @@
 // One parity run: PostgreSQL snapshot + start LSN, wait for the mirror to pass it, first pass per table
 // (inside the snapshot), then re-checks (outside it, all tables at once), source-side aggregate checks,
 // drift details, and the verdicts recorded in Convex.
+import type { Config } from "../config/schema";
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { Pg2ConvexError } from "../errors";
@@ -25,6 +26,11 @@ import { recheckRows, type RecheckOptions } from "./recheck";
 import { REPORT_KIND, REPORT_VERSION, summaryOf, type Mode, type ParityReport, type TableReport } from "./report";
 import { sourceDrift } from "./source";
 import { keyJson, shortJson } from "./values";
+
+/** The connection part of ParityOptions, from the same configuration `run` uses. */
+export function parityConnection(config: Pick<Config, "databaseUrl" | "convexUrl" | "convexAdminKey" | "slot" | "convexModule">) {
+  return { databaseUrl: config.databaseUrl, convexUrl: config.convexUrl, adminKey: config.convexAdminKey, slot: config.slot, convexModule: config.convexModule };
+}
 
 export interface ParityOptions {
   databaseUrl: string;

@@ -6,7 +6,7 @@ import type { Logger } from "../log";
 import type { Metrics } from "../observability/metrics";
 import type { TableSet } from "../tables/types";
 import { Pg2ConvexError } from "../errors";
-import { runParity } from "./run";
+import { parityConnection, runParity } from "./run";
 import type { ParityReport } from "./report";
 import { summaryOf } from "./report";
 
@@ -28,11 +28,7 @@ export function scheduleParity(opts: { config: Config; tables: TableSet; logger:
   const once = async () => {
     try {
       const report = await runParity({
-        databaseUrl: config.databaseUrl,
-        convexUrl: config.convexUrl,
-        adminKey: config.convexAdminKey,
-        slot: config.slot,
-        convexModule: config.convexModule,
+        ...parityConnection(config),
         tables: opts.tables,
         mode: config.parityMode,
         sample: 1_000,

@@ -9,7 +9,7 @@ import { Pg2ConvexError } from "../../errors";
 import { createLogger } from "../../log";
 import { secretsOf } from "../../config/load";
 import { loadTableSet, selectTables } from "../../tables/select";
-import { runParity } from "../../parity/run";
+import { parityConnection, runParity } from "../../parity/run";
 import { exitCodeOf, type Mode, type ParityReport } from "../../parity/report";
 import { renderText } from "../../parity/render-text";
 import { renderAnnotations, renderJunit, renderMarkdown } from "../../parity/render-ci";
@@ -66,11 +66,7 @@ export async function main(argv: string[]): Promise<number> {
   const logger = createLogger({ level: config.logLevel === "info" ? "warn" : config.logLevel, secrets: secretsOf(config), destination: pino.destination(2) });
   const { tables } = selectTables(await loadTableSet(config.tablesModule), config.tables);
   const report = await runParity({
-    databaseUrl: config.databaseUrl,
-    convexUrl: config.convexUrl,
-    adminKey: config.convexAdminKey,
-    slot: config.slot,
-    convexModule: config.convexModule,
+    ...parityConnection(config),
     tables,
     ...(only ? { only } : {}),
     mode: opts.mode,
