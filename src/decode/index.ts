@@ -15,8 +15,8 @@ export interface Decoder {
 export interface DecoderOptions {
   /**
    * True when the slot is read with wal2json >= 2.6's numeric-data-types-as-string (see
-   * probeNumericAsString): NaN/±Infinity then arrive as text. False (wal2json 2.5): they arrive as JSON
-   * null, and changes list such columns in `ambiguousNulls` for resolveAmbiguousNulls.
+   * src/sql/numeric-probe.ts): NaN/±Infinity then arrive as text. False (wal2json 2.5): they arrive as JSON
+   * null, and changes list such columns in `ambiguousNulls` for the values slot to settle (special-values.ts).
    */
   numericAsString?: boolean;
 }
@@ -58,4 +58,4 @@ export function createDecoder(tables: TableSet, opts: DecoderOptions = {}): Deco
 }
 
 export { decodeText, decodeWal2jsonValue, isWrappedText, WRAPPED_TEXT_FIELD, type WrappedText } from "./values";
-export { probeNumericAsString, resolveAmbiguousNulls, type Query } from "./special-floats";
+export { createSpecialValues, type SpecialValues, type SpecialValuesOptions, type ValuesWindow } from "./special-values";

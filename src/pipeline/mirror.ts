@@ -15,7 +15,8 @@ import { connectPg } from "../sql";
 import { assertChecks, runChecks } from "../sql";
 import { createWal2JsonSource, type WalMessage } from "../source";
 import { createDecoder } from "../decode";
-import { probeNumericAsString, resolveAmbiguousNulls } from "../decode/special-floats";
+import { probeNumericAsString } from "../sql/numeric-probe";
+import { openValuesSlot } from "./values-slot";
 import { createAssembler } from "../assemble";
 import { createBatcher } from "../plan";
 import { createConvexSink } from "../sink";
@@ -82,13 +83,17 @@ export async function startMirror(deps: MirrorDeps): Promise<MirrorHandle> {
   deps.onPhase?.("streaming");
 
   // 2. Streaming stages.
-  const query = (sql: string, params: unknown[]) => pgClient.query(sql, params);
-  const numericAsString = await probeNumericAsString(query);
+  // wal2json 2.5 prints NaN/±Infinity as null: the values slot tells them from SQL NULL (docs/type-mapping.md).
+  const numericAsString = await probeNumericAsString(pgClient);
+  const values = numericAsString ? null : await openValuesSlot({ pg: pgClient, slot: config.slot, tables, logger });
   const source = createWal2JsonSource({ connectionString: config.databaseUrl, slot: config.slot, tables, numericAsString, logger });
   const decoder = createDecoder(tables, { numericAsString });
   const assembler = createAssembler();
   const batcher = createBatcher(graph, config.maxBatchOps ? { maxOps: config.maxBatchOps } : {});
-  const checkpoint = createCheckpointTracker(start, (lsn) => source.confirm(lsn));
+  const checkpoint = createCheckpointTracker(start, (lsn) => {
+    source.confirm(lsn);
+    values?.durable(lsn);
+  });
   const queue = createSerialQueue();
   const applyDeps = { sink, logger, metrics, checkpoint, onApplied: deps.onApplied };
   let stopping = false;
@@ -108,7 +113,7 @@ export async function startMirror(deps: MirrorDeps): Promise<MirrorHandle> {
       checkpoint.emptyTransaction({ commitLsn: raw.commitLsn, endLsn: raw.endLsn });
       return;
     }
-    const tx = await resolveAmbiguousNulls(raw, query, tables);
+    const tx = values ? await values.resolve(raw) : raw;
     for (const batch of batcher.add(tx)) await applyBatch(applyDeps, batch);
   };
 

@@ -3,12 +3,16 @@
 // backfill read under the snapshot plus the stream misses and repeats nothing. PostgreSQL keeps the
 // snapshot importable only while the creating replication connection stays open and runs nothing else:
 // the returned object owns that connection until release().
+// Under wal2json 2.5 the values slot (values-slot.ts) is created first, so it decodes every transaction the
+// mirror's slot will stream.
 import type pg from "pg";
 import { Pg2ConvexError } from "../errors";
 import { parseLsn, type Lsn } from "../model/lsn";
 import { connectPg } from "./connect";
 import { quoteIdent, validateSlotName } from "./ident";
 import { errorMessage, isMissingPlugin, sqlState } from "./pg-error";
+import { probeNumericAsString } from "./numeric-probe";
+import { ensureValuesSlot } from "./values-slot";
 
 export interface ExportedSlot {
   readonly slot: string;
@@ -22,6 +26,12 @@ export interface ExportedSlot {
 
 export async function createSlotWithSnapshot(connectionString: string, slot: string): Promise<ExportedSlot> {
   validateSlotName(slot);
+  const admin = await connectPg(connectionString);
+  try {
+    if (!(await probeNumericAsString(admin))) await ensureValuesSlot(admin, slot);
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
   const client = await connectPg(connectionString, { replication: "database" });
   // A dropped connection while holding must not crash the process; importing the snapshot then fails clearly.
   client.on("error", () => undefined);

@@ -4,6 +4,7 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createMirrorEnv, type MirrorEnv } from "../support/mirror-env";
 import { slotInfo } from "../../src/sql";
+import { valuesSlotName } from "../../src/sql/values-slot";
 
 const BIN = fileURLToPath(new URL("../../bin/pg2convex.mjs", import.meta.url));
 
@@ -102,5 +103,8 @@ describe("pg2convex CLI", () => {
     const down = await cli(["teardown", "--yes"], vars);
     expect(down.code, down.out).toBe(0);
     expect((await slotInfo(env.db.client, env.config.slot)).exists).toBe(false);
+    expect(down.out).toContain(`dropped slot ${valuesSlotName(env.config.slot)}`);
+    const left = await env.db.client.query("SELECT slot_name FROM pg_replication_slots WHERE slot_name = $1", [valuesSlotName(env.config.slot)]);
+    expect(left.rows).toEqual([]);
   });
 });

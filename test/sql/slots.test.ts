@@ -8,6 +8,8 @@ import { postgresBinDir } from "../../src/devtools/pg-cluster";
 import { Pg2ConvexError } from "../../src/errors";
 import { assertSlotAbsent, createSlotWithSnapshot, dropSlot, requireSlot, slotInfo, validateSlotName } from "../../src/sql";
 import { createTestDatabase, type TestDatabase } from "../support/pg";
+import { valuesSlotName } from "../../src/sql/values-slot";
+import { parseLsn } from "../../src/model/lsn";
 
 async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<Pg2ConvexError> {
   try {
@@ -41,6 +43,10 @@ describe("replication slots", () => {
     const created = await createSlotWithSnapshot(db.url, slot());
     expect(created.slot).toBe(slot());
     expect(typeof created.consistentPoint).toBe("bigint");
+    // Under wal2json 2.5 the values slot exists too, and begins no later than the mirror's slot.
+    const values = await db.client.query("SELECT plugin, confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1", [valuesSlotName(slot())]);
+    expect(values.rows[0]?.plugin).toBe("test_decoding");
+    expect(parseLsn(values.rows[0].lsn) <= created.consistentPoint).toBe(true);
     expect(created.snapshotName).toMatch(/^[0-9A-F-]+$/);
     await db.client.query("INSERT INTO item VALUES (4, 'after')");
 

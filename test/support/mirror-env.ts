@@ -30,8 +30,8 @@ export interface MirrorEnv {
   close(): Promise<void>;
 }
 
-export async function createMirrorEnv(opts: { seed?: SeedSize } = {}): Promise<MirrorEnv> {
-  const db = await createTestDatabase("mirror");
+export async function createMirrorEnv(opts: { seed?: SeedSize; adminUrl?: string } = {}): Promise<MirrorEnv> {
+  const db = await createTestDatabase("mirror", opts.adminUrl);
   if (opts.seed) await seedReference(db.client, opts.seed);
   else await db.client.query(referenceSchemaSql());
   const convex = await withLocalConvex();

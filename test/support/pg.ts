@@ -13,8 +13,9 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(prefix = "t"): Promise<TestDatabase> {
-  const admin = inject("pgAdminUrl");
+/** `adminUrl` defaults to the run's shared cluster; a test that needs other server settings passes its own. */
+export async function createTestDatabase(prefix = "t", adminUrl?: string): Promise<TestDatabase> {
+  const admin = adminUrl ?? inject("pgAdminUrl");
   const name = `${prefix}_${process.pid}_${Date.now().toString(36)}_${counter++}`.toLowerCase().replace(/[^a-z0-9_]/g, "_");
   const root = new pg.Client(admin);
   await root.connect();
