@@ -71,16 +71,20 @@ function readIdent(line: string, pos: number, stop: string): [string, number] {
     if (end < 0) throw malformed(line, `unreadable table name at ${pos}`);
     return [line.slice(pos, end), end];
   }
+  return readQuoted(line, pos, '"');
+}
+
+/** A `quote`-delimited string starting at `pos`, the quote doubled inside; returns it and the index after it. */
+function readQuoted(line: string, pos: number, quote: string): [string, number] {
   let out = "";
   let i = pos + 1;
   for (;;) {
-    const q = line.indexOf('"', i);
-    if (q < 0) throw malformed(line, "unterminated quoted table name");
+    const q = line.indexOf(quote, i);
+    if (q < 0) throw malformed(line, `unterminated ${quote}-quoted text at ${pos}`);
     out += line.slice(i, q);
-    if (line[q + 1] === '"') {
-      out += '"';
-      i = q + 2;
-    } else return [out, q + 1];
+    if (line[q + 1] !== quote) return [out, q + 1];
+    out += quote;
+    i = q + 2;
   }
 }
 
@@ -112,17 +116,8 @@ function skipType(line: string, pos: number): number {
 function readValue(line: string, pos: number): [{ text: string | null; bare: boolean }, number] {
   const quoted = line[pos] === "'" ? pos : line[pos] === "B" && line[pos + 1] === "'" ? pos + 1 : -1;
   if (quoted >= 0) {
-    let out = "";
-    let i = quoted + 1;
-    for (;;) {
-      const q = line.indexOf("'", i);
-      if (q < 0) throw malformed(line, "unterminated literal");
-      out += line.slice(i, q);
-      if (line[q + 1] === "'") {
-        out += "'";
-        i = q + 2;
-      } else return [{ text: out, bare: false }, q + 1];
-    }
+    const [text, end] = readQuoted(line, quoted, "'");
+    return [{ text, bare: false }, end];
   }
   let end = line.indexOf(" ", pos);
   if (end < 0) end = line.length;
