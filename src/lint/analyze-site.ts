@@ -3,9 +3,9 @@
 // identifiers (a hole naming a table parses only that way); fragments are tried inside small wrappers.
 //
 // Fail closed: text at a configured tag or call that does not parse is reported, whatever it starts
-// with. The only texts dropped as "not SQL" are those that cannot be SQL at all (nothing but comments,
-// one bare word such as a Convex table name, a Convex function name `dir/module:fn`) and, at a call
-// whose result is used as a query builder, text that does not parse.
+// with. The only texts dropped as "not SQL" are constant texts that cannot be SQL at all (nothing but
+// comments, one bare word such as a Convex table name, a Convex function name `dir/module:fn`) and, at
+// a call whose result is used as a query builder, text with runtime holes that does not parse.
 import { analyzeSql, type SqlAnalysis } from "./analyze-sql";
 import { fingerprint, textBasis } from "./findings";
 import { scanSql } from "./pg-parser";
@@ -18,7 +18,7 @@ export type Origin = "tag" | "call" | "sql-file";
 export interface SiteOptions {
   /** The site builds a fragment (a tag or knex-style `raw` call whose value is not awaited): try it in context. */
   fragment?: boolean;
-  /** The call's result is used as an object (a query builder), so text that does not parse is not SQL. */
+  /** The call's result is used as an object (a query builder), so text with holes that does not parse is not SQL. */
   builderUse?: boolean;
 }
 
@@ -69,7 +69,7 @@ export function analyzeSite(parts: readonly Part[], origin: Origin, siteOffset: 
       }
     }
   }
-  if (opts.builderUse || (origin !== "sql-file" && cannotBeSql(rendered.text))) return { isSql: false, statements: [], unresolved: [], ...site };
+  if (hasHoles ? opts.builderUse : origin !== "sql-file" && cannotBeSql(rendered.text)) return { isSql: false, statements: [], unresolved: [], ...site };
   if (hasHoles) {
     const holes = parts.filter(isRuntimeHole);
     const shown = holes.slice(0, 3).map((h) => "`${" + clip(h.expr) + "}`");
@@ -88,7 +88,7 @@ export function analyzeSite(parts: readonly Part[], origin: Origin, siteOffset: 
  * table name, `ASC`), or a Convex function name (`messages:list`, `dir/file:fn`).
  */
 function cannotBeSql(text: string): boolean {
-  if (/^\s*[\w$./-]+(:[\w$]+)?\s*$/.test(text)) return true;
+  if (/^\s*([\w$./-]+(:[\w$]+)?)?\s*$/.test(text)) return true;
   const tokens = scanSql(text);
   return tokens !== undefined && tokens.every((t) => t.tokenName === "SQL_COMMENT" || t.tokenName === "C_COMMENT");
 }

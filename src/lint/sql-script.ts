@@ -4,6 +4,7 @@
 // (psql's own heuristic). A backslash outside quotes starts a psql meta-command that runs to the end
 // of the line and is no part of any statement; the \g family also ends the statement before it.
 // libpg-query offers no splitter, and its lexer gives up on a whole text at one unterminated quote.
+import { commentEnd, dollarEnd, dollarTag, IDENT_CHAR, IDENT_START, lineEnd, quoteEnd, wordBefore } from "./sql-script-tokens";
 
 export interface ScriptStatement {
   /** File offsets of the statement's text; several segments when meta-commands interrupt it. */
@@ -25,8 +26,6 @@ export interface MetaCommand {
 const SENDS = /^(g|gx|gset|gexec|gdesc|crosstabview|watch|;)$/;
 /** A statement (after leading whitespace and comments) that makes psql read data lines from the script. */
 const COPY_FROM_STDIN = /^(?:\s|--[^\n]*|\/\*[\s\S]*?\*\/)*copy\b[^;]*\bfrom\s+stdin\b/i;
-const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
-const IDENT_CHAR = /[\w$\u0080-\uffff]/;
 
 export function splitScript(text: string, from = 0): { statements: ScriptStatement[]; meta: MetaCommand[] } {
   const statements: ScriptStatement[] = [];
@@ -77,7 +76,7 @@ export function splitScript(text: string, from = 0): { statements: ScriptStateme
         let j = i + 1;
         while (j < text.length && IDENT_CHAR.test(text[j]!)) j++;
         const word = text.slice(i, j).toLowerCase();
-        words.push(word);
+        if (words.length < 4) words.push(word);
         begins = trackBegin(words, word, parens, begins);
         i = j;
       } else {
@@ -100,55 +99,6 @@ function trackBegin(words: readonly string[], word: string, parens: number, begi
   if (word === "case" && begins > 0) return begins + 1;
   if (word === "end" && begins > 0) return begins - 1;
   return begins;
-}
-
-/** The word ending right before `i` ("" if none): `E` there makes '…' an escape string. */
-function wordBefore(text: string, i: number): string {
-  let j = i;
-  while (j > 0 && IDENT_CHAR.test(text[j - 1]!)) j--;
-  return text.slice(j, i);
-}
-
-function lineEnd(text: string, i: number): number {
-  const nl = text.indexOf("\n", i);
-  return nl < 0 ? text.length : nl;
-}
-
-function commentEnd(text: string, i: number): number {
-  let depth = 0;
-  while (i < text.length) {
-    if (text.startsWith("/*", i)) {
-      depth++;
-      i += 2;
-    } else if (text.startsWith("*/", i)) {
-      i += 2;
-      if (--depth === 0) return i;
-    } else i++;
-  }
-  return text.length;
-}
-
-/** End of a '…' or "…" token (doubled quotes escape; in E'…' so does a backslash); EOF if unterminated. */
-function quoteEnd(text: string, i: number, backslashes: boolean): number {
-  const q = text[i]!;
-  for (let j = i + 1; j < text.length; j++) {
-    if (backslashes && text[j] === "\\") j++;
-    else if (text[j] === q) {
-      if (text[j + 1] === q) j++;
-      else return j + 1;
-    }
-  }
-  return text.length;
-}
-
-/** `$tag$` or `$$` at `i` (not a `$1` parameter), or undefined. */
-function dollarTag(text: string, i: number): string | undefined {
-  return /^\$([A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$/.exec(text.slice(i, i + 64))?.[0];
-}
-
-function dollarEnd(text: string, i: number, tag: string): number {
-  const close = text.indexOf(tag, i + tag.length);
-  return close < 0 ? text.length : close + tag.length;
 }
 
 /** COPY data starts on the next line and ends after a line holding only `\.` (or at EOF). */

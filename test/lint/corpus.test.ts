@@ -44,7 +44,7 @@ const cases: Case[] = [
   { name: "custom tag and call targets", opts: { tags: ["db.sql"], calls: ["runSql"] }, code: 'db.sql`SELECT * FROM users`; runSql("SELECT * FROM sessions"); sql`SELECT * FROM accounts`;', expect: [sessions, users] },
   { name: "string not passed to a configured tag or call", code: 'const text = "SELECT * FROM users"; log(text);', expect: [] },
   { name: "TS comment containing SQL", code: "// DELETE FROM users WHERE true\n/* SELECT * FROM sessions */\nexport const x = 1;", expect: [] },
-  { name: "bare words and Convex names passed to a query call are not SQL", code: 'await task.execute("users"); await ctx.db.query("users").collect(); const q = ctx.db.query("tasks"); await client.query("messages:list", {});', expect: [] },
+  { name: "bare words, Convex names and empty text passed to a query call are not SQL", code: 'await pool.query(""); await pool.query(" -- nothing "); await task.execute("users"); await ctx.db.query("users").collect(); const q = ctx.db.query("tasks"); await client.query("messages:list", {});', expect: [] },
   // Fail closed: a configured call takes SQL, so other text there that does not parse is reported.
   { name: "other text passed to a query call that does not parse is reported", code: 'await runner.query("build all");', expect: ["unparseable-sql"] },
   { name: "Convex query builder and function references are not SQL", code: "await ctx.db.query(table).withIndex('by_id').collect();\nawait client.query(api.users.get, { id });\nawait t.query(makeFunctionReference('x:y'));", expect: [] },
@@ -88,6 +88,7 @@ const cases: Case[] = [
   // Multi-statement strings and dynamic SQL.
   { name: "multi-statement string", code: q("SELECT 1; DELETE FROM sessions; SELECT * FROM users"), expect: [sessions, users] },
   { name: "query(someVariable) is dynamic", code: "await pool.query(someVariable);", expect: ["dynamic-sql"], at: "1:7" },
+  { name: "a template that is nothing but a runtime hole is dynamic", code: "await pool.query(`${text}`); await db.query(`  ${a}${b} `);", expect: ["dynamic-sql", "dynamic-sql"] },
   { name: "table name from a template hole is dynamic", code: "await pool.query(`SELECT * FROM ${table} WHERE id = $1`, [id]);", expect: ["dynamic-sql"] },
   { name: "schema from a hole: a denied table name is still reported", code: "await pool.query(`SELECT * FROM ${schema}.users`); await pool.query(`SELECT * FROM ${schema}.orders`);", expect: ["dynamic-sql", `${L} ?.users`] },
   { name: "value holes are parameters, not dynamic SQL", code: tag("SELECT * FROM orders WHERE id = ${id} AND note LIKE ${'%' + q + '%'}"), expect: [] },
