@@ -50,7 +50,8 @@ const FRAGMENT: Wrapper[] = [
   ["SELECT 1 ", " 1"],
   [`INSERT INTO ${FRAGMENT_TABLE} `, ""],
   [`INSERT INTO ${FRAGMENT_TABLE} SELECT 1 `, ""],
-  [`UPDATE ${FRAGMENT_TABLE} `, ""],
+  // The alias keeps a leading name in the fragment (`users SET …`) from parsing as one.
+  [`UPDATE ${FRAGMENT_TABLE} AS ${FRAGMENT_TABLE} `, ""],
 ];
 
 export function analyzeSite(parts: readonly Part[], origin: Origin, siteOffset: number, opts: SiteOptions = {}): SiteAnalysis {

@@ -105,7 +105,8 @@ const cases: Case[] = [
   { name: "misspelt SQL at a query call is reported, whatever it starts with", code: q("SELEC * FRM users WHER id = 1"), expect: ["unparseable-sql"], at: "1:19" },
   { name: "syntax newer than the parser is reported", code: 'await client.query("REPACK orders");', expect: ["unparseable-sql"] },
   { name: "an awaited sql tag must be a whole statement", code: "await sql`SELEC * FRM users`;", expect: ["unparseable-sql"] },
-  { name: "fragment tags that parse only in context are not reported", code: "const a = sql`DESC`; const b = sql``; const c = sql`= ANY(${ids})`; const d = sql`ON CONFLICT (id) DO NOTHING`; const e = sql`${a}, ${b}`;", expect: [] },
+  { name: "fragment tags that parse only in context are not reported", code: "const a = sql`DESC`; const b = sql``; const c = sql`= ANY(${ids})`; const d = sql`ON CONFLICT (id) DO NOTHING`; const e = sql`${a}, ${b}`; const f = sql`SET a = ${x}, b = ${y} WHERE id = ${id}`;", expect: [] },
+  { name: "a fragment naming a table where a wrapper would take it for an alias is not swallowed", code: "const f = sql`users SET a = ${x}, b = ${y}`;", expect: ["dynamic-sql"] },
 
   // .sql files and routines.
   { name: ".sql file statements", file: "db/migrate.sql", code: "CREATE INDEX ON sessions (expires);\n-- users is mentioned only here\nSELECT 1;", expect: [sessions], at: "1:17" },
