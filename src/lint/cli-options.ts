@@ -33,8 +33,8 @@ export const SHARED_USAGE = `  --config FILE           JSON options file (defaul
   --search-path SCHEMAS   schemas an unqualified table name resolves against; the first wins (default: public)
   --tag NAMES             tagged-template tags holding SQL; replaces the default
                           (sql, Prisma.sql, .$queryRaw, .$executeRaw); \`.name\` means a member of any object
-  --call NAMES            calls whose first argument is SQL; replaces the default
-                          (.query, .unsafe, .execute, .$queryRawUnsafe, .$executeRawUnsafe)
+  --call NAMES            more calls whose first argument is SQL; added to the default
+                          (.query, .unsafe, .execute, .$queryRawUnsafe, .$executeRawUnsafe, knex.raw)
   --exclude GLOBS         paths to skip (default: **/node_modules/**, **/dist/**, **/*.d.ts)
   --output FILE           write the report to FILE instead of stdout
   -h, --help              this text

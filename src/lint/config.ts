@@ -9,7 +9,8 @@ import { parseIdentifier, parseQualifiedName, type QualifiedName } from "./ident
 export const DEFAULT_CONFIG_FILE = "pg2convex-lint.json";
 export const DEFAULT_DENY = ["users", "accounts", "sessions", "verification_token"];
 export const DEFAULT_TAGS = ["sql", "Prisma.sql", ".$queryRaw", ".$executeRaw"];
-export const DEFAULT_CALLS = [".query", ".unsafe", ".execute", ".$queryRawUnsafe", ".$executeRawUnsafe"];
+/** Always checked: `calls` from flags, the config file or ESLint options add to this list, never replace it. */
+export const DEFAULT_CALLS = [".query", ".unsafe", ".execute", ".$queryRawUnsafe", ".$executeRawUnsafe", "knex.raw"];
 export const DEFAULT_EXCLUDE = ["**/node_modules/**", "**/dist/**", "**/*.d.ts"];
 
 /** `name`, `a.b.c` or `.method` (any receiver); `$` and `#` allowed as in JS identifiers. */
@@ -30,7 +31,8 @@ const shared = {
   exclude: z.array(z.string().min(1)).default(DEFAULT_EXCLUDE),
   searchPath: z.array(schemaName).min(1).default(["public"]),
   tags: z.array(callee).default(DEFAULT_TAGS),
-  calls: z.array(callee).default(DEFAULT_CALLS),
+  /** Extra call targets, checked in addition to DEFAULT_CALLS. */
+  calls: z.array(callee).default([]),
   deny: z.array(tableName).min(1).default(DEFAULT_DENY),
   strict: z.boolean().default(false),
   baseline: z.string().min(1).optional(),
@@ -65,6 +67,7 @@ export interface EngineConfig {
   deny: QualifiedName[];
   searchPath: string[];
   tags: string[];
+  /** DEFAULT_CALLS plus the configured extra ones. */
   calls: string[];
   strict: boolean;
 }
@@ -82,7 +85,8 @@ export function engineConfig(o: Pick<LintOptions, "deny" | "searchPath" | "tags"
     deny: o.deny.map((d) => ok(parseQualifiedName(d))),
     searchPath,
     tags: o.tags,
-    calls: o.calls,
+    // A guardrail that one option could switch off for `.query(…)` would fail open.
+    calls: [...new Set([...DEFAULT_CALLS, ...o.calls])],
     strict: o.strict,
   };
 }

@@ -2,11 +2,11 @@
 // statements and relations → findings, with inline suppressions applied. `lintText` is synchronous
 // (ESLint rules must be); it requires `loadPgParser()` to have resolved.
 import { analyzeSite, type SiteAnalysis } from "./analyze-site";
+import { analyzeSqlFile } from "./analyze-sql-file";
 import { sqlComments, tsComments, type CommentInfo } from "./comments";
 import type { EngineConfig } from "./config";
 import { TableNames } from "./deny";
 import { extractTsSites, parseTs } from "./extract-ts";
-import { sqlFileParts } from "./extract-sql-files";
 import { makeFinding, statementFindings, textBasis, unresolvedFinding, type FindingContext } from "./findings";
 import { LineIndex } from "./lines";
 import { applyDirectives, DIRECTIVE_PREFIX, parseDirectives } from "./suppress";
@@ -66,7 +66,7 @@ export class LintEngine {
       if (site.analysis && !site.analysis.isSql) continue;
       result.sites.push(this.describe(site, lines));
       findings.push(...this.siteFindings(site, file, text, lines));
-      if (hasDirectives && site.analysis?.rendered.text.includes(DIRECTIVE_PREFIX)) comments.push(...sqlComments(site.analysis.rendered));
+      if (hasDirectives) for (const r of site.analysis?.commentSources ?? []) if (r.text.includes(DIRECTIVE_PREFIX)) comments.push(...sqlComments(r));
     }
     if (hasDirectives && sf) comments.push(...tsComments(sf, occurrences(text, DIRECTIVE_PREFIX)));
     const { directives, problems } = parseDirectives(comments, lines);
@@ -80,17 +80,18 @@ export class LintEngine {
 
   private sites(text: string, file: string, lines: LineIndex, hasDirectives: boolean): { sf?: ts.SourceFile; sites: Site[] } {
     if (file.endsWith(".sql")) {
-      const parts = sqlFileParts(text);
-      if (!parts) return { sites: [] };
+      const analysis = analyzeSqlFile(text);
+      if (!analysis) return { sites: [] };
       const ref: SiteRef = { file, ...lines.position(0), origin: "sql-file", callee: "", scope: "" };
-      return { sites: [{ ref, analysis: analyzeSite(parts, "sql-file", parts[0]!.srcStart) }] };
+      return { sites: [{ ref, analysis }] };
     }
     // Cheap pre-check: without a tag/call name or a directive in the text there is nothing to find.
     if (!hasDirectives && !this.keywords.some((k) => text.includes(k))) return { sites: [] };
     const sf = parseTs(text, file);
     const sites = extractTsSites(sf, { tags: this.tags, calls: this.calls }).map((t): Site => {
       const ref: SiteRef = { file, ...lines.position(t.start), origin: t.origin, callee: t.callee, scope: t.scope };
-      return t.parts ? { ref, analysis: analyzeSite(t.parts, t.origin, t.start) } : { ref, dynamicExpr: t.dynamicExpr ?? "", start: t.start };
+      if (!t.parts) return { ref, dynamicExpr: t.dynamicExpr ?? "", start: t.start };
+      return { ref, analysis: analyzeSite(t.parts, t.origin, t.start, { fragment: t.fragment, builderUse: t.builderUse }) };
     });
     return { sf, sites };
   }

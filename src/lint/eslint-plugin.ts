@@ -5,11 +5,12 @@
 //
 // ESLint rules are synchronous but the PostgreSQL parser is WebAssembly that loads asynchronously, so
 // this module loads it with a top-level await: by the time ESLint can call a rule, the parser is ready.
-// Rules: `no-legacy-tables` (denied tables and malformed suppressions; error in `recommended`) and
-// `no-unresolved-sql` (dynamic or unparseable SQL; warning in `recommended`).
+// Rules: `no-legacy-tables` (what fails `pg2convex lint` by default: denied tables, malformed
+// suppressions and SQL that does not parse; error in `recommended`) and `no-unresolved-sql` (SQL built
+// at runtime; warning in `recommended`).
 import type { ESLint, Linter, Rule, SourceCode } from "eslint";
 import { z } from "zod";
-import { DEFAULT_CALLS, DEFAULT_DENY, DEFAULT_TAGS, engineConfig } from "./config";
+import { DEFAULT_DENY, DEFAULT_TAGS, engineConfig } from "./config";
 import { LintEngine, type FileLint } from "./engine";
 import { loadPgParser } from "./pg-parser";
 import type { RuleId } from "./types";
@@ -22,7 +23,8 @@ const OptionsSchema = z
     deny: z.array(z.string()).min(1).default(DEFAULT_DENY),
     searchPath: z.array(z.string()).min(1).default(["public"]),
     tags: z.array(z.string()).default(DEFAULT_TAGS),
-    calls: z.array(z.string()).default(DEFAULT_CALLS),
+    /** Added to the default call targets (see config.ts). */
+    calls: z.array(z.string()).default([]),
   })
   .strict();
 
@@ -85,8 +87,12 @@ const recommended: Linter.Config = {
 const plugin = {
   meta: { name: "pg2convex", version: TOOL_VERSION },
   rules: {
-    "no-legacy-tables": makeRule("Disallow SQL that reads or writes the legacy tables on the deny-list", ["no-legacy-tables", "invalid-suppression"]),
-    "no-unresolved-sql": makeRule("Report SQL that is built at runtime or does not parse, so it cannot be checked", ["dynamic-sql", "unparseable-sql"]),
+    "no-legacy-tables": makeRule("Disallow SQL that reads or writes the legacy tables on the deny-list, or that cannot be checked because it does not parse", [
+      "no-legacy-tables",
+      "invalid-suppression",
+      "unparseable-sql",
+    ]),
+    "no-unresolved-sql": makeRule("Report SQL that is built at runtime, so it cannot be checked", ["dynamic-sql"]),
   },
   configs: { recommended },
 } satisfies ESLint.Plugin;

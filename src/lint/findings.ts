@@ -1,6 +1,8 @@
-// Rules over analysed sites. Severity: touching a denied table and a malformed suppression are errors;
-// SQL that cannot be checked (dynamic, unparseable) is a warning unless `strict` makes it an error.
+// Rules over analysed sites. Severity: touching a denied table, a malformed suppression and SQL that
+// does not parse are errors (a guardrail fails closed: unparsed SQL may touch any table); SQL built at
+// runtime is a warning unless `strict` makes it an error, because the lint already did all it can.
 import { createHash } from "node:crypto";
+import { parserMajorVersion } from "./pg-parser";
 import type { TableNames } from "./deny";
 import type { LineIndex } from "./lines";
 import type { Access, Finding, RelationRef, RuleId, StatementInfo, Unresolved } from "./types";
@@ -26,7 +28,7 @@ export function textBasis(text: string): string {
 }
 
 export function severity(rule: RuleId, strict: boolean): "error" | "warning" {
-  return rule === "dynamic-sql" || rule === "unparseable-sql" ? (strict ? "error" : "warning") : "error";
+  return rule === "dynamic-sql" ? (strict ? "error" : "warning") : "error";
 }
 
 export function makeFinding(ctx: FindingContext, rule: RuleId, offset: number, message: string, basis: string, extra: Partial<Finding> = {}): Finding {
@@ -71,6 +73,21 @@ function relationFinding(ctx: FindingContext, s: StatementInfo, rel: RelationRef
   return makeFinding(ctx, "no-legacy-tables", rel.offset, `${kind} ${VERB[rel.access]} legacy table ${table}`, s.fingerprint, { ...extra, table });
 }
 
+/** `basis` must not include the message's advice, so that baselines outlive its wording. */
 export function unresolvedFinding(ctx: FindingContext, u: Unresolved, basis: string): Finding {
-  return makeFinding(ctx, u.rule, u.offset, u.reason, basis);
+  return makeFinding(ctx, u.rule, u.offset, u.rule === "unparseable-sql" ? `${oneLine(u.reason)}${unparseableAdvice(ctx.file)}` : u.reason, basis);
+}
+
+/** The parser quotes the text at the error, which after an unterminated quote is the rest of the file. */
+function oneLine(reason: string): string {
+  const flat = reason.replace(/\s+/g, " ");
+  return flat.replace(/(at or near ")(.*)"$/, (all, lead: string, near: string) => (near.length > 40 ? `${lead}${near.slice(0, 37)}..."` : all));
+}
+
+function unparseableAdvice(file: string): string {
+  const comment = file.endsWith(".sql") ? "--" : "//";
+  return (
+    ` (checked with the PostgreSQL ${parserMajorVersion()} parser). Unparsed SQL may touch any table, so this fails the run: ` +
+    `fix the SQL, or if it is intentional (e.g. newer syntax), put \`${comment} pg2convex-lint-disable-next-line unparseable-sql -- <reason>\` on the line above`
+  );
 }

@@ -35,6 +35,15 @@ export function parseSql(sql: string): PgParseOutcome {
   }
 }
 
+let major: number | undefined;
+
+/** Major PostgreSQL version whose grammar the parser implements (18 for libpg-query 18.x). */
+export function parserMajorVersion(): number {
+  assertReady();
+  major ??= Math.floor((parseSync("SELECT 1") as unknown as { version: number }).version / 10000);
+  return major;
+}
+
 /** PL/pgSQL parse of a whole CREATE FUNCTION / DO statement (the tree is untyped JSON). */
 export function parsePlpgsql(statement: string): { ok: true; tree: unknown } | { ok: false; message: string } {
   assertReady();

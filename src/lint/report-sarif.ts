@@ -7,7 +7,7 @@ import { RULE_IDS, type Finding, type RuleId } from "./types";
 const RULE_TEXT: Record<RuleId, { short: string; level: "error" | "warning" }> = {
   "no-legacy-tables": { short: "SQL touches a legacy table on the deny-list", level: "error" },
   "dynamic-sql": { short: "SQL built at runtime cannot be checked", level: "warning" },
-  "unparseable-sql": { short: "SQL-looking text does not parse as PostgreSQL", level: "warning" },
+  "unparseable-sql": { short: "SQL at a query call or in a .sql file does not parse as PostgreSQL", level: "error" },
   "invalid-suppression": { short: "Suppression comment without rule or reason", level: "error" },
 };
 

@@ -15,6 +15,11 @@ export interface Hole {
   expr: string;
   srcStart: number;
   srcEnd: number;
+  /**
+   * Set for a driver's placeholder written in the SQL text (knex `?` / `??`): the text around it is
+   * static, and the placeholder is a bound value or an identifier whatever the rendering style.
+   */
+  binding?: "value" | "identifier";
 }
 
 export type Part = Literal | Hole;
@@ -48,7 +53,12 @@ export interface Rendered {
   toSource(offset: number): number;
 }
 
-export function render(parts: readonly Part[], style: HoleStyle, prefix = ""): Rendered {
+/** True for a hole whose value is spliced into the SQL text at runtime (not a driver's placeholder). */
+export function isRuntimeHole(p: Part): p is Hole {
+  return isHole(p) && p.binding === undefined;
+}
+
+export function render(parts: readonly Part[], style: HoleStyle, prefix = "", suffix = ""): Rendered {
   const spans: { start: number; end: number; part: Part }[] = [];
   const holes: Hole[] = [];
   let text = prefix;
@@ -56,12 +66,14 @@ export function render(parts: readonly Part[], style: HoleStyle, prefix = ""): R
     const start = text.length;
     if (isHole(part)) {
       holes.push(part);
-      text += style === "param" ? `$${holes.length}` : holeIdent(holes.length);
+      const asIdent = part.binding === undefined ? style === "ident" : part.binding === "identifier";
+      text += asIdent ? holeIdent(holes.length) : `$${holes.length}`;
     } else {
       text += part.text;
     }
     spans.push({ start, end: text.length, part });
   }
+  text += suffix;
   const origin = parts[0]?.srcStart ?? 0;
   return {
     text,

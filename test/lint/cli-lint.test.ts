@@ -34,6 +34,50 @@ describe("pg2convex lint", () => {
     expect(strict.out).toContain("error dynamic-sql");
   });
 
+  it("SQL that does not parse fails the run with file:line, the parser's error and how to suppress it", async () => {
+    const typo = 'export async function f(pool: any) {\n  await pool.query("SELEC * FRM users WHER id = 1");\n}\n';
+    const r = await lintIn(tempProject({ "src/a.ts": typo }), []);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('src/a.ts:2:21: error unparseable-sql: SQL does not parse: syntax error at or near "SELEC" (checked with the PostgreSQL 18 parser)');
+    expect(r.out).toContain("`// pg2convex-lint-disable-next-line unparseable-sql -- <reason>`");
+    expect(r.out).toMatch(/1 error, 0 warnings/);
+
+    const suppressed = typo.replace("  await", "  // pg2convex-lint-disable-next-line unparseable-sql -- test fixture\n  await");
+    const ok = await lintIn(tempProject({ "src/a.ts": suppressed }), []);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain("1 suppressed inline");
+  });
+
+  it("a .sql file: each statement is checked, the unparseable one fails the run", async () => {
+    const root = tempProject({ "db/003.sql": "SELECT * FROM story;\nSELECT * FROM users WHERE;\nDELETE FROM users;\n", "db/004.sql": "SELECT 1;\nSELECT * FROM story WHERE;\n" });
+    const r = await lintIn(root, ["db"]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('db/003.sql:2:26: error unparseable-sql: SQL does not parse: syntax error at or near ";"');
+    expect(r.out).toContain("`-- pg2convex-lint-disable-next-line unparseable-sql -- <reason>`");
+    expect(r.out).toContain("db/003.sql:3:13: error no-legacy-tables: DELETE writes legacy table public.users");
+    expect(r.out).toContain("db/004.sql:2:26: error unparseable-sql");
+    expect(r.out).toMatch(/3 errors, 0 warnings in 2 files/);
+    expect((await lintIn(root, ["db/004.sql"])).code).toBe(1);
+  });
+
+  it("the baseline accounts for unparseable SQL across moved lines", async () => {
+    const root = tempProject({ "db/a.sql": "SELECT 1;\nREPACK orders;\n", "src/a.ts": 'await pool.query("SELEC 1 FRM orders");\n' });
+    expect((await lintIn(root, ["src", "db", "--baseline", "b.json", "--update-baseline"])).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(root, "b.json"), "utf8")).entries.map((e: { rule: string }) => e.rule)).toEqual(["unparseable-sql", "unparseable-sql"]);
+    writeFileSync(join(root, "db/a.sql"), "-- moved\nSELECT 1;\n\nREPACK orders;\n");
+    writeFileSync(join(root, "src/a.ts"), '\n\nawait pool.query("SELEC 1 FRM orders");\n');
+    const r = await lintIn(root, ["src", "db", "--baseline", "b.json"]);
+    expect(r).toMatchObject({ code: 0 });
+    expect(r.out).toContain("2 in baseline");
+  });
+
+  it("--call adds to the default call targets", async () => {
+    const root = tempProject({ "src/a.ts": 'runSql("DELETE FROM accounts");\nawait pool.query("DELETE FROM sessions");\nawait knex.raw("DELETE FROM users WHERE id = ?", [1]);\n' });
+    const r = await lintIn(root, ["--call", "runSql"]);
+    expect(r.code).toBe(1);
+    for (const t of ["src/a.ts:1:21: error no-legacy-tables: DELETE writes legacy table public.accounts", "src/a.ts:2:31:", "src/a.ts:3:29:"]) expect(r.out).toContain(t);
+  });
+
   it("exits 2 with a clear message for a missing path, a bad option or a bad config file", async () => {
     const root = tempProject({ "src/a.ts": clean, "bad.json": "{ nope", "typo.json": '{ "denny": ["x"] }' });
     const missing = await lintIn(root, ["lib"]);

@@ -1,6 +1,6 @@
 // Options: defaults, file + flag precedence, and every problem reported in one error.
 import { describe, expect, it } from "vitest";
-import { DEFAULT_DENY, InventoryOptionsSchema, LintOptionsSchema, parseOptions } from "../../src/lint/config";
+import { DEFAULT_CALLS, DEFAULT_DENY, engineConfig, InventoryOptionsSchema, LintOptionsSchema, parseOptions } from "../../src/lint/config";
 import { LintConfigError } from "../../src/lint/errors";
 
 describe("options", () => {
@@ -26,6 +26,13 @@ describe("options", () => {
     const msg = (error as LintConfigError).message;
     expect((error as LintConfigError).code).toBe("CONFIG_INVALID");
     for (const part of ["colour: not a config file key", "deny.0: a.b.c has too many parts", "searchPath.0", "format"]) expect(msg).toContain(part);
+  });
+
+  it("calls from flags and the file add to the default call targets, which include knex.raw", () => {
+    expect(DEFAULT_CALLS).toContain("knex.raw");
+    const calls = engineConfig(parseOptions(LintOptionsSchema, { calls: ["db.run"] }, { calls: ["runSql", ".query"] }, "test")).calls;
+    expect(calls).toEqual([...DEFAULT_CALLS, "runSql"]);
+    expect(engineConfig(parseOptions(InventoryOptionsSchema, { calls: ["db.run"] }, {}, "test")).calls).toEqual([...DEFAULT_CALLS, "db.run"]);
   });
 
   it("--update-baseline needs a baseline file", () => {

@@ -34,6 +34,12 @@ describe("eslint plugin", () => {
     expect(messages[0]!.message).toContain("DELETE writes legacy table public.users");
   });
 
+  it("SQL that does not parse is an error of no-legacy-tables, as it fails pg2convex lint", () => {
+    const messages = new Linter({ configType: "flat" }).verify('await pool.query("SELEC * FRM users WHER id = 1");', [tsFiles, { files: ["**/*.ts"], ...plugin.configs.recommended }], "src/c.ts");
+    expect(messages.map((m) => [m.ruleId, m.severity, m.line, m.column])).toEqual([["pg2convex/no-legacy-tables", 2, 1, 19]]);
+    expect(messages[0]!.message).toContain('syntax error at or near "SELEC"');
+  });
+
   it("passes rule options to the engine", () => {
     const config = [tsFiles, { files: ["**/*.ts"], plugins: { pg2convex: plugin }, rules: { "pg2convex/no-legacy-tables": ["error", { deny: ["sessions"] }] } }];
     const messages = new Linter({ configType: "flat" }).verify('await pool.query("SELECT * FROM sessions JOIN users ON true");', config as Linter.Config[], "src/b.ts");

@@ -19,7 +19,8 @@ const USAGE = `usage: pg2convex lint [paths…] [options]        (default path: 
 Fails when SQL in TypeScript/JavaScript or .sql files touches a table on the deny-list.
   --deny NAMES            tables to block; replaces the default (users, accounts, sessions,
                           verification_token); schema.table and "Quoted" names follow PostgreSQL rules
-  --strict                dynamic and unparseable SQL are errors instead of warnings
+  --strict                SQL built at runtime is an error instead of a warning
+                          (SQL that does not parse is always an error)
   --baseline FILE         fail only on findings not recorded in FILE
   --update-baseline       rewrite FILE with today's findings and exit 0
   --format FORMAT         text | json | sarif | github | markdown
