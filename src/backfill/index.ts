@@ -60,10 +60,13 @@ export async function runBackfill(ctx: BackfillContext): Promise<Position> {
     logger.info({ slot: config.slot, snapshotLsn: formatLsn(snapshotLsn) }, "created replication slot with an exported snapshot");
   }
 
-  await sink.beginBackfill(snapshotLsn, graph.order.map((t) => t.name));
-  const reader = await connectPg(config.databaseUrl);
+  // From here on every exit, failed or not, releases the exported snapshot's replication connection and the
+  // reader: an open connection would keep the process alive after a fatal error.
+  let reader: pg.Client | undefined;
   const progress = createProgress(logger);
   try {
+    await sink.beginBackfill(snapshotLsn, graph.order.map((t) => t.name));
+    reader = await connectPg(config.databaseUrl);
     await reader.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     if (exported) await reader.query(`SET TRANSACTION SNAPSHOT '${exported.snapshotName.replace(/'/g, "''")}'`);
     const started = Date.now();
@@ -85,7 +88,7 @@ export async function runBackfill(ctx: BackfillContext): Promise<Position> {
     await reader.query("COMMIT");
   } finally {
     progress.done();
-    await reader.end().catch(() => undefined);
+    await reader?.end().catch(() => undefined);
     await exported?.release();
   }
   const position = { commitLsn: snapshotLsn, endLsn: snapshotLsn };

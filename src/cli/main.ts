@@ -1,6 +1,7 @@
 // pg2convex command line. Each command lives in ./commands/<name>.ts and exports
 // `main(argv): Promise<number>` returning the process exit code; this file only dispatches.
-import { describeError } from "../errors";
+import { describeError, describeErrorLine, Pg2ConvexError } from "../errors";
+import { scrubSecrets } from "../log";
 
 const commands: Record<string, { summary: string; load: () => Promise<{ main(argv: string[]): Promise<number> }> }> = {
   setup: { summary: "check PostgreSQL and create the replication slot", load: () => import("./commands/setup") },
@@ -40,12 +41,33 @@ async function main(argv: string[]): Promise<number> {
   return mod.main(rest);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    console.error(describeError(e));
-    process.exitCode = 2;
-  },
-);
+/**
+ * Last resort for an error nothing awaited (an 'error' event without a listener, a rejected promise no one
+ * handles). Expected errors are typed and handled where they happen; reaching this is a bug. Either way the
+ * operator gets one line (the location of a bug's first stack frame, not the whole stack) and a non-zero exit,
+ * never a raw Node crash dump.
+ */
+function fatal(kind: string, e: unknown): never {
+  const where = e instanceof Error && !(e instanceof Pg2ConvexError) ? /\n\s+at (.+)/.exec(e.stack ?? "")?.[1] : undefined;
+  const text = e instanceof Pg2ConvexError ? describeErrorLine(e) : `${kind} (a bug, please report it): ${describeErrorLine(e)}${where ? ` at ${where}` : ""}`;
+  process.stderr.write(`${scrubSecrets(`pg2convex: ${text}`, [process.env.CONVEX_ADMIN_KEY ?? ""])}\n`);
+  process.exit(70);
+}
+process.on("uncaughtException", (e) => fatal("uncaught exception", e));
+process.on("unhandledRejection", (e) => fatal("unhandled promise rejection", e));
+
+// Every command releases what it opened before returning, so the process ends by itself. If something still
+// holds the event loop open a few seconds later (a leaked connection or timer: a bug), exit anyway rather than
+// hang with the command finished; the timer is unref'd, so it never delays a clean exit.
+function exitSoon(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => {
+    process.stderr.write("pg2convex: exiting although a connection or timer was still open (a bug, please report it)\n");
+    process.exit(code);
+  }, 5000).unref();
+}
+
+main(process.argv.slice(2)).then(exitSoon, (e: unknown) => {
+  console.error(scrubSecrets(describeError(e), [process.env.CONVEX_ADMIN_KEY ?? ""]));
+  exitSoon(2);
+});

@@ -3,6 +3,7 @@
 export type ErrorCode =
   | "CONFIG_INVALID"
   | "PG_CONNECT"
+  | "PG_CONNECTION_LOST"
   | "PG_CHECK_FAILED"
   | "SLOT_MISSING"
   | "SLOT_EXISTS"
@@ -13,6 +14,10 @@ export type ErrorCode =
   | "CONVEX_TRANSIENT"
   | "CONVEX_PERMANENT"
   | "CONVEX_AUTH"
+  | "CONVEX_UNREACHABLE"
+  | "CONVEX_NOT_A_DEPLOYMENT"
+  | "CONVEX_FUNCTIONS_MISSING"
+  | "CONVEX_SCHEMA_MISMATCH"
   | "BATCH_TOO_LARGE"
   | "STREAM_FAILED"
   | "BACKFILL_FAILED"
@@ -54,9 +59,25 @@ export function isRetryable(e: unknown): boolean {
 /** Renders an error for a terminal: message, context and fix on separate lines. */
 export function describeError(e: unknown): string {
   if (!(e instanceof Pg2ConvexError)) return e instanceof Error ? e.message : String(e);
-  const ctx = Object.entries(e.context)
+  const ctx = contextText(e);
+  return [`[${e.code}] ${e.message}`, ctx && `  context: ${ctx}`, e.fix && `  fix: ${e.fix}`].filter(Boolean).join("\n");
+}
+
+/**
+ * The one line a process prints when it stops on an error: what happened (code, message, context) and what to
+ * do (fix). Multi-line messages (server texts, validator dumps) are folded so the line stays one line.
+ */
+export function describeErrorLine(e: unknown): string {
+  if (!(e instanceof Pg2ConvexError)) return oneLine(e instanceof Error ? e.message : String(e));
+  const ctx = contextText(e);
+  return oneLine([`[${e.code}] ${e.message}`, ctx && `(${ctx})`, e.fix && `— fix: ${e.fix}`].filter(Boolean).join(" "));
+}
+
+function contextText(e: Pg2ConvexError): string {
+  return Object.entries(e.context)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x))}`)
     .join(" ");
-  return [`[${e.code}] ${e.message}`, ctx && `  context: ${ctx}`, e.fix && `  fix: ${e.fix}`].filter(Boolean).join("\n");
 }
+
+const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, " | ").trim();

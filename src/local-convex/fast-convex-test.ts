@@ -4,7 +4,8 @@
 // over 25k documents takes seconds and grows quadratically. The patch keeps its semantics (results,
 // order, errors, limits) and only changes how candidate documents are found (see ./fast-index.ts).
 //
-// How: read convex-test's dist/index.js, apply the exact string patches of ./convex-test-patches.ts
+// How: read convex-test's dist/index.js, apply the exact string patches of ./convex-test-patches.ts (and
+// ./convex-test-validation-patches.ts: validator errors that name the table and path, like the backend's)
 // (each anchor must occur exactly once and the version must be the pinned one, else a Pg2ConvexError
 // says which), point its imports at absolute URLs (convex/server and convex/values resolved from
 // this project, so they are the very module instances our code and the app's functions use), write
@@ -17,6 +18,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import type { convexTest as ConvexTestFn } from "convex-test";
 import { Pg2ConvexError } from "../errors";
 import { PATCHES, TRAILER } from "./convex-test-patches";
+import { VALIDATION_PATCHES, VALIDATION_TRAILER } from "./convex-test-validation-patches";
 import { FastIndex, type FakeDb, type Internals } from "./fast-index";
 
 export const EXPECTED_CONVEX_TEST_VERSION = "0.0.60";
@@ -63,7 +65,7 @@ export function patchSource(source: string, entry: string, version: string): str
     });
   if (version !== EXPECTED_CONVEX_TEST_VERSION) throw fail(`installed version is ${version}`);
   let text = source;
-  for (const p of PATCHES) {
+  for (const p of [...PATCHES, ...VALIDATION_PATCHES]) {
     const at = text.indexOf(p.find);
     if (at < 0 || text.indexOf(p.find, at + 1) >= 0) throw fail(`anchor "${p.name}" ${at < 0 ? "not found" : "found more than once"}`);
     text = text.slice(0, at) + p.replace + text.slice(at + p.find.length);
@@ -83,7 +85,7 @@ export function patchSource(source: string, entry: string, version: string): str
   });
   for (const spec of Object.keys(imports)) if (!seen.has(spec)) throw fail(`import "${spec}" not found`);
   if (/\bimport\s*\(|\brequire\s*\(/.test(text)) throw fail("unexpected dynamic import or require");
-  return text + TRAILER;
+  return text + TRAILER + VALIDATION_TRAILER;
 }
 
 /** Writes `text` to a cache file named by its hash (atomically: temp file + rename) and returns its URL. */

@@ -19,10 +19,12 @@ const REDACT_PATHS = [
   "config.convexAdminKey",
 ];
 
-/** Removes credentials from free text: URL passwords and anything after `Convex ` / admin-key-looking tokens. */
+/** Removes credentials from free text: URL passwords, admin-key-looking tokens after `Convex `, known secrets. */
 export function scrubSecrets(text: string, knownSecrets: readonly string[] = []): string {
   let out = text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]+):[^@\s]*@/gi, "$1:***@");
-  out = out.replace(/(Convex\s+)[A-Za-z0-9|:_\-+/=]{8,}/g, "$1***");
+  // An `Authorization: Convex <key>` token: admin and deploy keys carry a `|` ("prod:name|…", "local-convex|…");
+  // any other token is taken for a key only when key-length, so prose ("a Convex deployment") stays readable.
+  out = out.replace(/(Convex\s+)(?:[A-Za-z0-9:_\-+/=]*\|[A-Za-z0-9|:_\-+/=]+|[A-Za-z0-9|:_\-+/=]{24,})/g, "$1***");
   for (const s of knownSecrets) if (s.length >= 4) out = out.split(s).join("***");
   return out;
 }

@@ -11,7 +11,8 @@ import type { SourceTransaction } from "../model/changes";
 import type { DecodedEvent } from "../model/events";
 import type { Batch } from "../plan";
 import { buildGraph } from "../tables/graph";
-import { connectPg } from "../sql";
+import type pg from "pg";
+import { connectPg, connectionLostError, isConnectionLoss } from "../sql";
 import { assertChecks, runChecks } from "../sql";
 import { createWal2JsonSource, type WalMessage } from "../source";
 import { createDecoder } from "../decode";
@@ -48,16 +49,52 @@ export interface MirrorHandle {
   position(): Position | null;
 }
 
+/**
+ * Start-up owns the SQL session until the stream takes it over (the stream's end closes it): any failure before
+ * that (checks, Convex unreachable or refusing, a failed backfill) closes it, so a fatal start-up error ends the
+ * process instead of leaving an idle connection keeping it alive. A session lost while streaming stops the
+ * stream (pending batches are flushed first) and `done` rejects with PG_CONNECTION_LOST.
+ */
 export async function startMirror(deps: MirrorDeps): Promise<MirrorHandle> {
+  let lost: Pg2ConvexError | null = null;
+  let onLost = (e: Pg2ConvexError) => void (lost ??= e);
+  const pgClient = await connectPg(deps.config.databaseUrl, { onLost: (e) => onLost(e) });
+  const asLoss = (e: unknown) => lost ?? (isConnectionLoss(e) ? connectionLostError(e) : e);
+  let handle: MirrorHandle;
+  try {
+    handle = await startOnClient(deps, pgClient);
+  } catch (e) {
+    await pgClient.end().catch(() => undefined);
+    throw asLoss(e);
+  }
+  onLost = (e) => {
+    lost ??= e;
+    deps.logger.error({ err: e.toJSON() }, "the PostgreSQL session was lost; stopping the stream");
+    handle.stop().catch(() => undefined);
+  };
+  if (lost) onLost(lost);
+  const done = handle.done.then(
+    () => {
+      if (lost) throw lost;
+    },
+    (e: unknown) => {
+      throw asLoss(e);
+    },
+  );
+  return {
+    done,
+    position: () => handle.position(),
+    async stop() {
+      await handle.stop();
+      await done.catch(() => undefined);
+    },
+  };
+}
+
+async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<MirrorHandle> {
   const { config, tables, logger, metrics } = deps;
   const graph = buildGraph(tables);
-  const pgClient = await connectPg(config.databaseUrl);
-  try {
-    assertChecks(await runChecks(pgClient, tables));
-  } catch (e) {
-    await pgClient.end();
-    throw e;
-  }
+  assertChecks(await runChecks(pgClient, tables));
   const sink =
     deps.sink ??
     createConvexSink({

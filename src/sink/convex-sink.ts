@@ -2,7 +2,8 @@
 import { ConvexHttpClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import pRetry from "p-retry";
-import type { ApplyBatchResult, MirrorState } from "../mirror-functions/protocol";
+import type { ApplyBatchResult, MirrorState, Op } from "../mirror-functions/protocol";
+import { Pg2ConvexError } from "../errors";
 import type { Logger } from "../log";
 import { formatLsn } from "../model/lsn";
 import type { Batch } from "../plan";
@@ -28,24 +29,34 @@ export interface ConvexSinkOptions {
 const statusKeepingFetch: typeof fetch = async (input, init) => {
   const res = await fetch(input, init);
   // 560 is Convex's "function failed" status: the client parses that body itself.
-  if (!res.ok && res.status !== 560) throw new HttpStatusError(res.status, await res.text());
+  if (!res.ok && res.status !== 560) throw new HttpStatusError(res.status, await res.text(), new URL(res.url || String(input)).pathname);
   return res;
 };
 
 export function createConvexSink(opts: ConvexSinkOptions): Sink {
-  const client = new ConvexHttpClient(opts.url, { fetch: statusKeepingFetch, logger: false });
+  let client: ConvexHttpClient;
+  try {
+    client = new ConvexHttpClient(opts.url, { fetch: statusKeepingFetch, logger: false });
+  } catch (e) {
+    throw new Pg2ConvexError("CONFIG_INVALID", `CONVEX_URL is not a usable Convex deployment URL: ${(e as Error).message}`, {
+      cause: e,
+      fix: "set CONVEX_URL (--convex-url) to the deployment URL: https://<deployment>.convex.cloud, or the URL `pg2convex local-convex` prints",
+    });
+  }
   // setAdminAuth is how Convex's own tooling calls internal functions; it is marked @internal in the types.
   (client as unknown as { setAdminAuth(key: string): void }).setAdminAuth(opts.adminKey);
   const fn = (name: string) => `${opts.module}:${name}`;
 
-  async function call<T>(kind: "mutation" | "query", name: string, args: Record<string, unknown>, context: Record<string, unknown>): Promise<T> {
+  async function call<T>(kind: "mutation" | "query", name: string, args: Record<string, unknown>, context: Record<string, unknown>, ops?: readonly Op[]): Promise<T> {
+    let attempts = 0;
     return pRetry(
       async () => {
+        attempts += 1;
         try {
           const ref = makeFunctionReference<typeof kind>(fn(name)) as any;
           return (kind === "mutation" ? await client.mutation(ref, args) : await client.query(ref, args)) as T;
         } catch (e) {
-          throw classifyConvexError(e, { function: fn(name), ...context });
+          throw classifyConvexError(e, { function: fn(name), ...context, url: opts.url, ...(ops ? { ops } : {}) });
         }
       },
       {
@@ -61,7 +72,13 @@ export function createConvexSink(opts: ConvexSinkOptions): Sink {
           opts.onRetry?.(error, attemptNumber);
         },
       },
-    );
+    ).catch((e: unknown) => {
+      // A retryable failure that outlived its retries: the last attempt's message does not say that retrying stopped.
+      if (e instanceof Pg2ConvexError && e.retryable && attempts > 1) {
+        throw new Pg2ConvexError(e.code, `${e.message} (gave up after ${attempts} attempts)`, { retryable: true, context: e.context, cause: e.cause, ...(e.fix ? { fix: e.fix } : {}) });
+      }
+      throw e;
+    });
   }
 
   return {
@@ -73,7 +90,7 @@ export function createConvexSink(opts: ConvexSinkOptions): Sink {
       // A truncate too large for one mutation returns complete:false; the same batch is sent again and
       // everything it already did is a no-op by version.
       for (;;) {
-        const result = await call<ApplyBatchResult>("mutation", "applyBatch", args, context);
+        const result = await call<ApplyBatchResult>("mutation", "applyBatch", args, context, batch.ops);
         if (result.complete) return result;
         opts.logger.debug(context, "batch incomplete (large truncate); sending it again");
       }

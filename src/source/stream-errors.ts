@@ -3,6 +3,7 @@
 // credentials can end up in them.
 import { Pg2ConvexError } from "../errors";
 import { formatLsn, type Lsn } from "../model/lsn";
+import { CONNECTION_LOST_FIX } from "../sql/connection-lost";
 
 export interface StreamErrorContext {
   readonly slot: string;
@@ -50,7 +51,8 @@ export function toStreamError(e: unknown, ctx: StreamErrorContext): Pg2ConvexErr
     return new Pg2ConvexError("STREAM_FAILED", `START_REPLICATION rejected: ${msg}`, opts(false));
   }
   if (!ctx.started && (code === undefined || /^E[A-Z]+$/.test(code) || code.startsWith("08") || code.startsWith("57P"))) {
-    return new Pg2ConvexError("PG_CONNECT", `cannot open a replication connection: ${msg}`, opts(true));
+    return new Pg2ConvexError("PG_CONNECT", `cannot open a replication connection: ${msg}`, opts(true, "make sure PostgreSQL is running and accepts replication connections, then start pg2convex again"));
   }
-  return new Pg2ConvexError("STREAM_FAILED", `replication stream failed: ${msg}`, opts(true));
+  // Everything else here is the connection ending under a running stream (restart, failover, terminated walsender).
+  return new Pg2ConvexError("STREAM_FAILED", `replication stream failed: ${msg}`, opts(true, CONNECTION_LOST_FIX));
 }

@@ -14,6 +14,7 @@ import { DurableOnlyReplicationService } from "./durable-only-service";
 import type { ChangeSource, WalMessage } from "./index";
 import { replicationClientConfig } from "./session";
 import { toStreamError } from "./stream-errors";
+import { CONNECTION_LOST_FIX } from "../sql/connection-lost";
 import { WalEndTracker } from "./wal-end-tracker";
 import { assertSlotName, RawWal2JsonPlugin, wal2jsonOptions } from "./wal2json-options";
 
@@ -143,6 +144,7 @@ export class Wal2JsonSource implements ChangeSource {
       throw new Pg2ConvexError("STREAM_FAILED", "the server ended the replication stream", {
         retryable: true,
         context: { slot: this.opts.slot, ...(run.lastLsn === null ? {} : { lsn: formatLsn(run.lastLsn) }) },
+        fix: CONNECTION_LOST_FIX,
       });
     }
     this.log.info({ confirmed: formatLsn(this.confirmed) }, "replication stopped");

@@ -4,12 +4,18 @@
 import pg from "pg";
 import { Pg2ConvexError } from "../errors";
 import { errorMessage, sqlState } from "./pg-error";
+import { watchConnection } from "./connection-lost";
 
 export interface ConnectOptions {
   /** "database": a logical-replication connection (CREATE_REPLICATION_SLOT, START_REPLICATION, and SQL). */
   replication?: "database";
   applicationName?: string;
   connectTimeoutMs?: number;
+  /**
+   * Called once if the session is lost after connectPg returned (server restart, pg_terminate_backend). The
+   * client always has an 'error' listener, with or without this; queries on a lost client reject.
+   */
+  onLost?: (e: Pg2ConvexError) => void;
 }
 
 /** Applied with SET after connecting, so a connection string's own `options` cannot drop them. */
@@ -31,11 +37,15 @@ export async function connectPg(connectionString: string, opts: ConnectOptions =
       fix: "write the connection string as postgres://USER:PASSWORD@HOST:PORT/DATABASE (percent-encode special characters)",
     });
   }
+  // Attached before connect(): a loss during the SET below must not become an uncaught 'error' event either.
+  let connected = false;
+  watchConnection(client, (e) => connected && opts.onLost?.(e));
   const settings = { ...SESSION_SETTINGS, application_name: applicationName };
   const set = Object.entries(settings).map(([k, v]) => `SET ${k} = '${v.replace(/'/g, "''")}'`).join("; ");
   try {
     await client.connect();
     await client.query(set);
+    connected = true;
     return client;
   } catch (e) {
     await client.end().catch(() => undefined);

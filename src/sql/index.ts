@@ -1,6 +1,8 @@
 // The PostgreSQL side of pg2convex (`pg2convex setup` / `teardown` and the start-up checks):
 //
-//   connectPg(connectionString, opts?): Promise<pg.Client>          session: UTC, ISO dates, hex bytea, exact floats
+//   connectPg(connectionString, opts?): Promise<pg.Client>          session: UTC, ISO dates, hex bytea, exact floats;
+//                                                                    always an 'error' listener (opts.onLost: typed loss)
+//   isConnectionLoss(e) / connectionLostError(e)                     a session that ended under us → PG_CONNECTION_LOST
 //   runChecks(client, tables, opts?): Promise<CheckReport>           every check, all results together
 //   assertChecks(report): void                                       one PG_CHECK_FAILED listing every failure + fix
 //   roleScript({ role, tables, database, password? }): string        least-privilege role, idempotent SQL
@@ -10,9 +12,10 @@
 //   assertSlotAbsent(client, slot) / requireSlot(client, slot)       SLOT_EXISTS before setup / SLOT_MISSING at start-up
 //   validateSlotName(slot), quoteIdent, quoteLiteral, qualified      names and quoting
 //
-// Errors are Pg2ConvexError: PG_CONNECT, PG_CHECK_FAILED, SLOT_MISSING, SLOT_EXISTS, CONFIG_INVALID (bad
+// Errors are Pg2ConvexError: PG_CONNECT, PG_CONNECTION_LOST (retryable), PG_CHECK_FAILED, SLOT_MISSING, SLOT_EXISTS, CONFIG_INVALID (bad
 // slot or role name), each with a one-line fix. No message carries a password or a connection string.
 export { connectPg, SESSION_SETTINGS, type ConnectOptions } from "./connect";
+export { CONNECTION_LOST_FIX, connectionLostError, isConnectionLoss } from "./connection-lost";
 export { runChecks, type CheckOptions } from "./checks/run";
 export { assertChecks, formatResult, type CheckLevel, type CheckReport, type CheckResult } from "./checks/report";
 export { roleScript, type RoleScriptOptions } from "./role-script";

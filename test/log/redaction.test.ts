@@ -17,6 +17,13 @@ describe("secrets never reach logs", () => {
     expect(out.split("\n").filter(Boolean)).toHaveLength(2);
   });
 
+  it("scrubs an unconfigured admin key after `Convex ` but leaves prose about Convex readable", () => {
+    expect(scrubSecrets("Authorization: Convex prod:happy-otter-123|eyJ2MiI6ImFiYyJ9")).toBe("Authorization: Convex ***");
+    expect(scrubSecrets("Authorization: Convex local-convex|00ff")).toBe("Authorization: Convex ***");
+    expect(scrubSecrets("Authorization: Convex 0123456789abcdef0123456789abcdef")).toBe("Authorization: Convex ***");
+    expect(scrubSecrets("http://h:1 is not a Convex deployment: see the Convex dashboard")).toBe("http://h:1 is not a Convex deployment: see the Convex dashboard");
+  });
+
   it("scrubs a password-bearing URL even when the secret was not configured", () => {
     expect(scrubSecrets("postgresql://u:hunter2@h:5432/d?x=1")).toBe("postgresql://u:***@h:5432/d?x=1");
   });

@@ -56,6 +56,22 @@ describe("connectPg", () => {
     }
   });
 
+  it("survives the server ending the session: no uncaught 'error', one retryable PG_CONNECTION_LOST", async () => {
+    // Without an 'error' listener pg's client re-throws the termination as an uncaught exception (the run fails).
+    const lost: Pg2ConvexError[] = [];
+    const c = await connectPg(db.url, { applicationName: "pg2convex-lost", onLost: (e) => lost.push(e) });
+    const pid = (await c.query("SELECT pg_backend_pid() AS pid")).rows[0].pid as number;
+    await db.client.query("SELECT pg_terminate_backend($1)", [pid]);
+    const end = Date.now() + 30_000;
+    while (lost.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    expect(lost).toHaveLength(1);
+    expect(lost[0]).toMatchObject({ code: "PG_CONNECTION_LOST", retryable: true, context: { sqlState: "57P01" } });
+    expect(lost[0]!.message).toMatch(/terminating connection due to administrator command/);
+    expect(lost[0]!.fix).toMatch(/start pg2convex again/);
+    await expect(c.query("SELECT 1")).rejects.toThrow(/not queryable/);
+    await c.end();
+  });
+
   it("turns an unreachable server into a retryable PG_CONNECT naming host, port and database", async () => {
     const closed = await freePort();
     const err = await connectError(`postgres://mirror:${SECRET}@127.0.0.1:${closed}/appdb`);

@@ -39,11 +39,15 @@ export async function main(argv: string[]): Promise<number> {
   const adminKey = `demo|${randomBytes(24).toString("hex")}`;
   const convex = await startLocalConvex({ convexDir, adminKey, port: 0 });
   let mirror: Awaited<ReturnType<typeof startMirror>> | undefined;
+  // Both clients get an 'error' listener: the throwaway cluster stops under them in `finally`, and a lost
+  // session without one is an uncaught exception. A query on a lost client still rejects.
   const admin = new pg.Client(cluster.url());
+  admin.on("error", () => undefined);
+  const db = new pg.Client(cluster.url("demo"));
+  db.on("error", () => undefined);
   try {
     await admin.connect();
     await admin.query("CREATE DATABASE demo");
-    const db = new pg.Client(cluster.url("demo"));
     await db.connect();
     say(`   local Convex stand-in (convex-test, in memory) at ${convex.url}`);
     say("2. loading the reference schema and realistic data …");
@@ -125,6 +129,7 @@ export async function main(argv: string[]): Promise<number> {
     return ok ? 0 : 1;
   } finally {
     await mirror?.stop().catch(() => undefined);
+    await db.end().catch(() => undefined);
     await admin.end().catch(() => undefined);
     await convex.close();
     await cluster.stop();

@@ -1,0 +1,120 @@
+// Fatal errors of a running `pg2convex run` (the real process): PostgreSQL ending the bridge's sessions (what
+// `pg_ctl restart -m fast` does to them) and table definitions that no longer match the deployed Convex schema.
+// Each ends the process by itself, non-zero, with one stderr line naming what and how to fix it; before, the
+// first was a raw Node crash ("Unhandled 'error' event") and the second named no table or field (and, during a
+// backfill, never exited).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createMirrorEnv, type MirrorEnv } from "../support/mirror-env";
+import { spawnCli, type CliProcess } from "../support/cli-process";
+
+const EXIT_WITHIN_MS = 60_000;
+
+describe("pg2convex run: fatal errors while running end the process with one line", () => {
+  let env: MirrorEnv;
+  let slots = 0;
+  const run = (vars: Record<string, string> = {}) =>
+    spawnCli(["run"], {
+      DATABASE_URL: env.db.url,
+      CONVEX_URL: env.convex.url,
+      CONVEX_ADMIN_KEY: env.convex.adminKey,
+      PG2CONVEX_SLOT: `${env.config.slot.slice(0, 50)}_${slots++}`,
+      PG2CONVEX_METRICS_PORT: "0",
+      PG2CONVEX_FLUSH_INTERVAL_MS: "50",
+      LOG_LEVEL: "info",
+      ...vars,
+    });
+  const streaming = (p: CliProcess) => p.waitFor(/"msg":"replication started"/, 90_000);
+  const noCrashDump = (p: CliProcess) => {
+    const all = p.stdout() + p.stderr();
+    expect(all).not.toMatch(/Unhandled 'error' event|node:events|^\s+at /m);
+  };
+  const terminate = (where: string) =>
+    env.db.client.query(`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND ${where}`);
+
+  beforeAll(async () => {
+    env = await createMirrorEnv({ seed: { languages: 8, courses: 4, stories: 30, users: 5 } });
+  });
+  afterAll(async () => env?.close());
+
+  it("PostgreSQL ending every bridge session while streaming: exits 1 with one retryable-loss line, no crash dump", async () => {
+    const p = run();
+    await streaming(p);
+    expect((await terminate("true")).rows[0].n).toBeGreaterThanOrEqual(2); // the SQL session and the walsender
+    const { code } = await p.exited(EXIT_WITHIN_MS);
+    expect(code).toBe(1);
+    noCrashDump(p);
+    const lines = p.errorLines();
+    expect(lines, lines.join("\n")).toHaveLength(1);
+    expect(lines[0]).toMatch(/^pg2convex run failed: \[(PG_CONNECTION_LOST|STREAM_FAILED)\] .*terminating connection due to administrator command.*57P01.*— fix: .*start pg2convex again/);
+  });
+
+  it("PostgreSQL ending only the bridge's SQL session: the stream stops cleanly with PG_CONNECTION_LOST", async () => {
+    const p = run();
+    await streaming(p);
+    expect((await terminate("application_name = 'pg2convex' AND backend_type = 'client backend'")).rows[0].n).toBe(1);
+    const { code } = await p.exited(EXIT_WITHIN_MS);
+    expect(code).toBe(1);
+    noCrashDump(p);
+    const lines = p.errorLines();
+    expect(lines, lines.join("\n")).toHaveLength(1);
+    expect(lines[0]).toMatch(/^pg2convex run failed: \[PG_CONNECTION_LOST\] the PostgreSQL connection was lost: terminating connection due to administrator command \(sqlState=57P01\)/);
+    // Stopped, not crashed: the replication stream was ended and the stop logged.
+    expect(p.stdout()).toMatch(/"msg":"replication stopped"/);
+  });
+
+  describe("definitions that differ from the deployed Convex schema", () => {
+    // language.speaker becomes an integer in PostgreSQL and in the definitions; the stand-in still serves the
+    // project's convex/ functions, whose schema says text.
+    let changedTables: string;
+    beforeAll(() => {
+      const dir = mkdtempSync(join(tmpdir(), "pg2c-mismatch-"));
+      const reference = fileURLToPath(new URL("../../src/reference/tables.ts", import.meta.url));
+      changedTables = join(dir, "tables.mts");
+      writeFileSync(
+        changedTables,
+        `import { referenceTables } from ${JSON.stringify(reference)};\n` +
+          `export const tables = referenceTables.map((t) => t.name !== "language" ? t : { ...t, columns: t.columns.map((c) => c.name === "speaker" ? { ...c, type: "int4" } : c) });\n`,
+      );
+    });
+    const expectMismatch = (p: CliProcess) => {
+      const lines = p.errorLines();
+      expect(lines, lines.join("\n")).toHaveLength(1);
+      expect(lines[0]).toMatch(/^pg2convex run failed: \[CONVEX_SCHEMA_MISMATCH\] the deployed Convex functions refused a value for table "language", field "speaker": .*— fix: redeploy the Convex functions .*npx convex deploy.*pg2convex local-convex.*--convex-dir/);
+    };
+
+    it("while streaming: stops with CONVEX_SCHEMA_MISMATCH naming table and field", async () => {
+      const vars = { PG2CONVEX_SLOT: `${env.config.slot.slice(0, 50)}_mm` };
+      const first = run(vars);
+      await streaming(first);
+      first.child.kill("SIGTERM");
+      expect((await first.exited(EXIT_WITHIN_MS)).code).toBe(0);
+      await env.db.client.query("ALTER TABLE language ALTER COLUMN speaker TYPE int4 USING NULL");
+      try {
+        const p = run({ ...vars, PG2CONVEX_TABLES_MODULE: changedTables });
+        await streaming(p);
+        await env.db.client.query("UPDATE language SET speaker = 7 WHERE id = (SELECT min(id) FROM language)");
+        const { code } = await p.exited(EXIT_WITHIN_MS);
+        expect(code).toBe(1);
+        expectMismatch(p);
+      } finally {
+        await env.db.client.query("ALTER TABLE language ALTER COLUMN speaker TYPE text USING NULL");
+      }
+    });
+
+    it("during the backfill: exits (it used to hang) with the same line", async () => {
+      await env.db.client.query("ALTER TABLE language ALTER COLUMN speaker TYPE int4 USING 7");
+      try {
+        const p = run({ PG2CONVEX_TABLES_MODULE: changedTables });
+        const { code } = await p.exited(EXIT_WITHIN_MS);
+        expect(code).toBe(1);
+        expectMismatch(p);
+      } finally {
+        await env.db.client.query("ALTER TABLE language ALTER COLUMN speaker TYPE text USING NULL");
+      }
+    });
+  });
+});
