@@ -25,6 +25,8 @@ import { Pg2ConvexError } from "../errors";
 import { formatLsn } from "../model/lsn";
 import { createSerialQueue } from "./serial";
 import { applyBatch } from "./apply";
+import { establishContinuity } from "./continuity";
+import { createEmptyCheckpoints } from "./empty-checkpoints";
 
 export interface MirrorDeps {
   config: Config;
@@ -71,6 +73,11 @@ export async function startMirror(deps: MirrorDeps): Promise<MirrorHandle> {
 
   // 1. Backfill (or resume it) unless the mirror is already streaming.
   const state = await sink.state();
+  // Refusing to stream must also release PostgreSQL, or the process lingers after printing its error.
+  await establishContinuity({ pg: pgClient, connectionString: config.databaseUrl, slot: config.slot, state, sink, logger }).catch(async (e: unknown) => {
+    await pgClient.end().catch(() => undefined);
+    throw e;
+  });
   let start: Position;
   if (state.phase === "stream" && state.commitLsn !== null && state.endLsn !== null) {
     start = { commitLsn: state.commitLsn, endLsn: state.endLsn };
@@ -89,6 +96,7 @@ export async function startMirror(deps: MirrorDeps): Promise<MirrorHandle> {
   const assembler = createAssembler();
   const batcher = createBatcher(graph, config.maxBatchOps ? { maxOps: config.maxBatchOps } : {});
   const checkpoint = createCheckpointTracker(start, (lsn) => source.confirm(lsn));
+  const empties = createEmptyCheckpoints();
   const queue = createSerialQueue();
   const applyDeps = { sink, logger, metrics, checkpoint, onApplied: deps.onApplied };
   let stopping = false;
@@ -104,10 +112,11 @@ export async function startMirror(deps: MirrorDeps): Promise<MirrorHandle> {
 
   const onTransaction = async (raw: SourceTransaction) => {
     if (raw.changes.length === 0 && batcher.pendingTransactions() === 0) {
-      // Nothing mirrored and nothing in flight: durable as it stands (keeps WAL from piling up).
-      checkpoint.emptyTransaction({ commitLsn: raw.commitLsn, endLsn: raw.endLsn });
+      // Nothing mirrored and nothing waiting: confirmed once a (throttled) checkpoint-only batch records it.
+      empties.seen({ commitLsn: raw.commitLsn, endLsn: raw.endLsn });
       return;
     }
+    empties.covered();
     const tx = await resolveAmbiguousNulls(raw, query, tables);
     for (const batch of batcher.add(tx)) await applyBatch(applyDeps, batch);
   };
@@ -139,11 +148,13 @@ export async function startMirror(deps: MirrorDeps): Promise<MirrorHandle> {
   };
 
   const timer = setInterval(() => {
-    if (stopping || batcher.pendingTransactions() === 0) return;
+    if (stopping || (batcher.pendingTransactions() === 0 && !empties.pending())) return;
     queue
       .run(async () => {
         if (fatal) return;
         for (const batch of batcher.flush()) await applyBatch(applyDeps, batch);
+        const marker = empties.take();
+        if (marker) await applyBatch(applyDeps, marker);
       })
       .catch(fail);
   }, config.flushIntervalMs);
@@ -169,6 +180,8 @@ export async function startMirror(deps: MirrorDeps): Promise<MirrorHandle> {
         .run(async () => {
           if (fatal) return;
           for (const batch of batcher.flush()) await applyBatch(applyDeps, batch);
+          const marker = empties.take(true);
+          if (marker) await applyBatch(applyDeps, marker);
         })
         .catch(fail);
       await source.stop();

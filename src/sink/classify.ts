@@ -1,6 +1,9 @@
 // Decides whether a failed Convex call may be retried. Retrying is always safe (batches are idempotent);
 // the question is only whether it can help.
+import { ConvexError } from "convex/values";
 import { Pg2ConvexError } from "../errors";
+import { mirrorRefusal } from "./mirror-refusal";
+import { isMirrorErrorData } from "../mirror-functions/mirror-identity";
 
 /** Thrown by our fetch wrapper so the HTTP status survives ConvexHttpClient. */
 export class HttpStatusError extends Error {
@@ -24,6 +27,7 @@ const LIMIT_MESSAGES = /too many|too much|limit|too large/i;
 
 export function classifyConvexError(e: unknown, context: Record<string, unknown>): Pg2ConvexError {
   if (e instanceof Pg2ConvexError) return e;
+  if (e instanceof ConvexError && isMirrorErrorData(e.data)) return mirrorRefusal(e.data, context, e);
   const message = e instanceof Error ? e.message : String(e);
   if (e instanceof HttpStatusError) {
     if (e.status === 401 || e.status === 403) {
