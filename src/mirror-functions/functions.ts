@@ -32,7 +32,7 @@ export function defineMirrorFunctions(tables: TableSet) {
     }),
     // Records the mirror's identity once (before its backfill); refuses another mirror's claim.
     claimMirror: internalMutationGeneric({
-      args: { slot: v.string(), mirror: mirrorIdentityValidator },
+      args: { slot: v.string(), mirror: mirrorIdentityValidator, continuing: v.boolean() },
       handler: (ctx, args) => claimMirrorHandler(ctx, args),
     }),
     beginBackfill: internalMutationGeneric({

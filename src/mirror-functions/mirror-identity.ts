@@ -20,16 +20,22 @@ export function assertMirror(stored: StoredCheckpoint, slot: string, mirrorId: s
   throw mirrorError({ pg2c: "MIRROR_MISMATCH", slot, expected: mirrorId, found }, `this deployment holds mirror ${found ?? "(no identity)"} for slot ${slot}, not ${mirrorId}`);
 }
 
-/** Records `mirror` as the slot's identity unless one is recorded; refuses another mirror's claim. */
-export async function claimMirrorHandler(ctx: GenericMutationCtx<GenericDataModel>, args: { slot: string; mirror: MirrorIdentity }): Promise<MirrorState> {
+/**
+ * Records `mirror` as the slot's identity unless one is recorded; refuses another mirror's claim.
+ * `continuing`: the bridge read a checkpoint it will stream on from (a mirror made before identities), so the
+ * document must still exist — a deployment that lost it between the read and the claim must not become a
+ * "new" mirror that then takes the stream. Otherwise the bridge read a new mirror and will backfill it.
+ */
+export async function claimMirrorHandler(ctx: GenericMutationCtx<GenericDataModel>, args: { slot: string; mirror: MirrorIdentity; continuing: boolean }): Promise<MirrorState> {
   const stored = await loadCheckpoint(ctx.db, args.slot);
   const current = stored.id ? stored.fields.mirror : undefined;
+  const refuse = (pg2c: MirrorErrorData["pg2c"], found: string | null, message: string) => mirrorError({ pg2c, slot: args.slot, expected: args.mirror.mirrorId, found }, message);
   if (current) {
-    if (current.mirrorId !== args.mirror.mirrorId) {
-      throw mirrorError({ pg2c: "MIRROR_MISMATCH", slot: args.slot, expected: args.mirror.mirrorId, found: current.mirrorId }, `slot ${args.slot} already belongs to mirror ${current.mirrorId}`);
-    }
+    if (current.mirrorId !== args.mirror.mirrorId) throw refuse("MIRROR_MISMATCH", current.mirrorId, `slot ${args.slot} already belongs to mirror ${current.mirrorId}`);
     return toMirrorState(stored.fields, args.slot);
   }
+  if (args.continuing && !stored.id) throw refuse("MIRROR_STATE_LOST", null, `this deployment holds no mirror state for slot ${args.slot}`);
+  if (!args.continuing && stored.id && stored.fields.phase !== "new") throw refuse("MIRROR_MISMATCH", null, `slot ${args.slot} holds a mirror (phase ${stored.fields.phase}) this bridge did not see`);
   const next = { ...stored.fields, mirror: { ...args.mirror, slot: args.slot }, updatedAt: Date.now() };
   await saveCheckpoint(ctx.db, stored, next);
   return toMirrorState(next, args.slot);

@@ -17,6 +17,7 @@ import { Pg2ConvexError } from "../errors";
 import { REBUILD_FIX } from "../errors/recovery";
 import { formatLsn, type Lsn } from "../model/lsn";
 import { readSystemIdentity, slotInfo, type PgSystemIdentity } from "../sql";
+import { mirrorRefusal } from "../sink/mirror-refusal";
 
 export interface ContinuityInput {
   pg: pg.ClientBase;
@@ -25,6 +26,8 @@ export interface ContinuityInput {
   slot: string;
   /** Convex's state for the slot, read just before. */
   state: MirrorState;
+  /** On a reconnect: the mirror id this bridge streams as; Convex must still hold exactly that mirror. */
+  expectedMirrorId?: string;
 }
 
 export interface ContinuityProof {
@@ -46,6 +49,10 @@ export function resumePoint(state: MirrorState): Lsn | null {
 /** Proves continuity or throws CONTINUITY_GAP, MIRROR_MISMATCH, SLOT_MISSING or PG_CHECK_FAILED (none retryable). */
 export async function proveContinuity(input: ContinuityInput): Promise<ContinuityProof> {
   const { slot, state } = input;
+  if (input.expectedMirrorId !== undefined && state.mirror?.mirrorId !== input.expectedMirrorId) {
+    const found = state.mirror?.mirrorId ?? null;
+    throw mirrorRefusal({ pg2c: found === null ? "MIRROR_STATE_LOST" : "MIRROR_MISMATCH", slot, expected: input.expectedMirrorId, found }, { phase: state.phase }, undefined);
+  }
   const system = await readSystemIdentity(input.pg, input.connectionString);
   const recorded = state.mirror;
   if (recorded && (recorded.systemId !== system.systemId || recorded.database !== system.database || recorded.slot !== slot)) {
@@ -91,7 +98,7 @@ export async function establishContinuity(deps: Omit<ContinuityInput, "slot"> & 
   if (!deps.state.mirror && proof.resumesAt !== null) {
     deps.logger.warn({ slot: deps.slot, mirrorId: proof.identity.mirrorId }, "this mirror records no identity (made by an older pg2convex); recording one now");
   }
-  await deps.sink.claimMirror(proof.identity);
+  await deps.sink.claimMirror(proof.identity, proof.resumesAt !== null);
   deps.logger.info(
     {
       slot: deps.slot,

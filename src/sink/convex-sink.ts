@@ -82,8 +82,8 @@ export function createConvexSink(opts: ConvexSinkOptions): Sink {
       }
     },
     state: () => call<MirrorState>("query", "getState", { slot: opts.slot }, {}),
-    async claimMirror(mirror: MirrorIdentity) {
-      await call("mutation", "claimMirror", { slot: opts.slot, mirror }, { mirrorId: mirror.mirrorId });
+    async claimMirror(mirror: MirrorIdentity, continuing: boolean) {
+      await call("mutation", "claimMirror", { slot: opts.slot, mirror, continuing }, { mirrorId: mirror.mirrorId });
       mirrorId = mirror.mirrorId;
     },
     async beginBackfill(snapshotLsn, tables) {

@@ -12,9 +12,10 @@ export interface Sink {
   /**
    * Records `mirror` as the slot's identity unless one is recorded (MIRROR_MISMATCH if another is), and
    * binds it: every later write carries its mirror id, so Convex refuses it if the deployment lost its
-   * state or holds another mirror (MIRROR_STATE_LOST / MIRROR_MISMATCH, permanent).
+   * state or holds another mirror (MIRROR_STATE_LOST / MIRROR_MISMATCH, permanent). `continuing`: the
+   * bridge will stream on from a checkpoint it read, which must therefore still exist.
    */
-  claimMirror(mirror: MirrorIdentity): Promise<void>;
+  claimMirror(mirror: MirrorIdentity, continuing: boolean): Promise<void>;
   beginBackfill(snapshotLsn: Lsn, tables: readonly string[]): Promise<void>;
   finishBackfill(position: { commitLsn: Lsn; endLsn: Lsn }): Promise<void>;
 }

@@ -25,7 +25,7 @@ export function createNullSink(opts: { slot?: string; position?: Position } = {}
       return { applied: batch.ops.length, skipped: 0, rejected: 0, complete: true };
     },
     state: async () => ({ ...state }),
-    claimMirror: async (mirror) => {
+    claimMirror: async (mirror, _continuing) => {
       state.mirror ??= mirror;
     },
     beginBackfill: async () => undefined,

@@ -10,7 +10,7 @@ import { allDocs, apply, fns, language, newMirror, row, state, type Mirror } fro
 
 const claimMirror = makeFunctionReference<"mutation">("mirror:claimMirror");
 const identity = (mirrorId: string): MirrorIdentity => ({ mirrorId, systemId: "7000000000000000001", database: "app", slot: "s1", createdAt: 1 });
-const claim = (t: Mirror, mirrorId: string) => t.mutation(claimMirror as any, { slot: "s1", mirror: identity(mirrorId) });
+const claim = (t: Mirror, mirrorId: string, continuing = false) => t.mutation(claimMirror as any, { slot: "s1", mirror: identity(mirrorId), continuing });
 const cp = (commitLsn: bigint) => ({ checkpoint: { commitLsn, endLsn: commitLsn + 8n } });
 
 async function refusal(p: Promise<unknown>): Promise<Record<string, unknown>> {
@@ -27,6 +27,18 @@ describe("mirror identity", () => {
     await claim(t, "m1");
     expect(await refusal(claim(t, "m2"))).toMatchObject({ pg2c: "MIRROR_MISMATCH", slot: "s1", expected: "m2", found: "m1" });
     expect((await state(t)).mirror).toMatchObject({ mirrorId: "m1", systemId: "7000000000000000001", database: "app", slot: "s1" });
+  });
+
+  it("a continuing claim needs the checkpoint it continues; a new one refuses a mirror it did not see", async () => {
+    const t = newMirror();
+    // The deployment lost the checkpoint between the bridge's read and its claim.
+    expect(await refusal(claim(t, "m1", true))).toMatchObject({ pg2c: "MIRROR_STATE_LOST", found: null });
+    expect(await allDocs(t, "pg2c_checkpoint")).toEqual([]);
+    // A mirror streamed by an older pg2convex (no identity) is adopted by a continuing claim only.
+    await apply(t, [language(1, "a", 100n)], cp(100n));
+    expect(await refusal(claim(t, "m1"))).toMatchObject({ pg2c: "MIRROR_MISMATCH", found: null });
+    await claim(t, "m1", true);
+    expect(await state(t)).toMatchObject({ phase: "stream", commitLsn: 100n, mirror: { mirrorId: "m1" } });
   });
 
   it("survives backfill, batches and finishBackfill, and is checked by each of them", async () => {

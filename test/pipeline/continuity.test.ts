@@ -79,6 +79,18 @@ describe("continuity at start", () => {
     expect(proof.identity.mirrorId).not.toBe(state.mirror!.mirrorId);
   });
 
+  it("on a reconnect, refuses a deployment that no longer holds the mirror this bridge streams as", async () => {
+    const state = await env.reader.state(env.config.slot);
+    const input = { pg: env.db.client, connectionString: env.db.url, slot: env.config.slot, expectedMirrorId: state.mirror!.mirrorId };
+    await expect(proveContinuity({ ...input, state })).resolves.toMatchObject({ identity: state.mirror });
+    const empty = { ...state, phase: "new" as const, commitLsn: null, endLsn: null, snapshotLsn: null, backfill: [], updatedAt: null, mirror: null };
+    const lost = await failure(proveContinuity({ ...input, state: empty }));
+    expect(lost.code).toBe("MIRROR_STATE_LOST");
+    expect(lost.fix).toContain(REBUILD_MIRROR);
+    const other = await failure(proveContinuity({ ...input, state: { ...state, mirror: { ...state.mirror!, mirrorId: "another" } } }));
+    expect(other.code).toBe("MIRROR_MISMATCH");
+  });
+
   it("refuses a PostgreSQL database other than the one the mirror records (MIRROR_MISMATCH), writing nothing", async () => {
     const other = await createTestDatabase("other");
     try {
