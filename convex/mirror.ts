@@ -4,6 +4,7 @@ import { referenceTables } from "../src/reference/tables";
 
 export const {
   applyBatch,
+  claimMirror,
   beginBackfill,
   finishBackfill,
   resetMirror,

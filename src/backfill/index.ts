@@ -17,6 +17,7 @@ import type { TableGraph } from "../tables/graph";
 import type { TableSet } from "../tables/types";
 import type { Position } from "../checkpoint";
 import { Pg2ConvexError } from "../errors";
+import { REBUILD_FIX } from "../errors/recovery";
 import { formatLsn, type Lsn } from "../model/lsn";
 import { connectPg } from "../sql";
 import { createSlotWithSnapshot, slotInfo } from "../sql";
@@ -44,7 +45,7 @@ export async function runBackfill(ctx: BackfillContext): Promise<Position> {
     if (!slot.exists) {
       throw new Pg2ConvexError("SLOT_MISSING", `replication slot ${config.slot} disappeared during an unfinished backfill`, {
         context: { slot: config.slot, snapshotLsn: formatLsn(state.snapshotLsn) },
-        fix: "the changes since the backfill began are gone: clear the mirror's Convex tables, then run again to backfill from scratch",
+        fix: `the changes since the backfill began are gone: ${REBUILD_FIX}`,
       });
     }
     snapshotLsn = state.snapshotLsn;

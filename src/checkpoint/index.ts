@@ -1,7 +1,9 @@
 // Checkpoint stage: the one place that decides what PostgreSQL may forget.
-// Invariant: the position confirmed to PostgreSQL (confirmed_flush_lsn) never passes a transaction that is
-// not durable in Convex. A transaction is durable when the mutation carrying its checkpoint committed, or
-// when it had no mirrored rows and every transaction before it was durable.
+// Invariant: PostgreSQL is never confirmed past what Convex records. The position confirmed to PostgreSQL
+// (confirmed_flush_lsn) only moves to the end LSN of a checkpoint that a committed Convex mutation recorded
+// — a batch of rows, or a checkpoint-only batch for transactions without mirrored rows
+// (pipeline/empty-checkpoints.ts). So a slot that continues the mirror never starts after the checkpoint
+// in Convex, which is what the start-up continuity check (pipeline/continuity.ts) relies on.
 import type { Lsn } from "../model/lsn";
 
 export interface Position {
@@ -10,20 +12,20 @@ export interface Position {
 }
 
 export interface CheckpointTracker {
-  /** The batch carrying `pos` committed in Convex. */
+  /** The batch carrying `pos` as its checkpoint committed in Convex. */
   durable(pos: Position): void;
-  /** A transaction with no mirrored rows, seen while nothing earlier is still in flight. */
-  emptyTransaction(pos: Position): void;
   /** Last durable position, or null before the first. */
   position(): Position | null;
 }
 
 export function createCheckpointTracker(start: Position | null, confirm: (endLsn: Lsn) => void): CheckpointTracker {
   let current = start;
-  const advance = (pos: Position) => {
-    if (current && pos.endLsn <= current.endLsn) return;
-    current = pos;
-    confirm(pos.endLsn);
+  return {
+    durable(pos) {
+      if (current && pos.endLsn <= current.endLsn) return;
+      current = pos;
+      confirm(pos.endLsn);
+    },
+    position: () => current,
   };
-  return { durable: advance, emptyTransaction: advance, position: () => current };
 }

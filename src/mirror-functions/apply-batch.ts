@@ -1,4 +1,5 @@
 // The applyBatch mutation body: one Convex transaction per batch.
+//  0. A batch for another mirror than the one this deployment holds (or for lost state) is refused.
 //  1. A batch ending at a checkpoint not newer than the stored one was applied before: return at once.
 //  2. A batch cut short earlier (same batchId) resumes at the recorded op; the ops before it already
 //     committed and only count as "written in this batch" for the equal-version rule.
@@ -12,6 +13,7 @@ import { loadCheckpoint, saveCheckpoint } from "./checkpoint";
 import type { MirrorConfig } from "./config";
 import { BATCH_OVERHEAD, estimateOpCost } from "./cost";
 import { MirrorTx } from "./mirror-tx";
+import { assertMirror } from "./mirror-identity";
 import type { ApplyBatchResult, applyBatchArgs } from "./protocol";
 import { applyDelete, applyReject, applyUpsert, type Outcome } from "./row-ops";
 import { applyTruncate } from "./truncate";
@@ -26,6 +28,7 @@ export async function applyBatchHandler(
   budget: Budget = DEFAULT_BUDGET,
 ): Promise<ApplyBatchResult> {
   const stored = await loadCheckpoint(ctx.db, args.slot);
+  assertMirror(stored, args.slot, args.mirrorId);
   const result: ApplyBatchResult = { applied: 0, skipped: 0, rejected: 0, complete: true };
   const last = stored.fields.commitLsn;
   if (args.checkpoint && last !== undefined && args.checkpoint.commitLsn <= last && stored.fields.resume?.batchId !== args.batchId) {

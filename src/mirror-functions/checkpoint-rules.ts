@@ -4,7 +4,7 @@
 // resume point is recorded. Phase: "new" → "backfill" (beginBackfill or a backfill batch) →
 // "stream" (finishBackfill, or a checkpoint once every recorded backfill table is done).
 import type { Infer } from "convex/values";
-import type { backfillProgressValidator, checkpointValidator, MirrorState } from "./protocol";
+import type { backfillProgressValidator, checkpointValidator, MirrorIdentity, MirrorState } from "./protocol";
 
 export type Progress = Infer<typeof backfillProgressValidator>;
 export type Phase = MirrorState["phase"];
@@ -19,6 +19,8 @@ export interface CheckpointFields {
   updatedAt: number;
   lastBatchId: string;
   resume?: { batchId: string; opIndex: number };
+  /** Set once by claimMirror and carried along by every rule below (they all spread the document). */
+  mirror?: MirrorIdentity;
 }
 
 export function emptyCheckpoint(slot: string): CheckpointFields {
@@ -82,5 +84,6 @@ export function toMirrorState(doc: CheckpointFields | null, slot: string): Mirro
     snapshotLsn: doc?.snapshotLsn ?? null,
     backfill: (doc?.backfill ?? []).map((p) => ({ ...p, after: p.after ?? null })),
     updatedAt: doc ? doc.updatedAt : null,
+    mirror: doc?.mirror ?? null,
   };
 }

@@ -6,7 +6,8 @@ import type { TableSet } from "../tables/types";
 import { applyBatchHandler } from "./apply-batch";
 import { mirrorConfig } from "./config";
 import { beginBackfillHandler, finishBackfillHandler, resetMirrorHandler } from "./maintenance";
-import { applyBatchArgs } from "./protocol";
+import { claimMirrorHandler } from "./mirror-identity";
+import { applyBatchArgs, mirrorIdentityValidator } from "./protocol";
 import { countRows, getByKeys, getRows, getState, listRejects } from "./queries";
 import { parityChanged, parityKeys, parityScan } from "./parity-queries";
 import { parityDocChecks, parityFeedFor, parityFeeds } from "./parity-invariants";
@@ -29,12 +30,17 @@ export function defineMirrorFunctions(tables: TableSet) {
       returns: v.object({ applied: v.number(), skipped: v.number(), rejected: v.number(), complete: v.boolean() }),
       handler: (ctx, args) => applyBatchHandler(config, ctx, args),
     }),
+    // Records the mirror's identity once (before its backfill); refuses another mirror's claim.
+    claimMirror: internalMutationGeneric({
+      args: { slot: v.string(), mirror: mirrorIdentityValidator, continuing: v.boolean() },
+      handler: (ctx, args) => claimMirrorHandler(ctx, args),
+    }),
     beginBackfill: internalMutationGeneric({
-      args: { slot: v.string(), snapshotLsn: v.int64(), tables: v.array(v.string()) },
+      args: { slot: v.string(), mirrorId: v.optional(v.string()), snapshotLsn: v.int64(), tables: v.array(v.string()) },
       handler: (ctx, args) => beginBackfillHandler(ctx, args),
     }),
     finishBackfill: internalMutationGeneric({
-      args: { slot: v.string(), commitLsn: v.int64(), endLsn: v.int64() },
+      args: { slot: v.string(), mirrorId: v.optional(v.string()), commitLsn: v.int64(), endLsn: v.int64() },
       handler: (ctx, args) => finishBackfillHandler(ctx, args),
     }),
     resetMirror: internalMutationGeneric({

@@ -4,6 +4,7 @@ import type { GenericId } from "convex/values";
 import { beginBackfill, finishBackfill, toMirrorState } from "./checkpoint-rules";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint";
 import type { MirrorConfig } from "./config";
+import { assertMirror } from "./mirror-identity";
 import { SYSTEM_TABLES } from "./names";
 import { approxSize } from "./usage";
 import type { MirrorState } from "./protocol";
@@ -11,17 +12,19 @@ import type { MirrorState } from "./protocol";
 type Ctx = GenericMutationCtx<GenericDataModel>;
 
 /** Idempotent: repeating it with the same snapshot keeps the progress recorded so far. */
-export async function beginBackfillHandler(ctx: Ctx, args: { slot: string; snapshotLsn: bigint; tables: string[] }): Promise<MirrorState> {
+export async function beginBackfillHandler(ctx: Ctx, args: { slot: string; mirrorId?: string; snapshotLsn: bigint; tables: string[] }): Promise<MirrorState> {
   const stored = await loadCheckpoint(ctx.db, args.slot);
+  assertMirror(stored, args.slot, args.mirrorId);
   const next = beginBackfill(stored.fields, args.snapshotLsn, args.tables, Date.now());
   if (next !== stored.fields) await saveCheckpoint(ctx.db, stored, next);
   return toMirrorState(next, args.slot);
 }
 
 /** Phase "stream" from here on; the checkpoint moves to `commitLsn`/`endLsn` unless it is already past. */
-export async function finishBackfillHandler(ctx: Ctx, args: { slot: string; commitLsn: bigint; endLsn: bigint }): Promise<MirrorState> {
+export async function finishBackfillHandler(ctx: Ctx, args: { slot: string; mirrorId?: string; commitLsn: bigint; endLsn: bigint }): Promise<MirrorState> {
   const stored = await loadCheckpoint(ctx.db, args.slot);
-  const next = finishBackfill(stored.fields, args, Date.now());
+  assertMirror(stored, args.slot, args.mirrorId);
+  const next = finishBackfill(stored.fields, { commitLsn: args.commitLsn, endLsn: args.endLsn }, Date.now());
   await saveCheckpoint(ctx.db, stored, next);
   return toMirrorState(next, args.slot);
 }

@@ -47,9 +47,36 @@ export const backfillProgressValidator = v.object({
   rows: v.number(),
 });
 
+/**
+ * Who a mirror is: recorded in its checkpoint document when the bridge first claims it (before the backfill).
+ * A deployment that lost its state has none; a deployment fed from another database has another.
+ */
+export const mirrorIdentityValidator = v.object({
+  /** Random, made once per mirror; every bridge call that writes carries it. */
+  mirrorId: v.string(),
+  /** PostgreSQL's system identifier (pg_control_system()): LSNs only compare within one system. */
+  systemId: v.string(),
+  database: v.string(),
+  slot: v.string(),
+  createdAt: v.number(),
+});
+export type MirrorIdentity = Infer<typeof mirrorIdentityValidator>;
+
+/** `data` of the ConvexError a mutation throws when a call is for another mirror than the one it holds. */
+export interface MirrorErrorData {
+  pg2c: "MIRROR_STATE_LOST" | "MIRROR_MISMATCH";
+  slot: string;
+  /** The mirror id the caller expected. */
+  expected: string;
+  /** The mirror id recorded in this deployment, null when it records none. */
+  found: string | null;
+}
+
 export const applyBatchArgs = {
   /** Replication slot name: one checkpoint per slot. */
   slot: v.string(),
+  /** The mirror this batch belongs to; refused when the deployment holds another (or none). Absent: unchecked. */
+  mirrorId: v.optional(v.string()),
   /** Operation key, logged on both sides. */
   batchId: v.string(),
   ops: v.array(opValidator),
@@ -75,4 +102,6 @@ export interface MirrorState {
   snapshotLsn: bigint | null;
   backfill: Array<{ table: string; after: unknown[] | null; done: boolean; rows: number }>;
   updatedAt: number | null;
+  /** Recorded by claimMirror; null for a new mirror (or one made before identities were recorded). */
+  mirror: MirrorIdentity | null;
 }

@@ -3,7 +3,7 @@
 import { defineTable, type TableDefinition } from "convex/server";
 import { v } from "convex/values";
 import { VERSION_FIELD, type TableSet } from "../tables/types";
-import { backfillProgressValidator } from "./protocol";
+import { backfillProgressValidator, mirrorIdentityValidator } from "./protocol";
 import { mirrorConfig } from "./config";
 import { indexFor, PK_INDEX, SYSTEM_TABLES, VERSION_INDEX } from "./names";
 import { documentFields } from "./validators";
@@ -23,6 +23,7 @@ export const systemTables = {
     updatedAt: v.number(),
     lastBatchId: v.string(),
     resume: v.optional(resumeValidator),
+    mirror: v.optional(mirrorIdentityValidator),
   }).index("by_slot", ["slot"]),
   // A deleted row's last version, so an older upsert replayed later cannot resurrect it.
   [SYSTEM_TABLES.tombstone]: defineTable({ table: v.string(), key: v.string(), ver: v.int64() })

@@ -27,6 +27,8 @@ import { Pg2ConvexError } from "../errors";
 import { formatLsn } from "../model/lsn";
 import { createSerialQueue } from "./serial";
 import { applyBatch } from "./apply";
+import { establishContinuity } from "./continuity";
+import { createEmptyCheckpoints } from "./empty-checkpoints";
 
 export interface MirrorDeps {
   config: Config;
@@ -109,6 +111,8 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
 
   // 1. Backfill (or resume it) unless the mirror is already streaming.
   const state = await sink.state();
+  // Refusing to stream releases PostgreSQL like any start-up failure (startMirror closes pgClient).
+  await establishContinuity({ pg: pgClient, connectionString: config.databaseUrl, slot: config.slot, state, sink, logger });
   let start: Position;
   if (state.phase === "stream" && state.commitLsn !== null && state.endLsn !== null) {
     start = { commitLsn: state.commitLsn, endLsn: state.endLsn };
@@ -131,6 +135,7 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
     source.confirm(lsn);
     values?.durable(lsn);
   });
+  const empties = createEmptyCheckpoints();
   const queue = createSerialQueue();
   const applyDeps = { sink, logger, metrics, checkpoint, onApplied: deps.onApplied };
   let stopping = false;
@@ -146,10 +151,11 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
 
   const onTransaction = async (raw: SourceTransaction) => {
     if (raw.changes.length === 0 && batcher.pendingTransactions() === 0) {
-      // Nothing mirrored and nothing in flight: durable as it stands (keeps WAL from piling up).
-      checkpoint.emptyTransaction({ commitLsn: raw.commitLsn, endLsn: raw.endLsn });
+      // Nothing mirrored and nothing waiting: confirmed once a (throttled) checkpoint-only batch records it.
+      empties.seen({ commitLsn: raw.commitLsn, endLsn: raw.endLsn });
       return;
     }
+    empties.covered();
     const tx = values ? await values.resolve(raw) : raw;
     for (const batch of batcher.add(tx)) await applyBatch(applyDeps, batch);
   };
@@ -181,11 +187,13 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
   };
 
   const timer = setInterval(() => {
-    if (stopping || batcher.pendingTransactions() === 0) return;
+    if (stopping || (batcher.pendingTransactions() === 0 && !empties.pending())) return;
     queue
       .run(async () => {
         if (fatal) return;
         for (const batch of batcher.flush()) await applyBatch(applyDeps, batch);
+        const marker = empties.take();
+        if (marker) await applyBatch(applyDeps, marker);
       })
       .catch(fail);
   }, config.flushIntervalMs);
@@ -211,6 +219,8 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
         .run(async () => {
           if (fatal) return;
           for (const batch of batcher.flush()) await applyBatch(applyDeps, batch);
+          const marker = empties.take(true);
+          if (marker) await applyBatch(applyDeps, marker);
         })
         .catch(fail);
       await source.stop();

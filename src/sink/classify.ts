@@ -4,6 +4,9 @@
 import { Pg2ConvexError } from "../errors";
 import type { Op } from "../mirror-functions/protocol";
 import { isValidatorError, schemaMismatchError } from "./schema-mismatch";
+import { ConvexError } from "convex/values";
+import { mirrorRefusal } from "./mirror-refusal";
+import { isMirrorErrorData } from "../mirror-functions/mirror-identity";
 
 /** Thrown by our fetch wrapper so the HTTP status survives ConvexHttpClient. */
 export class HttpStatusError extends Error {
@@ -54,6 +57,7 @@ export function classifyConvexError(e: unknown, ctx: ClassifyContext): Pg2Convex
   const { ops, url: rawUrl, ...rest } = ctx;
   const url = rawUrl === undefined ? "the Convex deployment" : safeUrl(rawUrl);
   const context = { ...rest, ...(rawUrl === undefined ? {} : { url }) };
+  if (e instanceof ConvexError && isMirrorErrorData(e.data)) return mirrorRefusal(e.data, context, e);
   const message = e instanceof Error ? e.message : String(e);
   const notConvex = (what: string) =>
     new Pg2ConvexError("CONVEX_NOT_A_DEPLOYMENT", `${url} is not a Convex deployment: ${what}`, {

@@ -2,7 +2,7 @@
 import { ConvexHttpClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import pRetry from "p-retry";
-import type { ApplyBatchResult, MirrorState, Op } from "../mirror-functions/protocol";
+import type { ApplyBatchResult, MirrorIdentity, MirrorState, Op } from "../mirror-functions/protocol";
 import { Pg2ConvexError } from "../errors";
 import type { Logger } from "../log";
 import { formatLsn } from "../model/lsn";
@@ -46,6 +46,9 @@ export function createConvexSink(opts: ConvexSinkOptions): Sink {
   // setAdminAuth is how Convex's own tooling calls internal functions; it is marked @internal in the types.
   (client as unknown as { setAdminAuth(key: string): void }).setAdminAuth(opts.adminKey);
   const fn = (name: string) => `${opts.module}:${name}`;
+  // Set by claimMirror; from then on every writing call names the mirror it is for.
+  let mirrorId: string | undefined;
+  const forMirror = (): { mirrorId?: string } => (mirrorId === undefined ? {} : { mirrorId });
 
   async function call<T>(kind: "mutation" | "query", name: string, args: Record<string, unknown>, context: Record<string, unknown>, ops?: readonly Op[]): Promise<T> {
     let attempts = 0;
@@ -84,7 +87,7 @@ export function createConvexSink(opts: ConvexSinkOptions): Sink {
   return {
     async apply(batch: Batch, backfill?: BackfillMark): Promise<ApplyBatchResult> {
       const context = { batchId: batch.id, ops: batch.ops.length, lsn: batch.checkpoint ? formatLsn(batch.checkpoint.commitLsn) : undefined };
-      const args: Record<string, unknown> = { slot: opts.slot, batchId: batch.id, ops: batch.ops };
+      const args: Record<string, unknown> = { slot: opts.slot, ...forMirror(), batchId: batch.id, ops: batch.ops };
       if (batch.checkpoint) args.checkpoint = batch.checkpoint;
       if (backfill) args.backfill = backfill;
       // A truncate too large for one mutation returns complete:false; the same batch is sent again and
@@ -96,11 +99,15 @@ export function createConvexSink(opts: ConvexSinkOptions): Sink {
       }
     },
     state: () => call<MirrorState>("query", "getState", { slot: opts.slot }, {}),
+    async claimMirror(mirror: MirrorIdentity, continuing: boolean) {
+      await call("mutation", "claimMirror", { slot: opts.slot, mirror, continuing }, { mirrorId: mirror.mirrorId });
+      mirrorId = mirror.mirrorId;
+    },
     async beginBackfill(snapshotLsn, tables) {
-      await call("mutation", "beginBackfill", { slot: opts.slot, snapshotLsn, tables: [...tables] }, { snapshotLsn: formatLsn(snapshotLsn) });
+      await call("mutation", "beginBackfill", { slot: opts.slot, ...forMirror(), snapshotLsn, tables: [...tables] }, { snapshotLsn: formatLsn(snapshotLsn) });
     },
     async finishBackfill(position) {
-      await call("mutation", "finishBackfill", { slot: opts.slot, ...position }, { lsn: formatLsn(position.commitLsn) });
+      await call("mutation", "finishBackfill", { slot: opts.slot, ...forMirror(), commitLsn: position.commitLsn, endLsn: position.endLsn }, { lsn: formatLsn(position.commitLsn) });
     },
   };
 }

@@ -14,6 +14,7 @@ export function createNullSink(opts: { slot?: string; position?: Position } = {}
     snapshotLsn: null,
     backfill: [],
     updatedAt: null,
+    mirror: null,
   };
   return {
     applied,
@@ -24,6 +25,9 @@ export function createNullSink(opts: { slot?: string; position?: Position } = {}
       return { applied: batch.ops.length, skipped: 0, rejected: 0, complete: true };
     },
     state: async () => ({ ...state }),
+    claimMirror: async (mirror, _continuing) => {
+      state.mirror ??= mirror;
+    },
     beginBackfill: async () => undefined,
     finishBackfill: async (p) => {
       Object.assign(state, { commitLsn: p.commitLsn, endLsn: p.endLsn, phase: "stream" });

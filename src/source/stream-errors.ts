@@ -2,6 +2,7 @@
 // STREAM_FAILED; messages come from the driver or the server, never from the connection string, so no
 // credentials can end up in them.
 import { Pg2ConvexError } from "../errors";
+import { REBUILD_FIX } from "../errors/recovery";
 import { formatLsn, type Lsn } from "../model/lsn";
 import { CONNECTION_LOST_FIX } from "../sql/connection-lost";
 
@@ -32,7 +33,7 @@ export function toStreamError(e: unknown, ctx: StreamErrorContext): Pg2ConvexErr
   const msg = messageOf(e);
 
   if (code === "42704") {
-    return new Pg2ConvexError("SLOT_MISSING", `replication slot ${ctx.slot} does not exist: ${msg}`, opts(false, "run `pg2convex setup` to create the slot"));
+    return new Pg2ConvexError("SLOT_MISSING", `replication slot ${ctx.slot} does not exist: ${msg}`, opts(false, `changes made since it was dropped are not in any stream: ${REBUILD_FIX}`));
   }
   // Authentication, missing database, missing privilege: retrying cannot help.
   if (code !== undefined && (code.startsWith("28") || code === "3D000" || code === "42501")) {

@@ -10,6 +10,7 @@
 //   dropSlot(client, slot, opts?): Promise<void>                     terminates the slot's walsender first; SLOT_MISSING if absent
 //   slotInfo(client, slot): Promise<SlotInfo>                        existence, activity, LSNs (bigint), lag and retained WAL
 //   assertSlotAbsent(client, slot) / requireSlot(client, slot)       SLOT_EXISTS before setup / SLOT_MISSING at start-up
+//   readSystemIdentity(client, connectionString)                     system identifier + database (mirror identity)
 //   validateSlotName(slot), quoteIdent, quoteLiteral, qualified      names and quoting
 //
 // Errors are Pg2ConvexError: PG_CONNECT, PG_CONNECTION_LOST (retryable), PG_CHECK_FAILED, SLOT_MISSING, SLOT_EXISTS, CONFIG_INVALID (bad
@@ -21,4 +22,5 @@ export { assertChecks, formatResult, type CheckLevel, type CheckReport, type Che
 export { roleScript, type RoleScriptOptions } from "./role-script";
 export { createSlotWithSnapshot, type ExportedSlot } from "./slot-create";
 export { assertSlotAbsent, dropSlot, requireSlot, slotInfo, type DropSlotOptions, type SlotInfo } from "./slot-admin";
+export { readSystemIdentity, type PgSystemIdentity } from "./system-identity";
 export { qualified, quoteIdent, quoteLiteral, validateRoleName, validateSlotName } from "./ident";

@@ -1,6 +1,8 @@
 // Each kind of drift, injected behind the bridge's back into a real mirror (PostgreSQL + wal2json, the
 // local Convex over HTTP), must be reported with its table, key and columns, and nothing else may be.
 import { afterEach, describe, expect, it } from "vitest";
+import { makeFunctionReference } from "convex/server";
+import { parseLsn } from "../../src/model/lsn";
 import { createMirrorEnv, type MirrorEnv } from "../support/mirror-env";
 import type { MirrorHandle } from "../../src/pipeline/mirror";
 import { otherDrift, parity, table, tamper, withTraffic } from "./support";
@@ -81,7 +83,12 @@ describe("parity reports each injected drift with table, key and columns", () =>
     expect(table(stopped, "language").rows.drift).toEqual([expect.objectContaining({ kind: "mismatch", key: [3], columns: ["name", "rtl"], postgres: { name: "Renamed behind the bridge", rtl: true } })]);
     expect(table(stopped, "language").rows.drift[0]!.note).toMatch(/not caught up/);
     // Advancing the slot past the change means the bridge never sees it: permanent drift with the bridge running.
-    await env.db.client.query("SELECT pg_replication_slot_advance($1, pg_current_wal_lsn())", [env.config.slot]);
+    // The bridge refuses a slot that starts after its Convex checkpoint (continuity), so the skip is recorded on
+    // both sides, as if the change had been lost after the checkpoint passed it.
+    const advanced = (await env.db.client.query("SELECT end_lsn::text AS lsn FROM pg_replication_slot_advance($1, pg_current_wal_lsn())", [env.config.slot])).rows[0].lsn as string;
+    const skippedTo = parseLsn(advanced);
+    const { mirror: identity } = await env.reader.state(env.config.slot);
+    await env.convex.client.mutation(makeFunctionReference<"mutation">("mirror:applyBatch") as any, { slot: env.config.slot, mirrorId: identity!.mirrorId, batchId: "test-skip", ops: [], checkpoint: { commitLsn: skippedTo, endLsn: skippedTo } });
     await env.start();
     const running = await withTraffic(env, () => parity(env, { mode: "full" }));
     expect(running.lag.caughtUp).toBe(true);
