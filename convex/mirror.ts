@@ -12,6 +12,7 @@ export const {
   getRows,
   getByKeys,
   listRejects,
+  settleRejects,
   parityScan,
   parityKeys,
   parityChanged,

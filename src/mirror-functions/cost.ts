@@ -69,12 +69,14 @@ export function estimateOpCost(graph: TableGraph, op: Op, options: CostOptions =
       // Insert: row + dropped tombstone + new parent per feed + own aggregates.
       // Update: row + old and new parent per feed. Either: the children found by the scans.
       const writes = Math.max(2 + s.feeds + (s.hasAggregates ? 1 : 0), 1 + 2 * s.feeds) + s.children * fanout;
-      return { queries, writes };
+      // A moved row (carry.ts) may also read a stored carry and its old key's row, and delete the carry.
+      const moved = op.from ? { queries: 2, writes: 1 } : { queries: 0, writes: 0 };
+      return { queries: queries + moved.queries + keepCost(op), writes: writes + moved.writes + keepCost(op) };
     }
     case "delete": {
       const s = shapeOf(graph, op.t);
       // row + tombstone + old parent per feed + child scans; row + tombstone + parent patches + children.
-      return { queries: 2 + s.feeds + s.children, writes: 2 + s.feeds + s.children * fanout };
+      return { queries: 2 + s.feeds + s.children + keepCost(op), writes: 2 + s.feeds + s.children * fanout + keepCost(op) };
     }
     case "reject":
       return { queries: 1, writes: 1 };
@@ -84,6 +86,9 @@ export function estimateOpCost(graph: TableGraph, op: Op, options: CostOptions =
       return { queries: 2 * op.ts.length, writes: op.ts.length };
   }
 }
+
+/** Carries kept for moved rows: each may be stored at the end of the mutation (one look-up, one write). */
+const keepCost = (op: { keep?: unknown[] }): number => op.keep?.length ?? 0;
 
 /** The estimate of a whole batch: overhead plus every op. */
 export function estimateBatchCost(graph: TableGraph, ops: readonly Op[], options: CostOptions = {}): OpCost {

@@ -7,22 +7,36 @@ import { Pg2ConvexError } from "../errors";
 import { formatLsn } from "../model/lsn";
 
 type Entry =
-  | { kind: "upsert"; table: string; key: Key; row: Row; ver: bigint }
+  | {
+      kind: "upsert";
+      table: string;
+      key: Key;
+      row: Row;
+      ver: bigint;
+      /** The key this row had before the batch, when its primary key changed in it: omitted columns come from there. */
+      from?: Key;
+    }
   | { kind: "delete"; table: string; key: Key; ver: bigint }
   | { kind: "reject"; table: string; key: Key; ver: bigint; code: string; reason: string };
 
 /** Canonical text of a key, equal for equal Convex values (bigint, bytes and floats included). */
 export const keyText = (key: Key): string => JSON.stringify(convexToJson(key as Value[]));
 
+const rowId = (table: string, key: Key) => `${table}\u0000${keyText(key)}`;
+
 /** One run of row changes between truncates. Map order = first appearance, for deterministic output. */
 class Segment {
   readonly rows = new Map<string, Entry>();
 
   put(table: string, key: Key, next: (prev: Entry | undefined) => Entry): void {
-    const id = `${table}\u0000${keyText(key)}`;
+    const id = rowId(table, key);
     const prev = this.rows.get(id);
     if (prev) this.rows.delete(id); // re-insert keeps "last touched" order stable within a table
     this.rows.set(id, next(prev));
+  }
+
+  get(table: string, key: Key): Entry | undefined {
+    return this.rows.get(rowId(table, key));
   }
 
   dropTables(tables: ReadonlySet<string>): void {
@@ -36,15 +50,21 @@ function apply(seg: Segment, c: Exclude<RowChange, { kind: "truncate" }>, ver: b
       seg.put(c.table, c.key, () => ({ kind: "upsert", table: c.table, key: c.key, row: c.row, ver }));
       return;
     case "update":
-      if (c.oldKey) seg.put(c.table, c.oldKey, () => ({ kind: "delete", table: c.table, key: c.oldKey!, ver }));
+      if (c.oldKey) {
+        // The row moved: it is the old key's row (collapsed so far in this segment, or as stored before the
+        // batch when its entry leaves columns out), never whatever the new key held before.
+        const moved = seg.get(c.table, c.oldKey);
+        seg.put(c.table, c.oldKey, () => ({ kind: "delete", table: c.table, key: c.oldKey!, ver }));
+        const [base, from] = moved?.kind === "upsert" ? [moved.row, moved.from ?? c.oldKey] : [{}, c.oldKey];
+        seg.put(c.table, c.key, () => ({ kind: "upsert", table: c.table, key: c.key, row: mergeRow(base, c.row), ver, from }));
+        return;
+      }
       // Columns wal2json omitted (unchanged TOAST) stay undefined; an earlier full image in the batch fills them.
-      seg.put(c.table, c.key, (prev) => ({
-        kind: "upsert",
-        table: c.table,
-        key: c.key,
-        row: prev?.kind === "upsert" ? mergeRow(prev.row, c.row) : c.row,
-        ver,
-      }));
+      seg.put(c.table, c.key, (prev) =>
+        prev?.kind === "upsert"
+          ? { kind: "upsert", table: c.table, key: c.key, row: mergeRow(prev.row, c.row), ver, ...(prev.from ? { from: prev.from } : {}) }
+          : { kind: "upsert", table: c.table, key: c.key, row: c.row, ver },
+      );
       return;
     case "delete":
       seg.put(c.table, c.key, () => ({ kind: "delete", table: c.table, key: c.key, ver }));
@@ -100,25 +120,50 @@ function convexName(graph: TableGraph, table: string, lsn: bigint): string {
 
 function orderSegment(graph: TableGraph, seg: Segment): Op[] {
   const entries = [...seg.rows.values()];
+  const keep = keepMarks(graph, seg);
   const rank = (e: Entry) => graph.rank.get(e.table) ?? Number.MAX_SAFE_INTEGER;
   // Stable sorts: within a table, first-touched order is kept.
   const deletes = entries.filter((e) => e.kind === "delete").sort((a, b) => rank(b) - rank(a));
   const upserts = entries.filter((e) => e.kind !== "delete").sort((a, b) => rank(a) - rank(b));
-  return [...deletes, ...upserts].map((e) => toOp(graph, e));
+  return [...deletes, ...upserts].map((e) => toOp(graph, e, keep.get(rowId(e.table, e.key))));
 }
 
-function toOp(graph: TableGraph, e: Entry): Op {
+/**
+ * For each partial upsert of a moved row: the op on its old key (there always is one, the move wrote it) is
+ * told to keep the doc it is about to write for that row (`keep`, see mirror-functions/carry.ts).
+ */
+function keepMarks(graph: TableGraph, seg: Segment): Map<string, Key[]> {
+  const marks = new Map<string, Key[]>();
+  for (const e of seg.rows.values()) {
+    const from = e.kind === "upsert" ? movedFrom(graph, e) : undefined;
+    if (!from) continue;
+    const id = rowId(e.table, from);
+    marks.set(id, [...(marks.get(id) ?? []), e.key]);
+  }
+  return marks;
+}
+
+/** The old key a partial upsert takes its omitted columns from; none when the row is whole or did not move. */
+function movedFrom(graph: TableGraph, e: Extract<Entry, { kind: "upsert" }>): Key | undefined {
+  if (!e.from || keyText(e.from) === keyText(e.key) || !isPartial(graph, e)) return undefined;
+  return e.from;
+}
+
+function isPartial(graph: TableGraph, e: Extract<Entry, { kind: "upsert" }>): boolean {
+  if (Object.values(e.row).some((v) => v === undefined)) return true;
+  const def = graph.byName(e.table);
+  return def ? def.columns.some((c) => !(c.name in e.row)) : true;
+}
+
+function toOp(graph: TableGraph, e: Entry, keep: Key[] | undefined): Op {
   const t = convexName(graph, e.table, e.ver);
   const k = e.key as Value[];
-  if (e.kind === "delete") return { o: "delete", t, k, ver: e.ver };
+  const kept = keep ? { keep: keep as Value[][] } : {};
+  if (e.kind === "delete") return { o: "delete", t, k, ver: e.ver, ...kept };
   if (e.kind === "reject") return { o: "reject", t, k, ver: e.ver, code: e.code, reason: e.reason };
   const d: Record<string, Value> = {};
-  let partial = false;
-  for (const [name, v] of Object.entries(e.row)) {
-    if (v === undefined) partial = true;
-    else d[name] = v;
-  }
-  const def = graph.byName(e.table)!;
-  if (def.columns.some((c) => !(c.name in e.row))) partial = true;
-  return partial ? { o: "upsert", t, k, ver: e.ver, d, partial: true } : { o: "upsert", t, k, ver: e.ver, d };
+  for (const [name, v] of Object.entries(e.row)) if (v !== undefined) d[name] = v;
+  if (!isPartial(graph, e)) return { o: "upsert", t, k, ver: e.ver, d, ...kept };
+  const from = movedFrom(graph, e);
+  return { o: "upsert", t, k, ver: e.ver, d, partial: true, ...(from ? { from: from as Value[] } : {}), ...kept };
 }
