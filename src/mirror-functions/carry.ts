@@ -7,13 +7,15 @@
 //  - the upsert takes, in order: the carry kept by this mutation; the one stored in pg2c_carry by an earlier
 //    mutation of the same transaction (a batch cut short, a transaction split in parts); the doc at `from`
 //    itself while no op of this batch has written it (its `keep` op comes later in the batch);
+//  - a doc older than a reject of its key is stale in columns nobody knows: its carry is "stale" (fields
+//    null) and the moved row becomes a reject rather than a row PostgreSQL never had;
 //  - a carry is taken at most once: the upsert drops it whatever it decides. Carries still held when the
 //    mutation ends belong to an upsert of a later mutation and are stored in pg2c_carry.
 import type { Value } from "convex/values";
 import { VERSION_FIELD } from "../tables/types";
 import type { TableInfo } from "./config";
 import type { MirrorTx } from "./mirror-tx";
-import { keyString, SYSTEM_TABLES } from "./names";
+import { keyOf, keyString, SYSTEM_TABLES } from "./names";
 import type { Fields, Row } from "./row-store";
 
 export interface Carry {
@@ -22,16 +24,21 @@ export interface Carry {
   key: string;
   /** keyString of the key it moved from. */
   from: string;
-  fields: Fields;
+  /** null: the doc at `from` was stale (older than a reject of its key). */
+  fields: Fields | null;
 }
+
+/** What a moved row's upsert merges over: the old key's columns, "stale", or null when there is nothing. */
+export type Carried = Fields | "stale" | null;
 
 const carryId = (table: string, key: string) => `${table}\u0000${key}`;
 
 /** Before `op` writes `current` (its key's doc): keeps its columns for each row that moved away from it. */
-export function keepForMoves(tx: MirrorTx, info: TableInfo, op: { k: Value[]; keep?: Value[][] }, current: Row | null): void {
+export async function keepForMoves(tx: MirrorTx, info: TableInfo, op: { k: Value[]; keep?: Value[][] }, current: Row | null): Promise<void> {
   if (!op.keep || !current) return;
   const from = keyString(op.k);
-  const fields = dataColumns(info, current);
+  const carried = await carryOf(tx, info, current);
+  const fields = carried === "stale" ? null : carried;
   for (const to of op.keep) {
     const key = keyString(to);
     tx.carries.set(carryId(info.def.name, key), { table: info.def.name, key, from, fields });
@@ -39,21 +46,26 @@ export function keepForMoves(tx: MirrorTx, info: TableInfo, op: { k: Value[]; ke
 }
 
 /** The carried columns for the upsert of a moved row (null when there are none), dropping the carry. */
-export async function takeCarried(tx: MirrorTx, info: TableInfo, op: { k: Value[]; from: Value[]; ver: bigint }): Promise<Fields | null> {
+export async function takeCarried(tx: MirrorTx, info: TableInfo, op: { k: Value[]; from: Value[]; ver: bigint }): Promise<Carried> {
   const key = keyString(op.k);
   const from = keyString(op.from);
   const id = carryId(info.def.name, key);
   const held = tx.carries.get(id);
   if (held) {
     tx.carries.delete(id);
-    if (held.from === from) return held.fields;
+    if (held.from === from) return held.fields ?? "stale";
   }
   const stored = await dropStored(tx, info.def.name, key);
-  if (stored && stored.from === from) return stored.fields as Fields;
+  if (stored && stored.from === from) return (stored.fields as Fields | null) ?? "stale";
   if (tx.wasTouched(info.def.name, op.from)) return null;
   const source = await tx.rows.row(info.def, op.from);
   if (!source || (source[VERSION_FIELD] as bigint) > op.ver) return null;
-  return dataColumns(info, source);
+  return carryOf(tx, info, source);
+}
+
+async function carryOf(tx: MirrorTx, info: TableInfo, row: Row): Promise<Fields | "stale"> {
+  const stale = await tx.system.rejectedAfter(info.def.name, keyString(keyOf(info.def, row)), row[VERSION_FIELD] as bigint);
+  return stale ? "stale" : dataColumns(info, row);
 }
 
 /** For a moved row's upsert that is not applied: its carry, if any, is not needed any more. */

@@ -9,6 +9,8 @@ import type { TableInfo } from "./config";
 import { adoptChildren, linkParents, propagateLookups, releaseChildren } from "./links";
 import type { MirrorTx } from "./mirror-tx";
 import { keyString } from "./names";
+import { formatKey } from "../model/key-text";
+import { formatLsn } from "../model/lsn";
 import { CONVEX_LIMITS, type Op } from "./protocol";
 import type { Fields, Row } from "./row-store";
 import { isNewer } from "./version-rules";
@@ -32,18 +34,12 @@ export async function applyUpsert(tx: MirrorTx, op: UpsertOp): Promise<Outcome> 
   const tomb = existing ? null : await tx.system.tombstone(def.name, keyString(op.k));
   const current = existing ? (existing[VERSION_FIELD] as bigint) : (tomb?.ver ?? null);
   if (!isNewer({ ver: op.ver, current, truncatedAt, touchedInBatch: tx.wasTouched(def.name, op.k) })) return skip();
-  keepForMoves(tx, info, op, existing);
-  // A moved row's omitted columns are its old key's (carry.ts); the doc at the new key, if any, is the
-  // fallback (a backfill resumed from a later snapshot may already hold the row there).
-  const carried = op.partial && op.from ? await takeCarried(tx, info, { k: op.k, from: op.from, ver: op.ver }) : null;
-  const base = carried ?? existing;
-  if (op.partial && !base) {
+  await keepForMoves(tx, info, op, existing);
+  const base = op.partial ? await partialBase(tx, info, op, existing) : existing;
+  if (typeof base === "string") {
     // wal2json left out unchanged TOASTed columns and there is no row to take them from: inventing
     // values would store a row PostgreSQL never had. The row stays in PostgreSQL, replayable by key.
-    const reason = op.from
-      ? `partial update (unchanged TOASTed columns omitted) of a row whose primary key changed from ${keyString(op.from)}; neither the old nor the new key is in Convex`
-      : "partial update (unchanged TOASTed columns omitted) for a row not in Convex";
-    await tx.reject({ table: def.name, key: op.k, ver: op.ver, code: "PARTIAL_WITHOUT_ROW", reason });
+    await tx.reject({ table: def.name, key: op.k, ver: op.ver, code: "PARTIAL_WITHOUT_ROW", reason: `partial update (unchanged TOASTed columns omitted)${base}` });
     return "rejected";
   }
   const fields = buildRow(info, op, base, existing);
@@ -51,7 +47,7 @@ export async function applyUpsert(tx: MirrorTx, op: UpsertOp): Promise<Outcome> 
   const size = documentBytes(fields);
   if (size > CONVEX_LIMITS.documentBytes) {
     // Known only here when omitted columns were merged in; the stored doc (if any) stays as it was.
-    await tx.reject({ table: def.name, key: op.k, ver: op.ver, code: "DOCUMENT_TOO_LARGE", reason: `row is ${size} bytes as a Convex document; Convex stores at most ${CONVEX_LIMITS.documentBytes} bytes per document` });
+    await tx.reject({ table: def.name, key: op.k, ver: op.ver, code: "DOCUMENT_TOO_LARGE", reason: `row is ${size} bytes as a stored document; Convex stores at most ${CONVEX_LIMITS.documentBytes} bytes per document` });
     return "rejected";
   }
   tx.touch(def.name, op.k);
@@ -79,7 +75,7 @@ export async function applyDelete(tx: MirrorTx, op: DeleteOp): Promise<Outcome> 
   const touchedInBatch = tx.wasTouched(def.name, op.k);
   if (existing && !isNewer({ ver: op.ver, current: existing[VERSION_FIELD] as bigint, truncatedAt, touchedInBatch })) return "skipped";
   if (existing) {
-    keepForMoves(tx, info, op, existing);
+    await keepForMoves(tx, info, op, existing);
     await removeRow(tx, info, existing);
   }
   // Without a doc the tombstone still matters: an older upsert arriving later must not resurrect the row.
@@ -105,6 +101,22 @@ export async function removeRow(tx: MirrorTx, info: TableInfo, row: Row): Promis
   await tx.rows.remove(info.def, row);
   await applyFeeds(tx, info, row, null);
   await releaseChildren(tx, info, row);
+}
+
+/**
+ * What a partial upsert merges over, or why there is nothing it may merge over. A moved row's omitted columns
+ * are its old key's (carry.ts); the doc at its new key is the fallback (a backfill resumed from a later
+ * snapshot may already hold the row there). A doc older than a reject of its key is stale in unknown columns.
+ */
+async function partialBase(tx: MirrorTx, info: TableInfo, op: UpsertOp, existing: Row | null): Promise<Fields | string> {
+  const carried = op.from ? await takeCarried(tx, info, { k: op.k, from: op.from, ver: op.ver }) : null;
+  const moved = op.from ? ` of a row whose primary key changed from ${formatKey(op.from)}` : "";
+  if (carried === "stale") return `${moved}: its stored row is older than a rejected change of it, so the omitted columns are unknown`;
+  if (carried) return carried;
+  if (!existing) return op.from ? `${moved}: neither the old nor the new key is in Convex` : " for a row not in Convex";
+  const newer = await tx.system.rejectedAfter(info.def.name, keyString(op.k), existing[VERSION_FIELD] as bigint);
+  if (newer) return `${moved}: the stored row is older than its rejected change at ${formatLsn(newer.ver)} (${newer.code}), so the omitted columns are unknown`;
+  return existing;
 }
 
 /**

@@ -111,6 +111,15 @@ export class SystemStore {
     return rejectNotice({ ...doc, _id });
   }
 
+  /**
+   * A reject of `key` newer than `ver` (the stored doc's version), if any: the doc is then stale in columns
+   * nobody knows, so nothing may be merged into it or carried from it.
+   */
+  async rejectedAfter(table: string, key: string, ver: bigint): Promise<RecordedReject | null> {
+    const doc = await this.first(SYSTEM_TABLES.reject, "by_table_key", (q) => q.eq("table", table).eq("keyString", key).gt("ver", ver));
+    return doc ? rejectNotice(doc) : null;
+  }
+
   /** Every reject recorded under `batchId` (by earlier mutations of a batch that was cut short). */
   async rejectsOfBatch(batchId: string): Promise<RecordedReject[]> {
     this.usage.queries += 1;

@@ -25,6 +25,7 @@ import { Pg2ConvexError } from "../errors";
 import { formatLsn } from "../model/lsn";
 import { createSerialQueue } from "./serial";
 import { applyBatch } from "./apply";
+import { createRejectTracker } from "./rejects";
 
 export interface MirrorDeps {
   config: Config;
@@ -71,12 +72,15 @@ export async function startMirror(deps: MirrorDeps): Promise<MirrorHandle> {
 
   // 1. Backfill (or resume it) unless the mirror is already streaming.
   const state = await sink.state();
+  // Rejects left open by an earlier run (or resolved by it after its last settle) are counted first.
+  const rejects = createRejectTracker({ sink, graph, logger, metrics });
+  await rejects.settleAll();
   let start: Position;
   if (state.phase === "stream" && state.commitLsn !== null && state.endLsn !== null) {
     start = { commitLsn: state.commitLsn, endLsn: state.endLsn };
   } else {
     deps.onPhase?.("backfill");
-    start = await runBackfill({ config, tables, graph, sink, logger, metrics, state, pg: pgClient });
+    start = await runBackfill({ config, tables, graph, sink, logger, metrics, rejects, state, pg: pgClient });
   }
   logger.info({ slot: config.slot, from: formatLsn(start.endLsn) }, "streaming changes");
   deps.onPhase?.("streaming");
@@ -90,7 +94,7 @@ export async function startMirror(deps: MirrorDeps): Promise<MirrorHandle> {
   const batcher = createBatcher(graph, config.maxBatchOps ? { maxOps: config.maxBatchOps } : {});
   const checkpoint = createCheckpointTracker(start, (lsn) => source.confirm(lsn));
   const queue = createSerialQueue();
-  const applyDeps = { sink, logger, metrics, checkpoint, onApplied: deps.onApplied };
+  const applyDeps = { sink, logger, metrics, checkpoint, rejects, onApplied: deps.onApplied };
   let stopping = false;
   // A failed batch is fatal: its transactions left the batcher, so going on would let a later checkpoint
   // pass them. Stopping leaves the checkpoint where it was; a restart replays from there.

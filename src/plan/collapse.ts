@@ -44,28 +44,20 @@ class Segment {
   }
 }
 
-function apply(seg: Segment, c: Exclude<RowChange, { kind: "truncate" }>, ver: bigint): void {
+function apply(graph: TableGraph, seg: Segment, c: Exclude<RowChange, { kind: "truncate" }>, ver: bigint): void {
   switch (c.kind) {
     case "insert":
       seg.put(c.table, c.key, () => ({ kind: "upsert", table: c.table, key: c.key, row: c.row, ver }));
       return;
-    case "update":
-      if (c.oldKey) {
-        // The row moved: it is the old key's row (collapsed so far in this segment, or as stored before the
-        // batch when its entry leaves columns out), never whatever the new key held before.
-        const moved = seg.get(c.table, c.oldKey);
-        seg.put(c.table, c.oldKey, () => ({ kind: "delete", table: c.table, key: c.oldKey!, ver }));
-        const [base, from] = moved?.kind === "upsert" ? [moved.row, moved.from ?? c.oldKey] : [{}, c.oldKey];
-        seg.put(c.table, c.key, () => ({ kind: "upsert", table: c.table, key: c.key, row: mergeRow(base, c.row), ver, from }));
-        return;
-      }
-      // Columns wal2json omitted (unchanged TOAST) stay undefined; an earlier full image in the batch fills them.
-      seg.put(c.table, c.key, (prev) =>
-        prev?.kind === "upsert"
-          ? { kind: "upsert", table: c.table, key: c.key, row: mergeRow(prev.row, c.row), ver, ...(prev.from ? { from: prev.from } : {}) }
-          : { kind: "upsert", table: c.table, key: c.key, row: c.row, ver },
-      );
+    case "update": {
+      // The row an update changes: for a primary-key change the old key's row (collapsed so far in this
+      // segment, or as stored before the batch when its entry leaves columns out), never whatever the new
+      // key held before.
+      const prev = seg.get(c.table, c.oldKey ?? c.key);
+      if (c.oldKey) seg.put(c.table, c.oldKey, () => ({ kind: "delete", table: c.table, key: c.oldKey!, ver }));
+      seg.put(c.table, c.key, () => updated(graph, c, prev, ver));
       return;
+    }
     case "delete":
       seg.put(c.table, c.key, () => ({ kind: "delete", table: c.table, key: c.key, ver }));
       return;
@@ -73,6 +65,22 @@ function apply(seg: Segment, c: Exclude<RowChange, { kind: "truncate" }>, ver: b
       seg.put(c.table, c.key, () => ({ kind: "reject", table: c.table, key: c.key, ver, code: c.code, reason: c.reason }));
       return;
   }
+}
+
+/** The entry after update `c` of the row whose entry was `prev`. */
+function updated(graph: TableGraph, c: Extract<RowChange, { kind: "update" }>, prev: Entry | undefined, ver: bigint): Entry {
+  const { table, key } = c;
+  // Columns wal2json omitted (unchanged TOAST) stay undefined; an earlier image in the batch fills them, else
+  // the mutation takes them from the stored row (at `from` for a row that moved).
+  if (prev?.kind === "upsert") {
+    const from = c.oldKey ? (prev.from ?? c.oldKey) : prev.from;
+    return { kind: "upsert", table, key, row: mergeRow(prev.row, c.row), ver, ...(from ? { from } : {}) };
+  }
+  if (prev?.kind === "reject" && isPartial(graph, table, c.row)) {
+    // The row's previous change was rejected, so its omitted columns are known nowhere: still a reject.
+    return { kind: "reject", table, key, ver, code: prev.code, reason: `partial update (unchanged TOASTed columns omitted) after a rejected change: ${prev.reason}` };
+  }
+  return { kind: "upsert", table, key, row: c.oldKey ? mergeRow({}, c.row) : c.row, ver, ...(c.oldKey ? { from: c.oldKey } : {}) };
 }
 
 function mergeRow(base: Row, update: Row): Row {
@@ -100,7 +108,7 @@ export function planOps(graph: TableGraph, txs: readonly SourceTransaction[]): O
         ops.push({ o: "truncate", ts: tables, ver: tx.commitLsn });
         continue;
       }
-      apply(seg, c, tx.commitLsn);
+      apply(graph, seg, c, tx.commitLsn);
     }
   }
   appendAll(ops, orderSegment(graph, seg));
@@ -145,14 +153,15 @@ function keepMarks(graph: TableGraph, seg: Segment): Map<string, Key[]> {
 
 /** The old key a partial upsert takes its omitted columns from; none when the row is whole or did not move. */
 function movedFrom(graph: TableGraph, e: Extract<Entry, { kind: "upsert" }>): Key | undefined {
-  if (!e.from || keyText(e.from) === keyText(e.key) || !isPartial(graph, e)) return undefined;
+  if (!e.from || keyText(e.from) === keyText(e.key) || !isPartial(graph, e.table, e.row)) return undefined;
   return e.from;
 }
 
-function isPartial(graph: TableGraph, e: Extract<Entry, { kind: "upsert" }>): boolean {
-  if (Object.values(e.row).some((v) => v === undefined)) return true;
-  const def = graph.byName(e.table);
-  return def ? def.columns.some((c) => !(c.name in e.row)) : true;
+/** Whether `row` leaves columns out (wal2json's unchanged TOAST). */
+function isPartial(graph: TableGraph, table: string, row: Row): boolean {
+  if (Object.values(row).some((v) => v === undefined)) return true;
+  const def = graph.byName(table);
+  return def ? def.columns.some((c) => !(c.name in row)) : true;
 }
 
 function toOp(graph: TableGraph, e: Entry, keep: Key[] | undefined): Op {
@@ -163,7 +172,7 @@ function toOp(graph: TableGraph, e: Entry, keep: Key[] | undefined): Op {
   if (e.kind === "reject") return { o: "reject", t, k, ver: e.ver, code: e.code, reason: e.reason };
   const d: Record<string, Value> = {};
   for (const [name, v] of Object.entries(e.row)) if (v !== undefined) d[name] = v;
-  if (!isPartial(graph, e)) return { o: "upsert", t, k, ver: e.ver, d, ...kept };
+  if (!isPartial(graph, e.table, e.row)) return { o: "upsert", t, k, ver: e.ver, d, ...kept };
   const from = movedFrom(graph, e);
   return { o: "upsert", t, k, ver: e.ver, d, partial: true, ...(from ? { from: from as Value[] } : {}), ...kept };
 }

@@ -3,6 +3,7 @@ import { ConvexHttpClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import pRetry from "p-retry";
 import type { ApplyBatchResult, MirrorState } from "../mirror-functions/protocol";
+import type { SettleResult } from "../mirror-functions/rejects";
 import type { Logger } from "../log";
 import { formatLsn } from "../model/lsn";
 import type { Batch } from "../plan";
@@ -85,5 +86,6 @@ export function createConvexSink(opts: ConvexSinkOptions): Sink {
     async finishBackfill(position) {
       await call("mutation", "finishBackfill", { slot: opts.slot, ...position }, { lsn: formatLsn(position.commitLsn) });
     },
+    settleRejects: (args) => call<SettleResult>("mutation", "settleRejects", args, {}),
   };
 }

@@ -183,6 +183,16 @@ describe("planOps", () => {
       ]);
     });
 
+    it("an update or move that leaves columns out after a rejected change of the row stays a reject", () => {
+      const rejected: RowChange = { kind: "reject", table: "story", key: [1], lsn: 10n, code: "DOCUMENT_TOO_LARGE", reason: "2 MiB" };
+      const updated = planOps(graph, [tx(10n, [rejected]), tx(11n, [update(1, 11n, { name: "n" })])]);
+      expect(updated).toMatchObject([{ o: "reject", k: [1], ver: 11n, code: "DOCUMENT_TOO_LARGE" }]);
+      const moved = planOps(graph, [tx(10n, [rejected]), tx(11n, [move(1, 2, 11n)])]);
+      expect(moved.map((o) => [o.o, (o as { k: unknown[] }).k])).toEqual([["delete", [1]], ["reject", [2]]]);
+      // A whole row is storable again.
+      expect(planOps(graph, [tx(10n, [rejected]), tx(11n, [update(1, 11n, { text: "short" })])])).toMatchObject([{ o: "upsert", k: [1], d: { text: "short" } }]);
+    });
+
     it("a row inserted at the old key after the move keeps the moved row's columns first", () => {
       const ops = planOps(graph, [tx(10n, [move(1, 2, 10n)]), tx(11n, [insert(1, 11n, { text: "new row" })])]);
       expect(shape(ops)).toEqual([
