@@ -13,6 +13,7 @@ export const {
   getRows,
   getByKeys,
   listRejects,
+  settleRejects,
   parityScan,
   parityKeys,
   parityChanged,

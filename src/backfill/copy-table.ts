@@ -16,6 +16,7 @@ import { createBatcher } from "../plan";
 import { applyBatch } from "../pipeline/apply";
 import { quoteIdent, qualified } from "../sql";
 import type { Progress } from "./progress";
+import type { RejectTracker } from "../pipeline/rejects";
 
 export interface CopyContext {
   config: Config;
@@ -23,6 +24,8 @@ export interface CopyContext {
   sink: Sink;
   logger: Logger;
   metrics?: Metrics;
+  /** Tracks the rejects the pages record (pipeline/rejects.ts). */
+  rejects?: RejectTracker;
   reader: pg.Client;
   table: TableDef;
   snapshotLsn: Lsn;

@@ -16,6 +16,7 @@ import type { Sink } from "../sink";
 import type { TableGraph } from "../tables/graph";
 import type { TableSet } from "../tables/types";
 import type { Position } from "../checkpoint";
+import type { RejectTracker } from "../pipeline/rejects";
 import { Pg2ConvexError } from "../errors";
 import { REBUILD_FIX } from "../errors/recovery";
 import { formatLsn, type Lsn } from "../model/lsn";
@@ -31,6 +32,7 @@ export interface BackfillContext {
   sink: Sink;
   logger: Logger;
   metrics?: Metrics;
+  rejects?: RejectTracker;
   state: MirrorState;
   pg: pg.Client;
 }

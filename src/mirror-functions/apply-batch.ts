@@ -5,7 +5,10 @@
 //     committed and only count as "written in this batch" for the equal-version rule.
 //  3. Ops run in order. Before each op after the first, the real usage plus the op's estimate must fit
 //     the budget; otherwise the batch stops (complete=false) and the bridge sends it again.
-//  4. Deferred patches are flushed, then the checkpoint moves (only if the batch completed).
+//  4. Deferred patches are flushed, carries not yet taken are stored (carry.ts), then the checkpoint moves
+//     (only if the batch completed).
+//  5. A completed batch reports every reject recorded under its batch id, also by earlier mutations of the
+//     same batch (cut short, or sent again after a lost response), so the bridge logs each exactly once.
 import type { GenericDataModel, GenericMutationCtx } from "convex/server";
 import type { ObjectType } from "convex/values";
 import { afterBatch } from "./checkpoint-rules";
@@ -14,7 +17,8 @@ import type { MirrorConfig } from "./config";
 import { BATCH_OVERHEAD, estimateOpCost } from "./cost";
 import { MirrorTx } from "./mirror-tx";
 import { assertMirror } from "./mirror-identity";
-import type { ApplyBatchResult, applyBatchArgs } from "./protocol";
+import { storeCarries } from "./carry";
+import type { ApplyBatchResult, applyBatchArgs, RejectNotice } from "./protocol";
 import { applyDelete, applyReject, applyUpsert, type Outcome } from "./row-ops";
 import { applyTruncate } from "./truncate";
 import { DEFAULT_BUDGET, type Budget } from "./usage";
@@ -32,9 +36,12 @@ export async function applyBatchHandler(
   const result: ApplyBatchResult = { applied: 0, skipped: 0, rejected: 0, complete: true };
   const last = stored.fields.commitLsn;
   if (args.checkpoint && last !== undefined && args.checkpoint.commitLsn <= last && stored.fields.resume?.batchId !== args.batchId) {
-    return { ...result, skipped: args.ops.length };
+    const skipped = { ...result, skipped: args.ops.length };
+    // The same batch again: its first delivery committed but the bridge never saw the result.
+    if (stored.fields.lastBatchId !== args.batchId) return skipped;
+    return withRejects(skipped, await new MirrorTx(config, ctx.db, budget).system.rejectsOfBatch(args.batchId));
   }
-  const tx = new MirrorTx(config, ctx.db, budget);
+  const tx = new MirrorTx(config, ctx.db, budget, args.batchId);
   tx.usage.queries += 1; // the checkpoint read above
   const start = stored.fields.resume?.batchId === args.batchId ? stored.fields.resume.opIndex : 0;
   for (const op of args.ops.slice(0, start)) if (op.o === "upsert" || op.o === "delete") tx.touch(config.table(op.t).def.name, op.k);
@@ -57,6 +64,7 @@ export async function applyBatchHandler(
     result[outcome] += 1;
   }
   await tx.rows.flush();
+  await storeCarries(tx);
 
   const fields = afterBatch(stored.fields, {
     batchId: args.batchId,
@@ -66,7 +74,13 @@ export async function applyBatchHandler(
     now: Date.now(),
   });
   await saveCheckpoint(ctx.db, stored, fields);
-  return { ...result, complete: resumeAt === undefined };
+  if (resumeAt !== undefined) return { ...result, complete: false };
+  return withRejects(result, start > 0 ? await tx.system.rejectsOfBatch(args.batchId) : tx.rejects);
+}
+
+function withRejects(result: ApplyBatchResult, rejects: readonly RejectNotice[]): ApplyBatchResult {
+  const unique = [...new Map(rejects.map((r) => [r.id, r])).values()];
+  return unique.length > 0 ? { ...result, rejects: unique } : result;
 }
 
 function applyOp(tx: MirrorTx, op: ApplyBatchArgs["ops"][number]): Promise<Outcome | "incomplete"> {

@@ -69,12 +69,16 @@ export function estimateOpCost(graph: TableGraph, op: Op, options: CostOptions =
       // Insert: row + dropped tombstone + new parent per feed + own aggregates.
       // Update: row + old and new parent per feed. Either: the children found by the scans.
       const writes = Math.max(2 + s.feeds + (s.hasAggregates ? 1 : 0), 1 + 2 * s.feeds) + s.children * fanout;
-      return { queries, writes };
+      // A partial upsert looks for a reject newer than the row it merges over. A moved row (carry.ts) may
+      // also read a stored carry, its old key's row and that row's newer reject, and delete the carry.
+      const partial = op.partial ? 1 : 0;
+      const moved = op.from ? { queries: 3, writes: 1 } : { queries: 0, writes: 0 };
+      return { queries: queries + partial + moved.queries + keep(op).queries, writes: writes + moved.writes + keep(op).writes };
     }
     case "delete": {
       const s = shapeOf(graph, op.t);
       // row + tombstone + old parent per feed + child scans; row + tombstone + parent patches + children.
-      return { queries: 2 + s.feeds + s.children, writes: 2 + s.feeds + s.children * fanout };
+      return { queries: 2 + s.feeds + s.children + keep(op).queries, writes: 2 + s.feeds + s.children * fanout + keep(op).writes };
     }
     case "reject":
       return { queries: 1, writes: 1 };
@@ -84,6 +88,9 @@ export function estimateOpCost(graph: TableGraph, op: Op, options: CostOptions =
       return { queries: 2 * op.ts.length, writes: op.ts.length };
   }
 }
+
+/** Carries kept for moved rows: the kept row's newer reject, then per carry one look-up and one write to store it. */
+const keep = (op: { keep?: unknown[] }): OpCost => (op.keep ? { queries: 1 + op.keep.length, writes: op.keep.length } : { queries: 0, writes: 0 });
 
 /** The estimate of a whole batch: overhead plus every op. */
 export function estimateBatchCost(graph: TableGraph, ops: readonly Op[], options: CostOptions = {}): OpCost {

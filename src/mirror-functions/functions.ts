@@ -7,8 +7,9 @@ import { applyBatchHandler } from "./apply-batch";
 import { mirrorConfig } from "./config";
 import { beginBackfillHandler, finishBackfillHandler, resetMirrorHandler } from "./maintenance";
 import { claimMirrorHandler } from "./mirror-identity";
-import { applyBatchArgs, mirrorIdentityValidator } from "./protocol";
-import { countRows, getByKeys, getRows, getState, listRejects } from "./queries";
+import { applyBatchArgs, applyBatchReturns, mirrorIdentityValidator } from "./protocol";
+import { countRows, getByKeys, getRows, getState } from "./queries";
+import { listRejects, settleRejectsHandler } from "./rejects";
 import { parityChanged, parityKeys, parityScan } from "./parity-queries";
 import { parityDocChecks, parityFeedFor, parityFeeds } from "./parity-invariants";
 import { parityStatus, recordParityRun, recordParityRunArgs } from "./parity-history";
@@ -27,7 +28,7 @@ export function defineMirrorFunctions(tables: TableSet) {
   return {
     applyBatch: internalMutationGeneric({
       args: applyBatchArgs,
-      returns: v.object({ applied: v.number(), skipped: v.number(), rejected: v.number(), complete: v.boolean() }),
+      returns: applyBatchReturns,
       handler: (ctx, args) => applyBatchHandler(config, ctx, args),
     }),
     // Records the mirror's identity once (before its backfill); refuses another mirror's claim.
@@ -64,8 +65,13 @@ export function defineMirrorFunctions(tables: TableSet) {
       handler: (ctx, args) => getByKeys(config, ctx, args.table, args.keys),
     }),
     listRejects: internalQueryGeneric({
-      args: { table: v.optional(v.string()), cursor, numItems: v.optional(v.number()) },
-      handler: (ctx, args) => listRejects(ctx, args.table, args.cursor ?? null, args.numItems ?? 100),
+      args: { table: v.optional(v.string()), open: v.optional(v.boolean()), order: v.optional(v.union(v.literal("asc"), v.literal("desc"))), cursor, numItems: v.optional(v.number()) },
+      handler: (ctx, args) => listRejects(ctx, { ...args, cursor: args.cursor ?? null, numItems: args.numItems ?? 100 }),
+    }),
+    // Marks the rejects that a newer stored version superseded (rejects.ts): by id, or page by page.
+    settleRejects: internalMutationGeneric({
+      args: { ids: v.optional(v.array(v.string())), cursor, numItems: v.optional(v.number()) },
+      handler: (ctx, args) => settleRejectsHandler(config, ctx, args),
     }),
     // Parity (pg2convex parity): range hashes, key states, invariants, history. All read-only but the last.
     parityScan: internalQueryGeneric({

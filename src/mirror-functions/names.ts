@@ -11,6 +11,8 @@ export const SYSTEM_TABLES = {
   tombstone: "pg2c_tombstone",
   tableState: "pg2c_table_state",
   reject: "pg2c_reject",
+  /** Columns of a row whose primary key changed, held until the upsert of its new key takes them. */
+  carry: "pg2c_carry",
   /** One document per parity run (pg2convex parity), with its per-table verdicts. */
   parityRun: "pg2c_parity_run",
   /** Per table: the current green streak and the last drift seen (pg2convex status). */

@@ -24,8 +24,15 @@ export const opValidator = v.union(
     d: v.any(),
     /** True when some columns were omitted by wal2json (unchanged TOAST): merge into the existing doc. */
     partial: v.optional(v.boolean()),
+    /**
+     * Set on a partial upsert of a row whose primary key changed in this batch: the omitted columns are those
+     * of the row stored at `from` before this batch (carried over, see carry.ts), not of a doc at `k`.
+     */
+    from: v.optional(v.array(v.any())),
+    /** Keys of rows that moved away from `k` in this batch: the current doc at `k` is carried to them first. */
+    keep: v.optional(v.array(v.array(v.any()))),
   }),
-  v.object({ o: v.literal("delete"), t: v.string(), k: v.array(v.any()), ver: v.int64() }),
+  v.object({ o: v.literal("delete"), t: v.string(), k: v.array(v.any()), ver: v.int64(), keep: v.optional(v.array(v.array(v.any()))) }),
   v.object({ o: v.literal("truncate"), ts: v.array(v.string()), ver: v.int64() }),
   /** A row the bridge could not store (named reason); recorded in the rejects table, replayable from PG by key. */
   v.object({ o: v.literal("reject"), t: v.string(), k: v.array(v.any()), ver: v.int64(), code: v.string(), reason: v.string() }),
@@ -86,13 +93,40 @@ export const applyBatchArgs = {
   backfill: v.optional(v.object({ snapshotLsn: v.int64(), progress: backfillProgressValidator })),
 };
 
+/** A row recorded in pg2c_reject, as applyBatch and settleRejects report it. */
+export const rejectNoticeValidator = v.object({
+  id: v.string(),
+  /** PostgreSQL table name (or the op's table name when this deployment does not mirror it). */
+  table: v.string(),
+  key: v.array(v.any()),
+  ver: v.int64(),
+  code: v.string(),
+  reason: v.string(),
+  /** ms since the epoch when it was recorded. */
+  at: v.number(),
+});
+export type RejectNotice = Infer<typeof rejectNoticeValidator>;
+
 export interface ApplyBatchResult {
   applied: number;
   skipped: number;
   rejected: number;
   /** False when a truncate could not finish inside this mutation's limits: send the same batch again. */
   complete: boolean;
+  /**
+   * Every reject recorded under this batch id, planned by the bridge or decided here (present when there are
+   * any, and only once the batch is complete, so a batch sent several times reports each reject once).
+   */
+  rejects?: RejectNotice[];
 }
+
+export const applyBatchReturns = v.object({
+  applied: v.number(),
+  skipped: v.number(),
+  rejected: v.number(),
+  complete: v.boolean(),
+  rejects: v.optional(v.array(rejectNoticeValidator)),
+});
 
 export interface MirrorState {
   slot: string;

@@ -6,7 +6,7 @@ import { Pg2ConvexError } from "../errors";
 import { toMirrorState } from "./checkpoint-rules";
 import { loadCheckpoint } from "./checkpoint";
 import type { MirrorConfig } from "./config";
-import { PK_INDEX, SYSTEM_TABLES } from "./names";
+import { PK_INDEX } from "./names";
 import type { MirrorState } from "./protocol";
 
 type Ctx = GenericQueryCtx<GenericDataModel>;
@@ -54,11 +54,4 @@ export async function getByKeys(config: MirrorConfig, ctx: Ctx, table: string, k
         .first(),
     ),
   );
-}
-
-export async function listRejects(ctx: Ctx, table: string | undefined, cursor: string | null, numItems: number) {
-  const base = ctx.db.query(SYSTEM_TABLES.reject);
-  const q = table === undefined ? base : base.withIndex("by_table_key", (r: any) => r.eq("table", table));
-  const page = await q.paginate({ cursor, numItems });
-  return { page: page.page, continueCursor: page.continueCursor, isDone: page.isDone };
 }

@@ -31,6 +31,8 @@ export const systemTables = {
     .index("by_table_ver", ["table", "ver"]),
   // Rows older than truncatedAt are gone for good: upserts and deletes below it are ignored.
   [SYSTEM_TABLES.tableState]: defineTable({ table: v.string(), truncatedAt: v.int64() }).index("by_table", ["table"]),
+  // A row the mirror does not hold as PostgreSQL has it (rejects.ts): open until a newer version of the same
+  // key is stored, then settled with resolvedAt/resolvedBy (the version that superseded it).
   [SYSTEM_TABLES.reject]: defineTable({
     table: v.string(),
     key: v.array(v.any()),
@@ -39,7 +41,17 @@ export const systemTables = {
     code: v.string(),
     reason: v.string(),
     at: v.number(),
-  }).index("by_table_key", ["table", "keyString", "ver"]),
+    /** The batch that recorded it (absent on rejects recorded before batch ids were kept). */
+    batchId: v.optional(v.string()),
+    resolvedAt: v.optional(v.number()),
+    resolvedBy: v.optional(v.int64()),
+    resolvedVia: v.optional(v.union(v.literal("upsert"), v.literal("delete"), v.literal("truncate"))),
+  })
+    .index("by_table_key", ["table", "keyString", "ver"])
+    .index("by_open", ["resolvedAt", "at"])
+    .index("by_batch", ["batchId"]),
+  // The columns of a row that moved to another key, kept until the move's upsert takes them (carry.ts).
+  [SYSTEM_TABLES.carry]: defineTable({ table: v.string(), key: v.string(), from: v.string(), fields: v.any() }).index("by_table_key", ["table", "key"]),
   [SYSTEM_TABLES.parityRun]: defineTable(parityRunTable).index("by_run", ["runId"]).index("by_started", ["startedAt"]),
   [SYSTEM_TABLES.parityTable]: defineTable(parityTableState).index("by_table", ["table"]),
 };

@@ -3,6 +3,7 @@
 import type { GenericDatabaseWriter, GenericDataModel } from "convex/server";
 import type { GenericId, Value } from "convex/values";
 import { SYSTEM_TABLES } from "./names";
+import type { RejectNotice } from "./protocol";
 import type { Usage } from "./usage";
 
 type Db = GenericDatabaseWriter<GenericDataModel>;
@@ -21,7 +22,10 @@ export interface RejectRecord {
   ver: bigint;
   code: string;
   reason: string;
+  batchId: string;
 }
+
+export type RecordedReject = RejectNotice;
 
 export class SystemStore {
   private readonly tombs = new Map<string, Tombstone | null>();
@@ -94,19 +98,52 @@ export class SystemStore {
     return true;
   }
 
-  /** Stores a reject once: replaying the batch that carried it adds nothing. */
-  async reject(r: RejectRecord): Promise<void> {
+  /**
+   * Stores a reject once: replaying the batch that carried it adds nothing. Returns it when this batch
+   * recorded it — now, or in an earlier attempt whose result the bridge never saw — and null otherwise.
+   */
+  async reject(r: RejectRecord): Promise<RecordedReject | null> {
     const same = await this.first(SYSTEM_TABLES.reject, "by_table_key", (q) => q.eq("table", r.table).eq("keyString", r.keyString).eq("ver", r.ver));
-    if (same && same.code === r.code) return;
+    if (same && same.code === r.code) return r.batchId !== "" && same.batchId === r.batchId ? rejectNotice(same) : null;
     const doc = { ...r, at: Date.now() };
-    await this.db.insert(SYSTEM_TABLES.reject, doc);
+    const _id = await this.db.insert(SYSTEM_TABLES.reject, doc);
     this.usage.wrote(doc);
+    return rejectNotice({ ...doc, _id });
   }
 
-  private async first(table: string, index: string, range: (q: any) => any): Promise<Record<string, Value> | null> {
+  /**
+   * A reject of `key` newer than `ver` (the stored doc's version), if any: the doc is then stale in columns
+   * nobody knows, so nothing may be merged into it or carried from it.
+   */
+  async rejectedAfter(table: string, key: string, ver: bigint): Promise<RecordedReject | null> {
+    const doc = await this.first(SYSTEM_TABLES.reject, "by_table_key", (q) => q.eq("table", table).eq("keyString", key).gt("ver", ver));
+    return doc ? rejectNotice(doc) : null;
+  }
+
+  /** Every reject recorded under `batchId` (by earlier mutations of a batch that was cut short). */
+  async rejectsOfBatch(batchId: string): Promise<RecordedReject[]> {
+    this.usage.queries += 1;
+    const docs = await this.db.query(SYSTEM_TABLES.reject).withIndex("by_batch", (q: any) => q.eq("batchId", batchId)).collect();
+    this.usage.read(docs);
+    return docs.map(rejectNotice);
+  }
+
+  async first(table: string, index: string, range: (q: any) => any): Promise<Record<string, Value> | null> {
     this.usage.queries += 1;
     const doc = await this.db.query(table).withIndex(index, range).first();
     if (doc) this.usage.read([doc]);
     return doc;
   }
+}
+
+export function rejectNotice(doc: Record<string, Value>): RecordedReject {
+  return {
+    id: doc._id as string,
+    table: doc.table as string,
+    key: doc.key as Value[],
+    ver: doc.ver as bigint,
+    code: doc.code as string,
+    reason: doc.reason as string,
+    at: doc.at as number,
+  };
 }

@@ -1,6 +1,10 @@
 // Health and metrics endpoint for the sidecar: /healthz (alive), /readyz (streaming), /metrics (Prometheus).
+// /healthz is 503 only when the bridge failed. While rejects are unresolved it answers 200 with
+// status "degraded" naming their count: the bridge works and a restart would not help, but rows are missing
+// or stale in Convex until someone acts (pg2convex status lists them).
 import { createServer, type Server } from "node:http";
-import type { Registry } from "prom-client";
+import type { Gauge, Registry } from "prom-client";
+import { UNRESOLVED_REJECTS_METRIC } from "./metrics";
 
 export interface HealthState {
   /** "starting" | "backfill" | "streaming" | "stopping" | "failed" */
@@ -25,7 +29,10 @@ export async function startHealthServer(opts: { host: string; port: number; regi
     }
     if (req.url === "/healthz") {
       const ok = state.phase !== "failed";
-      res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(state));
+      unresolvedRejects(opts.registry).then(
+        (rejects) => res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(healthBody(state, rejects))),
+        (e: Error) => res.writeHead(500).end(e.message),
+      );
       return;
     }
     if (req.url === "/readyz") {
@@ -45,4 +52,17 @@ export async function startHealthServer(opts: { host: string; port: number; regi
     url: `http://${opts.host}:${port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The /healthz document: the state, plus status ok | degraded | failed and the reasons for "degraded". */
+export function healthBody(state: HealthState, unresolved: number): HealthState & { status: string; unresolvedRejects: number; degraded?: string[] } {
+  const degraded = unresolved > 0 ? [`${unresolved} unresolved reject${unresolved === 1 ? "" : "s"} in pg2c_reject: rows Convex does not hold as PostgreSQL has them (pg2convex status lists them)`] : [];
+  const status = state.phase === "failed" ? "failed" : degraded.length > 0 ? "degraded" : "ok";
+  return { ...state, status, unresolvedRejects: unresolved, ...(degraded.length > 0 ? { degraded } : {}) };
+}
+
+async function unresolvedRejects(registry: Registry): Promise<number> {
+  const gauge = registry.getSingleMetric(UNRESOLVED_REJECTS_METRIC) as Gauge | undefined;
+  if (!gauge) return 0;
+  return (await gauge.get()).values[0]?.value ?? 0;
 }

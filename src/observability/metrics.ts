@@ -1,11 +1,15 @@
 // Prometheus metrics for the sidecar. One registry per mirror so tests and the demo can run several.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
+export const UNRESOLVED_REJECTS_METRIC = "pg2convex_rejects_unresolved";
+
 export interface Metrics {
   readonly registry: Registry;
   readonly rowsApplied: Counter<"table">;
   readonly batches: Counter<"kind">;
   readonly rejects: Counter<"code">;
+  /** Rejects in Convex that no newer version of their row has settled yet (health reads it). */
+  readonly rejectsUnresolved: Gauge;
   readonly retries: Counter;
   readonly batchSeconds: Histogram;
   readonly commitToVisibleSeconds: Histogram;
@@ -26,6 +30,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     rowsApplied: new Counter({ name: "pg2convex_rows_applied_total", help: "Row operations sent to Convex", labelNames: ["table"], registers: r }),
     batches: new Counter({ name: "pg2convex_batches_total", help: "Batches applied to Convex", labelNames: ["kind"], registers: r }),
     rejects: new Counter({ name: "pg2convex_rejects_total", help: "Rows recorded as rejects (not storable or not decodable)", labelNames: ["code"], registers: r }),
+    rejectsUnresolved: new Gauge({ name: UNRESOLVED_REJECTS_METRIC, help: "Rejects not yet superseded by a newer version of their row (pg2convex status lists them)", registers: r }),
     retries: new Counter({ name: "pg2convex_convex_retries_total", help: "Retried Convex calls (transient failures)", registers: r }),
     batchSeconds: new Histogram({ name: "pg2convex_batch_apply_seconds", help: "Time to apply one batch in Convex", registers: r, buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10] }),
     commitToVisibleSeconds: new Histogram({

@@ -29,6 +29,7 @@ import { createSerialQueue } from "./serial";
 import { applyBatch } from "./apply";
 import { establishContinuity } from "./continuity";
 import { createEmptyCheckpoints } from "./empty-checkpoints";
+import { createRejectTracker } from "./rejects";
 
 export interface MirrorDeps {
   config: Config;
@@ -113,12 +114,15 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
   const state = await sink.state();
   // Refusing to stream releases PostgreSQL like any start-up failure (startMirror closes pgClient).
   await establishContinuity({ pg: pgClient, connectionString: config.databaseUrl, slot: config.slot, state, sink, logger });
+  // Rejects left open by an earlier run (or resolved by it after its last settle) are counted first.
+  const rejects = createRejectTracker({ sink, graph, logger, metrics });
+  await rejects.settleAll();
   let start: Position;
   if (state.phase === "stream" && state.commitLsn !== null && state.endLsn !== null) {
     start = { commitLsn: state.commitLsn, endLsn: state.endLsn };
   } else {
     deps.onPhase?.("backfill");
-    start = await runBackfill({ config, tables, graph, sink, logger, metrics, state, pg: pgClient });
+    start = await runBackfill({ config, tables, graph, sink, logger, metrics, rejects, state, pg: pgClient });
   }
   logger.info({ slot: config.slot, from: formatLsn(start.endLsn) }, "streaming changes");
   deps.onPhase?.("streaming");
@@ -137,7 +141,7 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
   });
   const empties = createEmptyCheckpoints();
   const queue = createSerialQueue();
-  const applyDeps = { sink, logger, metrics, checkpoint, onApplied: deps.onApplied };
+  const applyDeps = { sink, logger, metrics, checkpoint, rejects, onApplied: deps.onApplied };
   let stopping = false;
   // A failed batch is fatal: its transactions left the batcher, so going on would let a later checkpoint
   // pass them. Stopping leaves the checkpoint where it was; a restart replays from there.

@@ -7,22 +7,36 @@ import { Pg2ConvexError } from "../errors";
 import { formatLsn } from "../model/lsn";
 
 type Entry =
-  | { kind: "upsert"; table: string; key: Key; row: Row; ver: bigint }
+  | {
+      kind: "upsert";
+      table: string;
+      key: Key;
+      row: Row;
+      ver: bigint;
+      /** The key this row had before the batch, when its primary key changed in it: omitted columns come from there. */
+      from?: Key;
+    }
   | { kind: "delete"; table: string; key: Key; ver: bigint }
   | { kind: "reject"; table: string; key: Key; ver: bigint; code: string; reason: string };
 
 /** Canonical text of a key, equal for equal Convex values (bigint, bytes and floats included). */
 export const keyText = (key: Key): string => JSON.stringify(convexToJson(key as Value[]));
 
+const rowId = (table: string, key: Key) => `${table}\u0000${keyText(key)}`;
+
 /** One run of row changes between truncates. Map order = first appearance, for deterministic output. */
 class Segment {
   readonly rows = new Map<string, Entry>();
 
   put(table: string, key: Key, next: (prev: Entry | undefined) => Entry): void {
-    const id = `${table}\u0000${keyText(key)}`;
+    const id = rowId(table, key);
     const prev = this.rows.get(id);
     if (prev) this.rows.delete(id); // re-insert keeps "last touched" order stable within a table
     this.rows.set(id, next(prev));
+  }
+
+  get(table: string, key: Key): Entry | undefined {
+    return this.rows.get(rowId(table, key));
   }
 
   dropTables(tables: ReadonlySet<string>): void {
@@ -30,22 +44,20 @@ class Segment {
   }
 }
 
-function apply(seg: Segment, c: Exclude<RowChange, { kind: "truncate" }>, ver: bigint): void {
+function apply(graph: TableGraph, seg: Segment, c: Exclude<RowChange, { kind: "truncate" }>, ver: bigint): void {
   switch (c.kind) {
     case "insert":
       seg.put(c.table, c.key, () => ({ kind: "upsert", table: c.table, key: c.key, row: c.row, ver }));
       return;
-    case "update":
+    case "update": {
+      // The row an update changes: for a primary-key change the old key's row (collapsed so far in this
+      // segment, or as stored before the batch when its entry leaves columns out), never whatever the new
+      // key held before.
+      const prev = seg.get(c.table, c.oldKey ?? c.key);
       if (c.oldKey) seg.put(c.table, c.oldKey, () => ({ kind: "delete", table: c.table, key: c.oldKey!, ver }));
-      // Columns wal2json omitted (unchanged TOAST) stay undefined; an earlier full image in the batch fills them.
-      seg.put(c.table, c.key, (prev) => ({
-        kind: "upsert",
-        table: c.table,
-        key: c.key,
-        row: prev?.kind === "upsert" ? mergeRow(prev.row, c.row) : c.row,
-        ver,
-      }));
+      seg.put(c.table, c.key, () => updated(graph, c, prev, ver));
       return;
+    }
     case "delete":
       seg.put(c.table, c.key, () => ({ kind: "delete", table: c.table, key: c.key, ver }));
       return;
@@ -53,6 +65,22 @@ function apply(seg: Segment, c: Exclude<RowChange, { kind: "truncate" }>, ver: b
       seg.put(c.table, c.key, () => ({ kind: "reject", table: c.table, key: c.key, ver, code: c.code, reason: c.reason }));
       return;
   }
+}
+
+/** The entry after update `c` of the row whose entry was `prev`. */
+function updated(graph: TableGraph, c: Extract<RowChange, { kind: "update" }>, prev: Entry | undefined, ver: bigint): Entry {
+  const { table, key } = c;
+  // Columns wal2json omitted (unchanged TOAST) stay undefined; an earlier image in the batch fills them, else
+  // the mutation takes them from the stored row (at `from` for a row that moved).
+  if (prev?.kind === "upsert") {
+    const from = c.oldKey ? (prev.from ?? c.oldKey) : prev.from;
+    return { kind: "upsert", table, key, row: mergeRow(prev.row, c.row), ver, ...(from ? { from } : {}) };
+  }
+  if (prev?.kind === "reject" && isPartial(graph, table, c.row)) {
+    // The row's previous change was rejected, so its omitted columns are known nowhere: still a reject.
+    return { kind: "reject", table, key, ver, code: prev.code, reason: `partial update (unchanged TOASTed columns omitted) after a rejected change: ${prev.reason}` };
+  }
+  return { kind: "upsert", table, key, row: c.oldKey ? mergeRow({}, c.row) : c.row, ver, ...(c.oldKey ? { from: c.oldKey } : {}) };
 }
 
 function mergeRow(base: Row, update: Row): Row {
@@ -80,7 +108,7 @@ export function planOps(graph: TableGraph, txs: readonly SourceTransaction[]): O
         ops.push({ o: "truncate", ts: tables, ver: tx.commitLsn });
         continue;
       }
-      apply(seg, c, tx.commitLsn);
+      apply(graph, seg, c, tx.commitLsn);
     }
   }
   appendAll(ops, orderSegment(graph, seg));
@@ -100,25 +128,51 @@ function convexName(graph: TableGraph, table: string, lsn: bigint): string {
 
 function orderSegment(graph: TableGraph, seg: Segment): Op[] {
   const entries = [...seg.rows.values()];
+  const keep = keepMarks(graph, seg);
   const rank = (e: Entry) => graph.rank.get(e.table) ?? Number.MAX_SAFE_INTEGER;
   // Stable sorts: within a table, first-touched order is kept.
   const deletes = entries.filter((e) => e.kind === "delete").sort((a, b) => rank(b) - rank(a));
   const upserts = entries.filter((e) => e.kind !== "delete").sort((a, b) => rank(a) - rank(b));
-  return [...deletes, ...upserts].map((e) => toOp(graph, e));
+  return [...deletes, ...upserts].map((e) => toOp(graph, e, keep.get(rowId(e.table, e.key))));
 }
 
-function toOp(graph: TableGraph, e: Entry): Op {
+/**
+ * For each partial upsert of a moved row: the op on its old key (there always is one, the move wrote it) is
+ * told to keep the doc it is about to write for that row (`keep`, see mirror-functions/carry.ts).
+ */
+function keepMarks(graph: TableGraph, seg: Segment): Map<string, Key[]> {
+  const marks = new Map<string, Key[]>();
+  for (const e of seg.rows.values()) {
+    const from = e.kind === "upsert" ? movedFrom(graph, e) : undefined;
+    if (!from) continue;
+    const id = rowId(e.table, from);
+    marks.set(id, [...(marks.get(id) ?? []), e.key]);
+  }
+  return marks;
+}
+
+/** The old key a partial upsert takes its omitted columns from; none when the row is whole or did not move. */
+function movedFrom(graph: TableGraph, e: Extract<Entry, { kind: "upsert" }>): Key | undefined {
+  if (!e.from || keyText(e.from) === keyText(e.key) || !isPartial(graph, e.table, e.row)) return undefined;
+  return e.from;
+}
+
+/** Whether `row` leaves columns out (wal2json's unchanged TOAST). */
+function isPartial(graph: TableGraph, table: string, row: Row): boolean {
+  if (Object.values(row).some((v) => v === undefined)) return true;
+  const def = graph.byName(table);
+  return def ? def.columns.some((c) => !(c.name in row)) : true;
+}
+
+function toOp(graph: TableGraph, e: Entry, keep: Key[] | undefined): Op {
   const t = convexName(graph, e.table, e.ver);
   const k = e.key as Value[];
-  if (e.kind === "delete") return { o: "delete", t, k, ver: e.ver };
+  const kept = keep ? { keep: keep as Value[][] } : {};
+  if (e.kind === "delete") return { o: "delete", t, k, ver: e.ver, ...kept };
   if (e.kind === "reject") return { o: "reject", t, k, ver: e.ver, code: e.code, reason: e.reason };
   const d: Record<string, Value> = {};
-  let partial = false;
-  for (const [name, v] of Object.entries(e.row)) {
-    if (v === undefined) partial = true;
-    else d[name] = v;
-  }
-  const def = graph.byName(e.table)!;
-  if (def.columns.some((c) => !(c.name in e.row))) partial = true;
-  return partial ? { o: "upsert", t, k, ver: e.ver, d, partial: true } : { o: "upsert", t, k, ver: e.ver, d };
+  for (const [name, v] of Object.entries(e.row)) if (v !== undefined) d[name] = v;
+  if (!isPartial(graph, e.table, e.row)) return { o: "upsert", t, k, ver: e.ver, d, ...kept };
+  const from = movedFrom(graph, e);
+  return { o: "upsert", t, k, ver: e.ver, d, partial: true, ...(from ? { from: from as Value[] } : {}), ...kept };
 }

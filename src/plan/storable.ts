@@ -18,7 +18,7 @@ export function guardStorable(op: Op): { op: Op; bytes: number } {
     k: op.k,
     ver: op.ver,
     code: "DOCUMENT_TOO_LARGE",
-    reason: `row is ${size} bytes as a Convex document; Convex stores at most ${CONVEX_LIMITS.documentBytes} bytes per document`,
+    reason: `row is ${size} bytes as a stored document; Convex stores at most ${CONVEX_LIMITS.documentBytes} bytes per document`,
   };
   return { op: reject, bytes: opBytes(reject) };
 }

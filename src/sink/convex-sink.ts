@@ -4,6 +4,7 @@ import { makeFunctionReference } from "convex/server";
 import pRetry from "p-retry";
 import type { ApplyBatchResult, MirrorIdentity, MirrorState, Op } from "../mirror-functions/protocol";
 import { Pg2ConvexError } from "../errors";
+import type { SettleResult } from "../mirror-functions/rejects";
 import type { Logger } from "../log";
 import { formatLsn } from "../model/lsn";
 import type { Batch } from "../plan";
@@ -109,5 +110,6 @@ export function createConvexSink(opts: ConvexSinkOptions): Sink {
     async finishBackfill(position) {
       await call("mutation", "finishBackfill", { slot: opts.slot, ...forMirror(), commitLsn: position.commitLsn, endLsn: position.endLsn }, { lsn: formatLsn(position.commitLsn) });
     },
+    settleRejects: (args) => call<SettleResult>("mutation", "settleRejects", args, {}),
   };
 }

@@ -2,6 +2,7 @@
 // Invariant: apply() resolves only once the batch is durable in Convex (the mutation committed); it never
 // reorders — retries of a batch happen before the next batch is sent, and every batch is idempotent.
 import type { ApplyBatchResult, MirrorIdentity, MirrorState } from "../mirror-functions/protocol";
+import type { SettleResult } from "../mirror-functions/rejects";
 import type { Batch } from "../plan";
 import type { Lsn } from "../model/lsn";
 
@@ -18,6 +19,8 @@ export interface Sink {
   claimMirror(mirror: MirrorIdentity, continuing: boolean): Promise<void>;
   beginBackfill(snapshotLsn: Lsn, tables: readonly string[]): Promise<void>;
   finishBackfill(position: { commitLsn: Lsn; endLsn: Lsn }): Promise<void>;
+  /** Settles open rejects that a newer row version superseded: those `ids`, or one page of all open ones. */
+  settleRejects?(args: { ids: string[] } | { cursor: string | null }): Promise<SettleResult>;
 }
 
 export interface BackfillMark {

@@ -76,7 +76,7 @@ describe("mirrorTables validators", () => {
       ["by_image", ["image"]],
       ["by_course_id", ["course_id"]],
     ]);
-    expect(Object.keys(schema).filter((n) => n.startsWith("pg2c_")).sort()).toEqual(["pg2c_checkpoint", "pg2c_parity_run", "pg2c_parity_table", "pg2c_reject", "pg2c_table_state", "pg2c_tombstone"]);
+    expect(Object.keys(schema).filter((n) => n.startsWith("pg2c_")).sort()).toEqual(["pg2c_carry", "pg2c_checkpoint", "pg2c_parity_run", "pg2c_parity_table", "pg2c_reject", "pg2c_table_state", "pg2c_tombstone"]);
   });
 
   it("refuse definitions that break the mirror's invariants", () => {

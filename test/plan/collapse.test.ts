@@ -129,4 +129,76 @@ describe("planOps", () => {
     expect(ops.map((o) => o.o)).toEqual(["upsert", "truncate", "upsert"]);
     expect(ops[2]).toMatchObject({ ver: 2n, d: { name: "again" } });
   });
+
+  describe("a primary-key change with an omitted (unchanged TOAST) column", () => {
+    const full = (id: number, d: Record<string, unknown> = {}) => ({ ...Object.fromEntries(graph.byName("story")!.columns.map((c) => [c.name, null])), id, text: "long", ...d }) as RowChange extends { row: infer R } ? R : never;
+    const move = (from: number, to: number, lsn: bigint, d: Record<string, unknown> = {}): RowChange => ({ kind: "update", table: "story", key: [to], oldKey: [from], row: full(to, { text: undefined, ...d }), lsn });
+    const update = (id: number, lsn: bigint, d: Record<string, unknown> = {}): RowChange => ({ kind: "update", table: "story", key: [id], row: full(id, { text: undefined, ...d }), lsn });
+    const insert = (id: number, lsn: bigint, d: Record<string, unknown> = {}): RowChange => ({ kind: "insert", table: "story", key: [id], row: full(id, d), lsn });
+    const shape = (ops: Op[]) => ops.map((o) => ({ o: o.o, k: (o as { k: unknown[] }).k, from: (o as { from?: unknown }).from, keep: (o as { keep?: unknown }).keep, partial: (o as { partial?: boolean }).partial }));
+
+    it("takes the columns from the old key: the old key's op keeps its doc for the new key", () => {
+      const ops = planOps(graph, [tx(10n, [move(1, 2, 10n, { name: "moved" })]), tx(11n, [update(2, 11n, { name: "plain" })])]);
+      expect(shape(ops)).toEqual([
+        { o: "delete", k: [1], from: undefined, keep: [[2]], partial: undefined },
+        { o: "upsert", k: [2], from: [1], keep: undefined, partial: true },
+      ]);
+      expect(ops[1]).toMatchObject({ ver: 11n, d: { name: "plain" } });
+      expect("text" in (ops[1] as { d: object }).d).toBe(false);
+    });
+
+    it("merges an insert and the move of the same batch into one whole row", () => {
+      const ops = planOps(graph, [tx(10n, [insert(1, 10n, { text: "very long" }), move(1, 2, 10n, { name: "moved" })]), tx(11n, [update(2, 11n, { name: "plain" })])]);
+      expect(shape(ops)).toEqual([
+        { o: "delete", k: [1], from: undefined, keep: undefined, partial: undefined },
+        { o: "upsert", k: [2], from: undefined, keep: undefined, partial: undefined },
+      ]);
+      expect(ops[1]).toMatchObject({ ver: 11n, d: { id: 2, text: "very long", name: "plain" } });
+    });
+
+    it("follows a chain of moves back to the key the row had before the batch", () => {
+      const ops = planOps(graph, [tx(10n, [update(1, 10n, { name: "first" }), move(1, 2, 10n), move(2, 3, 10n, { name: "third" })])]);
+      expect(shape(ops)).toEqual([
+        { o: "delete", k: [1], from: undefined, keep: [[3]], partial: undefined },
+        { o: "delete", k: [2], from: undefined, keep: undefined, partial: undefined },
+        { o: "upsert", k: [3], from: [1], keep: undefined, partial: true },
+      ]);
+      expect(ops[2]).toMatchObject({ d: { id: 3, name: "third" } });
+    });
+
+    it("a row moved back to its own key is a plain partial update", () => {
+      const ops = planOps(graph, [tx(10n, [move(1, 2, 10n), move(2, 1, 10n, { name: "home" })])]);
+      expect(shape(ops)).toEqual([
+        { o: "delete", k: [2], from: undefined, keep: undefined, partial: undefined },
+        { o: "upsert", k: [1], from: undefined, keep: undefined, partial: true },
+      ]);
+    });
+
+    it("a swap of two keys keeps each old doc before the other row's upsert overwrites it", () => {
+      const ops = planOps(graph, [tx(10n, [move(1, 9, 10n), move(2, 1, 10n), move(9, 2, 10n)])]);
+      expect(shape(ops)).toEqual([
+        { o: "delete", k: [9], from: undefined, keep: undefined, partial: undefined },
+        { o: "upsert", k: [1], from: [2], keep: [[2]], partial: true },
+        { o: "upsert", k: [2], from: [1], keep: [[1]], partial: true },
+      ]);
+    });
+
+    it("an update or move that leaves columns out after a rejected change of the row stays a reject", () => {
+      const rejected: RowChange = { kind: "reject", table: "story", key: [1], lsn: 10n, code: "DOCUMENT_TOO_LARGE", reason: "2 MiB" };
+      const updated = planOps(graph, [tx(10n, [rejected]), tx(11n, [update(1, 11n, { name: "n" })])]);
+      expect(updated).toMatchObject([{ o: "reject", k: [1], ver: 11n, code: "DOCUMENT_TOO_LARGE" }]);
+      const moved = planOps(graph, [tx(10n, [rejected]), tx(11n, [move(1, 2, 11n)])]);
+      expect(moved.map((o) => [o.o, (o as { k: unknown[] }).k])).toEqual([["delete", [1]], ["reject", [2]]]);
+      // A whole row is storable again.
+      expect(planOps(graph, [tx(10n, [rejected]), tx(11n, [update(1, 11n, { text: "short" })])])).toMatchObject([{ o: "upsert", k: [1], d: { text: "short" } }]);
+    });
+
+    it("a row inserted at the old key after the move keeps the moved row's columns first", () => {
+      const ops = planOps(graph, [tx(10n, [move(1, 2, 10n)]), tx(11n, [insert(1, 11n, { text: "new row" })])]);
+      expect(shape(ops)).toEqual([
+        { o: "upsert", k: [2], from: [1], keep: undefined, partial: true },
+        { o: "upsert", k: [1], from: undefined, keep: [[2]], partial: undefined },
+      ]);
+    });
+  });
 });

@@ -5,12 +5,15 @@ import { connectPg, slotInfo, qualified } from "../../sql";
 import { createMirrorReader } from "../../sink/mirror-reader";
 import { formatLsn } from "../../model/lsn";
 import { parityLines, readParityStatus } from "../../parity/status";
+import { readRejectSummary, rejectLines } from "../../observability/reject-summary";
 
 const HELP = `usage: pg2convex status [--json] [connection options as for run]
 
 Shows the durable checkpoint in Convex, the slot's lag (bytes of WAL not yet confirmed, and seconds since
 the mirror last advanced while behind), WAL retained by the slot, per-table row counts in PostgreSQL and Convex,
-and per table the parity history: "parity green since …" (the 7-day gate) and the last drift seen.`;
+per table the parity history: "parity green since …" (the 7-day gate) and the last drift seen, and the
+unresolved rejects (rows recorded in pg2c_reject that no newer version of the row has settled yet): their
+count and the most recent few (table, key, LSN, code).`;
 
 export async function main(argv: string[]): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
@@ -31,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
       counts.push({ table: t.name, postgres: pgCount, convex: await reader.countRows(t.convexName) });
     }
     const parity = await readParityStatus(reader, config.convexModule, tables.map((t) => t.name));
+    const rejects = await readRejectSummary(reader.client, config.convexModule);
     const report = {
       slot: config.slot,
       phase: state.phase,
@@ -43,6 +47,7 @@ export async function main(argv: string[]): Promise<number> {
       retainedWalBytes: slot.exists ? Number(slot.retainedBytes) : null,
       tables: counts,
       parity,
+      rejects,
     };
     if (extra.json) {
       console.log(JSON.stringify(report, null, 2));
@@ -51,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`slot ${report.slot}: ${report.slotExists ? (report.slotActive ? "active" : "inactive") : "MISSING"}   phase: ${report.phase}`);
     console.log(`checkpoint ${report.checkpoint ?? "-"}   confirmed_flush ${report.confirmedFlushLsn ?? "-"}`);
     console.log(`lag ${report.lagBytes ?? "-"} bytes, ${report.lagSeconds}s   WAL retained ${report.retainedWalBytes ?? "-"} bytes`);
+    console.log(rejectLines(rejects).join("\n"));
     console.log(renderCounts(counts));
     console.log(parityLines(parity).join("\n"));
     return 0;

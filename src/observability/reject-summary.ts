@@ -1,0 +1,48 @@
+// Rejects as `pg2convex status` shows them: how many are unresolved (open, see mirror-functions/rejects.ts)
+// and the most recent few, with readable keys and LSNs.
+import { makeFunctionReference } from "convex/server";
+import type { ConvexHttpClient } from "convex/browser";
+import { formatKey } from "../model/key-text";
+import { formatLsn } from "../model/lsn";
+
+export interface RejectSummary {
+  unresolved: number;
+  /** Most recent first. */
+  recent: Array<{ table: string; key: string; lsn: string; code: string; reason: string; at: string }>;
+}
+
+interface RejectDoc {
+  table: string;
+  key: unknown[];
+  ver: bigint;
+  code: string;
+  reason: string;
+  at: number;
+}
+
+const COUNT_PAGE = 1_000;
+
+export async function readRejectSummary(client: ConvexHttpClient, module: string, recent = 5): Promise<RejectSummary> {
+  const list = makeFunctionReference<"query">(`${module}:listRejects`) as any;
+  type Page = { page: RejectDoc[]; continueCursor: string; isDone: boolean };
+  const latest = (await client.query(list, { open: true, order: "desc", numItems: recent })) as Page;
+  let unresolved = 0;
+  for (let cursor: string | null = null; ; ) {
+    const page = (await client.query(list, { open: true, cursor, numItems: COUNT_PAGE })) as Page;
+    unresolved += page.page.length;
+    if (page.isDone) break;
+    cursor = page.continueCursor;
+  }
+  return {
+    unresolved,
+    recent: latest.page.map((r) => ({ table: r.table, key: formatKey(r.key), lsn: formatLsn(r.ver), code: r.code, reason: r.reason, at: new Date(r.at).toISOString() })),
+  };
+}
+
+export function rejectLines(s: RejectSummary): string[] {
+  if (s.unresolved === 0) return ["rejects: none unresolved"];
+  const lines = [`rejects: ${s.unresolved} unresolved (rows Convex does not hold as PostgreSQL has them; each resolves when a newer version of its row is applied)`];
+  for (const r of s.recent) lines.push(`  ${r.at}  ${r.table} ${r.key}  lsn ${r.lsn}  ${r.code}: ${r.reason}`);
+  if (s.unresolved > s.recent.length) lines.push(`  … and ${s.unresolved - s.recent.length} more`);
+  return lines;
+}
