@@ -26,17 +26,13 @@ export interface ExportedSlot {
 
 export async function createSlotWithSnapshot(connectionString: string, slot: string): Promise<ExportedSlot> {
   validateSlotName(slot);
-  const admin = await connectPg(connectionString);
-  try {
-    if (!(await probeNumericAsString(admin))) await ensureValuesSlot(admin, slot);
-  } finally {
-    await admin.end().catch(() => undefined);
-  }
+  // The replication connection comes first: a server that cannot replicate fails here, with its own message.
   const client = await connectPg(connectionString, { replication: "database" });
   // A dropped connection while holding must not crash the process; importing the snapshot then fails clearly.
   client.on("error", () => undefined);
   let row: { consistent_point: string; snapshot_name: string };
   try {
+    await createValuesSlotIfNeeded(connectionString, slot);
     const r = await client.query(`CREATE_REPLICATION_SLOT ${quoteIdent(slot)} LOGICAL wal2json EXPORT_SNAPSHOT`);
     row = r.rows[0];
   } catch (e) {
@@ -52,7 +48,18 @@ export async function createSlotWithSnapshot(connectionString: string, slot: str
   };
 }
 
+/** Under wal2json 2.5 the values slot must exist before the mirror's slot (values-slot.ts). */
+async function createValuesSlotIfNeeded(connectionString: string, slot: string): Promise<void> {
+  const admin = await connectPg(connectionString);
+  try {
+    if (!(await probeNumericAsString(admin))) await ensureValuesSlot(admin, slot);
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+}
+
 function slotCreateError(e: unknown, slot: string, client: pg.Client): Pg2ConvexError {
+  if (e instanceof Pg2ConvexError) return e;
   const context = { slot, database: client.database, sqlState: sqlState(e) };
   const opts = (fix: string, retryable = false) => ({ context, fix, retryable, cause: e });
   switch (sqlState(e)) {

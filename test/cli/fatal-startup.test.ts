@@ -87,7 +87,7 @@ describe("pg2convex run: fatal start-up paths end the process with one line", ()
 
   it("a fatal Convex error when the backfill begins: exits 1 and leaves nothing open (slot free)", async () => {
     const slot = `${env.config.slot.slice(0, 50)}_bf`;
-    proxy.failAlways("400", "/api/mutation");
+    proxy.failAlways("400", "/api/mutation", "mirror:beginBackfill");
     try {
       const p = run({ CONVEX_URL: proxy.url, PG2CONVEX_SLOT: slot });
       const { code } = await p.exited(EXIT_WITHIN_MS);

@@ -158,7 +158,8 @@ describe("source lifecycle", () => {
     await c.untilCommits(1);
     await s.stop();
     await c.done;
-    expect(c.messages.map((m) => m.json.action).join("")).toBe("BIIC");
+    // Transactions without rows of the slot's tables (autovacuum's, on a loaded machine) may follow as "BC".
+    expect(c.messages.map((m) => m.json.action).join("").replace(/BC/g, "")).toBe("BIIC");
   });
 
   it("reports serverWalEnd from keepalives once everything before them was delivered", async () => {
