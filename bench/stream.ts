@@ -8,7 +8,7 @@ import pg from "pg";
 import { startCluster, postgresBinDir } from "../src/devtools/pg-cluster";
 import { startLocalConvex } from "../src/local-convex";
 import { seedReference } from "../src/reference/seed";
-import { referenceTables } from "../src/reference/tables";
+import { referenceTables } from "../tables/reference";
 import { configSchema, type Config } from "../src/config/schema";
 import { silentLogger } from "../src/log";
 import { startMirror } from "../src/pipeline/mirror";

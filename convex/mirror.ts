@@ -1,6 +1,7 @@
 // The bridge calls these as "mirror:<name>" (internal functions: deploy-key access only).
-import { defineMirrorFunctions, defineMirrorTestFunctions } from "../src/mirror-functions";
-import { referenceTables } from "../src/reference/tables";
+import { defineMirrorFunctions } from "../src/mirror-functions";
+import { defineMirrorTestFunctions } from "../test/support/convex-tamper";
+import { referenceTables } from "../tables/reference";
 
 export const {
   applyBatch,

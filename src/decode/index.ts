@@ -2,7 +2,7 @@
 // one DecodedEvent out. Values follow docs/type-mapping.md; decodeText is the same mapping for backfill.
 import type { Lsn } from "../model/lsn";
 import type { DecodedEvent } from "../model/events";
-import type { TableSet } from "../tables/types";
+import type { TableSet } from "../definitions/types";
 import { decodeFailed } from "./failure";
 import { Wal2jsonRecord } from "./record";
 import { decodeRowChange } from "./row";
@@ -15,7 +15,7 @@ export interface Decoder {
 export interface DecoderOptions {
   /**
    * True when the slot is read with wal2json >= 2.6's numeric-data-types-as-string (see
-   * src/sql/numeric-probe.ts): NaN/±Infinity then arrive as text. False (wal2json 2.5): they arrive as JSON
+   * src/postgres/numeric-probe.ts): NaN/±Infinity then arrive as text. False (wal2json 2.5): they arrive as JSON
    * null, and changes list such columns in `ambiguousNulls` for the values slot to settle (special-values.ts).
    */
   numericAsString?: boolean;

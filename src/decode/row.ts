@@ -6,7 +6,7 @@
 import type { Value } from "convex/values";
 import type { RowChange, Row } from "../model/changes";
 import type { Lsn } from "../model/lsn";
-import type { ColumnDef } from "../tables/types";
+import type { ColumnDef } from "../definitions/types";
 import { decodeFailed, withContext } from "./failure";
 import type { RawColumn, Wal2jsonRecord } from "./record";
 import type { MirroredTable } from "./table-index";

@@ -1,5 +1,5 @@
 // NaN/±Infinity under wal2json 2.5, which prints them as JSON null, the same as SQL NULL.
-// Strategy (docs/type-mapping.md): the values slot (src/sql/values-slot.ts) decodes the same WAL with
+// Strategy (docs/type-mapping.md): the values slot (src/postgres/values-slot.ts) decodes the same WAL with
 // test_decoding, which prints every value as text. A change is identified in both outputs by its LSN and its
 // position among the changes of that LSN; test_decoding's text for each ambiguous column settles it: NaN,
 // Infinity or -Infinity, or a proven SQL NULL. This does not depend on the row's live state, on visibility,
@@ -10,7 +10,7 @@
 //     null: each such change becomes a SPECIAL_VALUE_UNKNOWN reject naming table, key, column and LSN.
 import type { Key, RowChange, SourceTransaction } from "../model/changes";
 import { formatLsn, maxLsn, type Lsn } from "../model/lsn";
-import type { TableSet } from "../tables/types";
+import type { TableSet } from "../definitions/types";
 import { Pg2ConvexError } from "../errors";
 import { parseTestDecodingChange } from "./test-decoding";
 import { decodeText } from "./values";

@@ -1,6 +1,6 @@
 // Lookup of mirrored tables by the (schema, table) wal2json names, built once per decoder.
 import { Pg2ConvexError } from "../errors";
-import type { ColumnDef, TableDef, TableSet } from "../tables/types";
+import type { ColumnDef, TableDef, TableSet } from "../definitions/types";
 
 export interface MirroredTable {
   readonly def: TableDef;

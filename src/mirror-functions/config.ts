@@ -3,8 +3,8 @@
 // columns (they are written lazily and must not be indexed), and no derived value depends on another
 // derived value (a change to a derived field never triggers further maintenance).
 import { Pg2ConvexError } from "../errors";
-import { buildGraph, type TableGraph } from "../tables/graph";
-import type { DerivedDef, ReferenceDef, TableDef, TableSet } from "../tables/types";
+import { buildGraph, type TableGraph } from "../definitions/graph";
+import type { DerivedDef, ReferenceDef, TableDef, TableSet } from "../definitions/types";
 import { checkNames } from "./names";
 
 export type AggregateDef = Extract<DerivedDef, { kind: "count" | "sum" }>;

@@ -2,18 +2,18 @@
 // a deploy key) and the app's own server code can call them.
 import { internalMutationGeneric, internalQueryGeneric } from "convex/server";
 import { v } from "convex/values";
-import type { TableSet } from "../tables/types";
-import { applyBatchHandler } from "./apply-batch";
+import type { TableSet } from "../definitions/types";
+import { applyBatchHandler } from "./apply/apply-batch";
 import { mirrorConfig } from "./config";
-import { beginBackfillHandler, finishBackfillHandler, resetMirrorHandler } from "./maintenance";
-import { claimMirrorHandler } from "./mirror-identity";
-import { applyBatchArgs, applyBatchReturns, mirrorIdentityValidator } from "./protocol";
+import { beginBackfillHandler, finishBackfillHandler, resetMirrorHandler } from "./apply/maintenance";
+import { claimMirrorHandler } from "./apply/mirror-identity";
+import { applyBatchArgs, applyBatchReturns, mirrorIdentityValidator } from "./wire/protocol";
 import { countRows, getByKeys, getRows, getState } from "./queries";
-import { listRejects, settleRejectsHandler } from "./rejects";
-import { parityChanged, parityKeys, parityScan } from "./parity-queries";
-import { parityDocChecks, parityFeedFor, parityFeeds } from "./parity-invariants";
-import { parityStatus, recordParityRun, recordParityRunArgs } from "./parity-history";
-import { parityScanArgs } from "./parity-protocol";
+import { listRejects, settleRejectsHandler } from "./apply/rejects";
+import { parityChanged, parityKeys, parityScan } from "./parity/parity-queries";
+import { parityDocChecks, parityFeedFor, parityFeeds } from "./parity/parity-invariants";
+import { parityStatus, recordParityRun, recordParityRunArgs } from "./parity/parity-history";
+import { parityScanArgs } from "./wire/parity-protocol";
 
 /** Literal the caller of resetMirror must pass, so that no stray call erases a mirror. */
 export const RESET_CONFIRMATION = "erase the mirrored tables";

@@ -23,12 +23,11 @@
  */
 export { mirrorTables, systemTables } from "./schema";
 export { defineMirrorFunctions, RESET_CONFIRMATION } from "./functions";
-export { estimateOpCost, estimateBatchCost, BATCH_OVERHEAD, type OpCost, type CostOptions } from "./cost";
+export { estimateOpCost, estimateBatchCost, BATCH_OVERHEAD, type OpCost, type CostOptions } from "./apply/cost";
 export { keyString, indexFor, SYSTEM_TABLES, PK_INDEX, VERSION_INDEX } from "./names";
 export { columnValidator, documentFields } from "./validators";
-export { applyBatchHandler, type ApplyBatchArgs } from "./apply-batch";
+export { applyBatchHandler, type ApplyBatchArgs } from "./apply/apply-batch";
 export { MAX_KEYS_PER_CALL, COUNT_PAGE_ROWS } from "./queries";
-export * from "./protocol";
-export { PARITY_LIMITS, comparedColumns } from "./parity-protocol";
-export { encodeValue, encodeRow, fnv1a64, hashRow, hashHex, RangeSum } from "./row-hash";
-export { defineMirrorTestFunctions, TAMPER_CONFIRMATION } from "./test-functions";
+export * from "./wire/protocol";
+export { PARITY_LIMITS, comparedColumns } from "./wire/parity-protocol";
+export { encodeValue, encodeRow, fnv1a64, hashRow, hashHex, RangeSum } from "./parity/row-hash";

@@ -3,7 +3,7 @@
 // or column can collide with (checkNames enforces it at definition time).
 import { convexToJson, type Value } from "convex/values";
 import { Pg2ConvexError } from "../errors";
-import { VERSION_FIELD, type TableDef, type TableSet } from "../tables/types";
+import { VERSION_FIELD, type TableDef, type TableSet } from "../definitions/types";
 
 /** System tables written by applyBatch. Convex reserves names starting with "_", hence the prefix. */
 export const SYSTEM_TABLES = {

@@ -3,11 +3,11 @@
 import type { GenericDataModel, GenericQueryCtx } from "convex/server";
 import type { Value } from "convex/values";
 import { Pg2ConvexError } from "../errors";
-import { toMirrorState } from "./checkpoint-rules";
-import { loadCheckpoint } from "./checkpoint";
+import { toMirrorState } from "./apply/checkpoint-rules";
+import { loadCheckpoint } from "./apply/checkpoint";
 import type { MirrorConfig } from "./config";
 import { PK_INDEX } from "./names";
-import type { MirrorState } from "./protocol";
+import type { MirrorState } from "./wire/protocol";
 
 type Ctx = GenericQueryCtx<GenericDataModel>;
 

@@ -2,12 +2,12 @@
 // Spread the result into defineSchema({...}) next to the app's own tables.
 import { defineTable, type TableDefinition } from "convex/server";
 import { v } from "convex/values";
-import { VERSION_FIELD, type TableSet } from "../tables/types";
-import { backfillProgressValidator, mirrorIdentityValidator } from "./protocol";
+import { VERSION_FIELD, type TableSet } from "../definitions/types";
+import { backfillProgressValidator, mirrorIdentityValidator } from "./wire/protocol";
 import { mirrorConfig } from "./config";
 import { indexFor, PK_INDEX, SYSTEM_TABLES, VERSION_INDEX } from "./names";
 import { documentFields } from "./validators";
-import { parityRunTable, parityTableState } from "./parity-history";
+import { parityRunTable, parityTableState } from "./parity/parity-history";
 
 /** Where applyBatch resumes a batch it had to cut short (same batchId ⇒ skip ops before opIndex). */
 export const resumeValidator = v.object({ batchId: v.string(), opIndex: v.number() });

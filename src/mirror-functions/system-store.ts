@@ -3,8 +3,8 @@
 import type { GenericDatabaseWriter, GenericDataModel } from "convex/server";
 import type { GenericId, Value } from "convex/values";
 import { SYSTEM_TABLES } from "./names";
-import type { RejectNotice } from "./protocol";
-import type { Usage } from "./usage";
+import type { RejectNotice } from "./wire/protocol";
+import type { Usage } from "./apply/usage";
 
 type Db = GenericDatabaseWriter<GenericDataModel>;
 

@@ -1,8 +1,8 @@
 // Convex validators for mirrored documents. They must accept exactly what the decoder produces
 // (see the type mapping in the brief / docs): a value that fails here fails the whole batch.
 import { v, type GenericValidator } from "convex/values";
-import type { ColumnDef, PgScalarType, TableDef } from "../tables/types";
-import { VERSION_FIELD } from "../tables/types";
+import type { ColumnDef, PgScalarType, TableDef } from "../definitions/types";
+import { VERSION_FIELD } from "../definitions/types";
 import type { MirrorConfig } from "./config";
 
 /** Arrays longer than Convex's array limit arrive as their PostgreSQL text form in this wrapper. */

@@ -1,8 +1,8 @@
-// Rejects as `pg2convex status` shows them: how many are unresolved (open, see mirror-functions/rejects.ts)
+// Rejects as `pg2convex status` shows them: how many are unresolved (open, see mirror-functions/apply/rejects.ts)
 // and the most recent few, with readable keys and LSNs.
 import { makeFunctionReference } from "convex/server";
 import type { ConvexHttpClient } from "convex/browser";
-import { formatKey } from "../model/key-text";
+import { formatKey } from "../model/key";
 import { formatLsn } from "../model/lsn";
 
 export interface RejectSummary {

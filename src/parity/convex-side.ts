@@ -4,14 +4,14 @@ import type { ConvexHttpClient } from "convex/browser";
 import { Pg2ConvexError } from "../errors";
 import { makeFunctionReference } from "convex/server";
 import type { Value } from "convex/values";
-import type { MirrorState } from "../mirror-functions/protocol";
-import { PARITY_LIMITS, type KeyState, type ScanResult, type ScanRow, type ScanSegment } from "../mirror-functions/parity-protocol";
-import type { DocChecks, FeedGroup } from "../mirror-functions/parity-invariants";
-import type { ParityTableState, RecordParityRunArgs } from "../mirror-functions/parity-history";
+import type { MirrorState } from "../mirror-functions/wire/protocol";
+import { PARITY_LIMITS, type KeyState, type ScanResult, type ScanRow, type ScanSegment } from "../mirror-functions/wire/parity-protocol";
+import type { DocChecks, FeedGroup } from "../mirror-functions/parity/parity-invariants";
+import type { ParityTableState, RecordParityRunArgs } from "../mirror-functions/parity/parity-history";
 import { MAX_KEYS_PER_CALL } from "../mirror-functions/queries";
-import { RangeSum } from "../mirror-functions/row-hash";
-import type { MirrorReader } from "../sink/mirror-reader";
-import { segmentOf } from "../mirror-functions/parity-scan";
+import { RangeSum } from "../mirror-functions/parity/row-hash";
+import type { MirrorReader } from "../convex-client/mirror-reader";
+import { segmentOf } from "../mirror-functions/parity/parity-scan";
 import type { Key, KeyRange } from "./keys";
 
 /** A failed parity call as the CLI reports it (exit 2), with the likely fix. */

@@ -1,9 +1,9 @@
 // Turns drifted keys into report entries: for a mismatch, the columns whose canonical encodings differ and
 // both sides' values (shortened). Only drifted keys' documents are fetched from Convex.
 import type { Value } from "convex/values";
-import { comparedColumns } from "../mirror-functions/parity-protocol";
-import { encodeValue } from "../mirror-functions/row-hash";
-import type { TableDef } from "../tables/types";
+import { comparedColumns } from "../mirror-functions/wire/parity-protocol";
+import { encodeValue } from "../mirror-functions/parity/row-hash";
+import type { TableDef } from "../definitions/types";
 import type { ConvexParity } from "./convex-side";
 import type { RecheckResult } from "./recheck";
 import type { RowDrift } from "./report";

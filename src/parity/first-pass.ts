@@ -6,7 +6,7 @@
 //            the sampled documents.
 //   full   — checksum bisection of the whole key space; every document's invariants.
 import type { MirrorConfig } from "../mirror-functions/config";
-import { hashHex } from "../mirror-functions/row-hash";
+import { hashHex } from "../mirror-functions/parity/row-hash";
 import { bisect, type BisectOptions, type Candidate } from "./bisect";
 import type { ConvexParity } from "./convex-side";
 import type { Value } from "convex/values";

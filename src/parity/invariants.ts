@@ -2,11 +2,11 @@
 // document inside one Convex query: always a consistent view) and count/sum fields (stored values compared
 // with the contributions of the children, summed here from parityFeeds / parityFeedFor pages).
 import type { Value } from "convex/values";
-import { fromNum, zero } from "../mirror-functions/aggregates";
+import { fromNum, zero } from "../mirror-functions/apply/aggregates";
 import type { AggregateDef, MirrorConfig, TableInfo } from "../mirror-functions/config";
-import type { ChecksResult, FeedGroup, Violation } from "../mirror-functions/parity-invariants";
-import { sameValue } from "../mirror-functions/row-store";
-import type { TableDef } from "../tables/types";
+import type { ChecksResult, FeedGroup, Violation } from "../mirror-functions/parity/parity-invariants";
+import { sameValue } from "../mirror-functions/apply/row-store";
+import type { TableDef } from "../definitions/types";
 import type { ConvexParity } from "./convex-side";
 import { keyId, type Key } from "./keys";
 

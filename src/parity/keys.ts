@@ -5,8 +5,8 @@
 import { compareValues, type Value } from "convex/values";
 import { Pg2ConvexError } from "../errors";
 import { keyString } from "../mirror-functions/names";
-import type { ColumnDef, TableDef } from "../tables/types";
-import { quoteIdent } from "../sql";
+import type { ColumnDef, TableDef } from "../definitions/types";
+import { quoteIdent } from "../postgres";
 
 export type Key = Value[];
 export const keyId = (key: readonly Value[]): string => keyString(key);

@@ -8,7 +8,7 @@
 //    lets the bridge confirm an empty transaction past L, within its status interval (≤ 10 s).
 import type pg from "pg";
 import { formatLsn, parseLsn, type Lsn } from "../model/lsn";
-import { slotInfo } from "../sql";
+import { slotInfo } from "../postgres";
 import type { ConvexParity } from "./convex-side";
 
 export interface PgSnapshot {

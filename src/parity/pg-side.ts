@@ -4,10 +4,10 @@
 import type pg from "pg";
 import type { Value } from "convex/values";
 import { decodeText } from "../decode";
-import { comparedColumns } from "../mirror-functions/parity-protocol";
-import { hashRow, type Hash64 } from "../mirror-functions/row-hash";
-import { qualified, quoteIdent } from "../sql";
-import type { TableDef } from "../tables/types";
+import { comparedColumns } from "../mirror-functions/wire/parity-protocol";
+import { hashRow, type Hash64 } from "../mirror-functions/parity/row-hash";
+import { qualified, quoteIdent } from "../postgres";
+import type { TableDef } from "../definitions/types";
 import { keyColumns, keyId, keySql, type Key, type KeyRange } from "./keys";
 
 export interface PgRow {

@@ -8,9 +8,9 @@
 // last round are in flight if they changed after the run started (xmin not in the start snapshot, or a
 // Convex version newer than the start LSN), else drift: the mirror did not catch up with a change older
 // than the run (the report says whether it was behind).
-import { hashHex } from "../mirror-functions/row-hash";
-import type { KeyState } from "../mirror-functions/parity-protocol";
-import type { TableDef } from "../tables/types";
+import { hashHex } from "../mirror-functions/parity/row-hash";
+import type { KeyState } from "../mirror-functions/wire/parity-protocol";
+import type { TableDef } from "../definitions/types";
 import type { Candidate } from "./bisect";
 import type { ConvexParity } from "./convex-side";
 import { pgTextOfKey } from "./keys";

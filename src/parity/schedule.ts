@@ -4,7 +4,7 @@
 import type { Config } from "../config/schema";
 import type { Logger } from "../log";
 import type { Metrics } from "../observability/metrics";
-import type { TableSet } from "../tables/types";
+import type { TableSet } from "../definitions/types";
 import { Pg2ConvexError } from "../errors";
 import { parityConnection, runParity } from "./run";
 import type { ParityReport } from "./report";

@@ -1,7 +1,7 @@
 // The two Sides of the bisection: PostgreSQL (keyset scans, hashed in Node) and Convex (parityScan).
-import { RangeSum, hashHex } from "../mirror-functions/row-hash";
-import { segmentOf } from "../mirror-functions/parity-scan";
-import type { TableDef } from "../tables/types";
+import { RangeSum, hashHex } from "../mirror-functions/parity/row-hash";
+import { segmentOf } from "../mirror-functions/parity/parity-scan";
+import type { TableDef } from "../definitions/types";
 import type { RowHash, Seg, Side } from "./bisect";
 import type { ConvexParity, ScanSink } from "./convex-side";
 import { boundOf, keyId, type Bound, type KeyRange } from "./keys";

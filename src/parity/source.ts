@@ -5,8 +5,8 @@
 import type pg from "pg";
 import { decodeText } from "../decode";
 import type { MirrorConfig } from "../mirror-functions/config";
-import { qualified, quoteIdent } from "../sql";
-import type { DerivedDef, TableDef } from "../tables/types";
+import { qualified, quoteIdent } from "../postgres";
+import type { DerivedDef, TableDef } from "../definitions/types";
 import { keyColumns } from "./keys";
 import type { SourceDrift, TableReport } from "./report";
 import { keyJson } from "./values";

@@ -1,8 +1,8 @@
 // The parity history as `pg2convex status` shows it: per table, "green since …" for the migration gate
 // (parity checks green for GATE_DAYS days) and the last drift seen.
 import { makeFunctionReference } from "convex/server";
-import type { ParityTableState } from "../mirror-functions/parity-history";
-import type { MirrorReader } from "../sink/mirror-reader";
+import type { ParityTableState } from "../mirror-functions/parity/parity-history";
+import type { MirrorReader } from "../convex-client/mirror-reader";
 
 export const GATE_DAYS = 7;
 const DAY = 86_400_000;

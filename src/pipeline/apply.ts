@@ -4,7 +4,7 @@ import type { Metrics } from "../observability/metrics";
 import type { Batch } from "../plan";
 import type { Sink, BackfillMark } from "../sink";
 import type { CheckpointTracker } from "../checkpoint";
-import { formatKey } from "../model/key-text";
+import { formatKey } from "../model/key";
 import { formatLsn } from "../model/lsn";
 import type { RejectTracker } from "./rejects";
 

@@ -6,18 +6,18 @@
 //    then `setup --create-slot`) skipped transactions the mirror never saw; nothing can replay them.
 //  - LSNs compare only within one PostgreSQL system and a slot belongs to one database: the identity recorded
 //    in Convex (system identifier, database, slot) must be the connected one's.
-//  - Convex refuses writes naming another mirror id (mirror-functions/mirror-identity.ts): a deployment that
+//  - Convex refuses writes naming another mirror id (mirror-functions/apply/mirror-identity.ts): a deployment that
 //    lost its state while the bridge ran cannot silently take the stream's next batch.
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import type { Logger } from "../log";
-import type { MirrorIdentity, MirrorState } from "../mirror-functions/protocol";
+import type { MirrorIdentity, MirrorState } from "../mirror-functions/wire/protocol";
 import type { Sink } from "../sink";
 import { Pg2ConvexError } from "../errors";
 import { REBUILD_FIX } from "../errors/recovery";
 import { formatLsn, type Lsn } from "../model/lsn";
-import { readSystemIdentity, slotInfo, type PgSystemIdentity } from "../sql";
-import { mirrorRefusal } from "../sink/mirror-refusal";
+import { readSystemIdentity, slotInfo, type PgSystemIdentity } from "../postgres";
+import { mirrorRefusal } from "../convex-client/mirror-refusal";
 
 export interface ContinuityInput {
   pg: pg.ClientBase;

@@ -4,19 +4,19 @@
 // Backfill runs first when the mirror is new (or resumes when it was interrupted).
 import type { Config } from "../config/schema";
 import type { Logger } from "../log";
-import type { TableSet } from "../tables/types";
+import type { TableSet } from "../definitions/types";
 import type { Metrics } from "../observability/metrics";
 import type { Sink } from "../sink";
 import type { SourceTransaction } from "../model/changes";
 import type { DecodedEvent } from "../model/events";
 import type { Batch } from "../plan";
-import { buildGraph } from "../tables/graph";
+import { buildGraph } from "../definitions/graph";
 import type pg from "pg";
-import { connectPg, connectionLostError, isConnectionLoss } from "../sql";
-import { assertChecks, runChecks } from "../sql";
+import { connectPg, connectionLostError, isConnectionLoss } from "../postgres";
+import { assertChecks, runChecks } from "../postgres";
 import { createWal2JsonSource, type WalMessage } from "../source";
 import { createDecoder } from "../decode";
-import { probeNumericAsString } from "../sql/numeric-probe";
+import { probeNumericAsString } from "../postgres/numeric-probe";
 import { openValuesSlot } from "./values-slot";
 import { createAssembler } from "../assemble";
 import { createBatcher } from "../plan";

@@ -1,5 +1,5 @@
 // The bridge's view of pg2c_reject: which rejects are open, so that each batch that writes one of their keys
-// is followed by a settle of exactly those (mirror-functions/rejects.ts decides, from stored versions), and
+// is followed by a settle of exactly those (mirror-functions/apply/rejects.ts decides, from stored versions), and
 // so that pg2convex_rejects_unresolved (and with it /healthz) is the number of open rejects in Convex.
 // Invariants:
 //  - after settleAll() the tracked set is every open reject in Convex; afterBatch() adds the batch's new
@@ -8,14 +8,14 @@
 //  - settling is bookkeeping: a failure to settle is logged and the rejects stay open until the next settle
 //    (nothing about the mirrored rows depends on it).
 import type { Logger } from "../log";
-import type { ApplyBatchResult, RejectNotice } from "../mirror-functions/protocol";
-import type { ResolvedReject } from "../mirror-functions/rejects";
+import type { ApplyBatchResult, RejectNotice } from "../mirror-functions/wire/protocol";
+import type { ResolvedReject } from "../mirror-functions/apply/rejects";
 import { keyString } from "../mirror-functions/names";
 import type { Metrics } from "../observability/metrics";
 import type { Batch } from "../plan";
 import type { Sink } from "../sink";
-import type { TableGraph } from "../tables/graph";
-import { formatKey } from "../model/key-text";
+import type { TableGraph } from "../definitions/graph";
+import { formatKey } from "../model/key";
 import { formatLsn } from "../model/lsn";
 
 export interface RejectTracker {

@@ -1,14 +1,14 @@
-// Binds the values slot (src/sql/values-slot.ts) to the NaN/±Infinity resolver (src/decode/special-values.ts)
+// Binds the values slot (src/postgres/values-slot.ts) to the NaN/±Infinity resolver (src/decode/special-values.ts)
 // for one streaming run, and moves the slot along with the mirror's durable checkpoint (at most every
 // ADVANCE_EVERY_MS, so an idle stream does not pay a decode per transaction). The slot only ever moves to a
 // position already durable in Convex, so every transaction a restart replays is still in it.
 import type pg from "pg";
 import type { Logger } from "../log";
-import type { TableSet } from "../tables/types";
+import type { TableSet } from "../definitions/types";
 import type { SourceTransaction } from "../model/changes";
 import { formatLsn, type Lsn } from "../model/lsn";
 import { createSpecialValues } from "../decode/special-values";
-import { advanceValuesSlot, ensureValuesSlot, peekValuesSlot } from "../sql/values-slot";
+import { advanceValuesSlot, ensureValuesSlot, peekValuesSlot } from "../postgres/values-slot";
 
 const ADVANCE_EVERY_MS = 5_000;
 

@@ -1,10 +1,10 @@
 // Packs whole transactions into batches that fit one Convex mutation, splitting only oversized transactions.
 import { randomUUID } from "node:crypto";
-import type { Op } from "../mirror-functions/protocol";
-import { CONVEX_LIMITS } from "../mirror-functions/protocol";
-import { estimateOpCost } from "../mirror-functions/cost";
+import type { Op } from "../mirror-functions/wire/protocol";
+import { CONVEX_LIMITS } from "../mirror-functions/wire/protocol";
+import { estimateOpCost } from "../mirror-functions/apply/cost";
 import type { SourceTransaction } from "../model/changes";
-import type { TableGraph } from "../tables/graph";
+import type { TableGraph } from "../definitions/graph";
 import type { Batch, Batcher } from "./index";
 import { planOps } from "./collapse";
 import { guardStorable } from "./storable";

@@ -1,8 +1,8 @@
 // Collapses changes to each row's final state and orders the result by the table graph.
 import { convexToJson, type Value } from "convex/values";
-import type { Op } from "../mirror-functions/protocol";
+import type { Op } from "../mirror-functions/wire/protocol";
 import type { Key, Row, RowChange, SourceTransaction } from "../model/changes";
-import type { TableGraph } from "../tables/graph";
+import type { TableGraph } from "../definitions/graph";
 import { Pg2ConvexError } from "../errors";
 import { formatLsn } from "../model/lsn";
 
@@ -138,7 +138,7 @@ function orderSegment(graph: TableGraph, seg: Segment): Op[] {
 
 /**
  * For each partial upsert of a moved row: the op on its old key (there always is one, the move wrote it) is
- * told to keep the doc it is about to write for that row (`keep`, see mirror-functions/carry.ts).
+ * told to keep the doc it is about to write for that row (`keep`, see mirror-functions/apply/carry.ts).
  */
 function keepMarks(graph: TableGraph, seg: Segment): Map<string, Key[]> {
   const marks = new Map<string, Key[]>();

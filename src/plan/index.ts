@@ -4,7 +4,7 @@
 //  - deletes run children-first, then upserts parents-first (the table graph), truncates are barriers;
 //  - consecutive transactions share a batch only while the batch stays inside Convex's per-mutation limits;
 //    a transaction is split only when it alone exceeds them, and only its last part carries the checkpoint.
-import type { Op } from "../mirror-functions/protocol";
+import type { Op } from "../mirror-functions/wire/protocol";
 import type { Lsn } from "../model/lsn";
 import type { SourceTransaction } from "../model/changes";
 

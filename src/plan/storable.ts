@@ -1,7 +1,7 @@
 // Rows Convex cannot store become reject ops instead of failing the whole batch (and the stream).
 // The reject names table, key, version and reason; the row stays in PostgreSQL, so it is replayable by key.
 import { getConvexSize, getDocumentSize, type Value } from "convex/values";
-import { CONVEX_LIMITS, type Op } from "../mirror-functions/protocol";
+import { CONVEX_LIMITS, type Op } from "../mirror-functions/wire/protocol";
 
 /** Room left for system fields, reference ids and the version field. */
 const DOC_OVERHEAD_BYTES = 4 * 1024;

@@ -3,7 +3,7 @@ import type pg from "pg";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-export const referenceSchemaSql = (): string => readFileSync(fileURLToPath(new URL("./schema.sql", import.meta.url)), "utf8");
+export const referenceSchemaSql = (): string => readFileSync(fileURLToPath(new URL("../../sql/reference-schema.sql", import.meta.url)), "utf8");
 
 export function prng(seed: number): () => number {
   let a = seed >>> 0;

@@ -2,14 +2,14 @@
 import { ConvexHttpClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import pRetry from "p-retry";
-import type { ApplyBatchResult, MirrorIdentity, MirrorState, Op } from "../mirror-functions/protocol";
+import type { ApplyBatchResult, MirrorIdentity, MirrorState, Op } from "../mirror-functions/wire/protocol";
 import { Pg2ConvexError } from "../errors";
-import type { SettleResult } from "../mirror-functions/rejects";
+import type { SettleResult } from "../mirror-functions/apply/rejects";
 import type { Logger } from "../log";
 import { formatLsn } from "../model/lsn";
 import type { Batch } from "../plan";
 import type { BackfillMark, Sink } from "./index";
-import { classifyConvexError, HttpStatusError } from "./classify";
+import { classifyConvexError, HttpStatusError } from "../convex-client/errors";
 
 export interface ConvexSinkOptions {
   url: string;

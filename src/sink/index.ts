@@ -1,8 +1,8 @@
 // Sink stage: applies planned batches to Convex, one mutation per batch, strictly in order.
 // Invariant: apply() resolves only once the batch is durable in Convex (the mutation committed); it never
 // reorders — retries of a batch happen before the next batch is sent, and every batch is idempotent.
-import type { ApplyBatchResult, MirrorIdentity, MirrorState } from "../mirror-functions/protocol";
-import type { SettleResult } from "../mirror-functions/rejects";
+import type { ApplyBatchResult, MirrorIdentity, MirrorState } from "../mirror-functions/wire/protocol";
+import type { SettleResult } from "../mirror-functions/apply/rejects";
 import type { Batch } from "../plan";
 import type { Lsn } from "../model/lsn";
 

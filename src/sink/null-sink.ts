@@ -1,5 +1,5 @@
 // A sink that discards batches: measures the pipeline without Convex (bench) and backs dry runs.
-import type { MirrorState } from "../mirror-functions/protocol";
+import type { MirrorState } from "../mirror-functions/wire/protocol";
 import type { Position } from "../checkpoint";
 import type { Sink } from "./index";
 

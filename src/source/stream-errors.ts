@@ -4,7 +4,7 @@
 import { Pg2ConvexError } from "../errors";
 import { REBUILD_FIX } from "../errors/recovery";
 import { formatLsn, type Lsn } from "../model/lsn";
-import { CONNECTION_LOST_FIX } from "../sql/connection-lost";
+import { CONNECTION_LOST_FIX } from "../postgres/connection-lost";
 
 export interface StreamErrorContext {
   readonly slot: string;

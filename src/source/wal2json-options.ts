@@ -5,7 +5,7 @@ import type { Client } from "pg";
 import { Wal2JsonPlugin } from "pg-logical-replication";
 import { Pg2ConvexError } from "../errors";
 import { formatLsn, type Lsn } from "../model/lsn";
-import type { TableSet } from "../tables/types";
+import type { TableSet } from "../definitions/types";
 
 export interface Wal2JsonStartOptions {
   readonly tables: TableSet;

@@ -9,12 +9,12 @@
 import { Pg2ConvexError } from "../errors";
 import { silentLogger, type Logger } from "../log";
 import { formatLsn, maxLsn, parseLsn, ZERO_LSN, type Lsn } from "../model/lsn";
-import type { TableSet } from "../tables/types";
+import type { TableSet } from "../definitions/types";
 import { DurableOnlyReplicationService } from "./durable-only-service";
 import type { ChangeSource, WalMessage } from "./index";
 import { replicationClientConfig } from "./session";
 import { toStreamError } from "./stream-errors";
-import { CONNECTION_LOST_FIX } from "../sql/connection-lost";
+import { CONNECTION_LOST_FIX } from "../postgres/connection-lost";
 import { WalEndTracker } from "./wal-end-tracker";
 import { assertSlotName, RawWal2JsonPlugin, wal2jsonOptions } from "./wal2json-options";
 

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createMirrorEnv, type MirrorEnv } from "../support/mirror-env";
-import { slotInfo } from "../../src/sql";
-import { valuesSlotName } from "../../src/sql/values-slot";
+import { slotInfo } from "../../src/postgres";
+import { valuesSlotName } from "../../src/postgres/values-slot";
 
 const BIN = fileURLToPath(new URL("../../bin/pg2convex.mjs", import.meta.url));
 

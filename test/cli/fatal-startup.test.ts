@@ -12,7 +12,7 @@ import { createMirrorEnv, type MirrorEnv } from "../support/mirror-env";
 import { spawnCli } from "../support/cli-process";
 import { startFaultProxy, type FaultProxy } from "../support/fault-proxy";
 import { freePort } from "../../src/devtools/pg-cluster";
-import { slotInfo } from "../../src/sql";
+import { slotInfo } from "../../src/postgres";
 
 const EXIT_WITHIN_MS = 45_000;
 let slots = 0;
@@ -111,7 +111,7 @@ describe("pg2convex run: fatal start-up paths end the process with one line", ()
 
   it("an unhandled rejection becomes one line and a non-zero exit, not a Node crash dump", async () => {
     const dir = mkdtempSync(join(tmpdir(), "pg2c-fatal-"));
-    const reference = fileURLToPath(new URL("../../src/reference/tables.ts", import.meta.url));
+    const reference = fileURLToPath(new URL("../../tables/reference.ts", import.meta.url));
     const mod = join(dir, "tables.mts");
     writeFileSync(mod, `import { referenceTables } from ${JSON.stringify(reference)};\nvoid Promise.reject(new Error("boom from the tables module"));\nexport const tables = referenceTables;\n`);
     const p = run({ PG2CONVEX_TABLES_MODULE: mod });

@@ -6,7 +6,7 @@ import { Pg2ConvexError } from "../../src/errors";
 import type { RowChange } from "../../src/model/changes";
 import type { DecodedEvent } from "../../src/model/events";
 import { formatLsn } from "../../src/model/lsn";
-import { referenceTables } from "../../src/reference/tables";
+import { referenceTables } from "../../tables/reference";
 import { column as c, createSourceDb, tableDef, type SourceDb } from "./support";
 
 const big = tableDef("big", ["id"], [c("id", "int8", { nullable: false }), c("n", "numeric"), c("body", "text"), c("note", "text"), c("doc", "jsonb")]);

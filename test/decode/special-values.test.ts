@@ -5,9 +5,9 @@ import { createDecoder, createSpecialValues, type SpecialValues } from "../../sr
 import type { RowChange, SourceTransaction } from "../../src/model/changes";
 import type { DecodedEvent } from "../../src/model/events";
 import { formatLsn, type Lsn } from "../../src/model/lsn";
-import { referenceTables } from "../../src/reference/tables";
-import { probeNumericAsString } from "../../src/sql/numeric-probe";
-import { advanceValuesSlot, ensureValuesSlot, peekValuesSlot, valuesSlotName } from "../../src/sql/values-slot";
+import { referenceTables } from "../../tables/reference";
+import { probeNumericAsString } from "../../src/postgres/numeric-probe";
+import { advanceValuesSlot, ensureValuesSlot, peekValuesSlot, valuesSlotName } from "../../src/postgres/values-slot";
 import { column as c, createSourceDb, tableDef, type SourceDb } from "./support";
 
 const measure = tableDef("measure", ["id", "tag"], [c("id", "int8", { nullable: false }), c("tag", "text", { nullable: false }), c("n", "numeric"), c("r", "float4")]);

@@ -2,7 +2,7 @@
 // it: one format-version-2 record per message, with its LSN.
 import { readFileSync } from "node:fs";
 import { parseLsn, type Lsn } from "../../src/model/lsn";
-import type { ColumnDef, PgScalarType, TableDef } from "../../src/tables/types";
+import type { ColumnDef, PgScalarType, TableDef } from "../../src/definitions/types";
 import { createTestDatabase, type TestDatabase } from "../support/pg";
 
 export interface SourceDb extends TestDatabase {
@@ -11,7 +11,7 @@ export interface SourceDb extends TestDatabase {
   sql(text: string, params?: unknown[]): Promise<any[]>;
 }
 
-const schemaSql = readFileSync(new URL("../../src/reference/schema.sql", import.meta.url), "utf8");
+const schemaSql = readFileSync(new URL("../../sql/reference-schema.sql", import.meta.url), "utf8");
 
 export async function createSourceDb(prefix: string): Promise<SourceDb> {
   const db = await createTestDatabase(prefix);

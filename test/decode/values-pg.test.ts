@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { decodeText } from "../../src/decode";
-import type { ColumnDef, PgScalarType } from "../../src/tables/types";
+import type { ColumnDef, PgScalarType } from "../../src/definitions/types";
 import { createTestDatabase, type TestDatabase } from "../support/pg";
 
 const col = (type: PgScalarType, extra: Partial<ColumnDef> = {}): ColumnDef => ({ name: "c", type, nullable: true, ...extra });

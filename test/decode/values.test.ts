@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { LosslessNumber } from "lossless-json";
 import { decodeText, decodeWal2jsonValue, isWrappedText } from "../../src/decode";
 import { Pg2ConvexError } from "../../src/errors";
-import type { ColumnDef, PgScalarType } from "../../src/tables/types";
+import type { ColumnDef, PgScalarType } from "../../src/definitions/types";
 
 const col = (type: PgScalarType, extra: Partial<ColumnDef> = {}): ColumnDef => ({ name: "c", type, nullable: true, ...extra });
 

@@ -8,7 +8,7 @@ import { createMirrorEnv, type MirrorEnv } from "../support/mirror-env";
 import { startLocalConvex, type LocalConvex } from "../../src/local-convex";
 import { PROJECT_CONVEX_DIR } from "../../src/local-convex/testing";
 import { REBUILD_MIRROR } from "../../src/errors/recovery";
-import { slotInfo } from "../../src/sql";
+import { slotInfo } from "../../src/postgres";
 
 const BIN = fileURLToPath(new URL("../../bin/pg2convex.mjs", import.meta.url));
 

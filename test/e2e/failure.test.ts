@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMirrorEnv, type MirrorEnv } from "../support/mirror-env";
 import { startFaultProxy, type FaultProxy } from "../support/fault-proxy";
 import { Pg2ConvexError } from "../../src/errors";
-import { slotInfo } from "../../src/sql";
+import { slotInfo } from "../../src/postgres";
 
 describe("Convex failures while streaming", () => {
   let env: MirrorEnv;

@@ -72,7 +72,7 @@ describe("pg2convex run: fatal errors while running end the process with one lin
     let changedTables: string;
     beforeAll(() => {
       const dir = mkdtempSync(join(tmpdir(), "pg2c-mismatch-"));
-      const reference = fileURLToPath(new URL("../../src/reference/tables.ts", import.meta.url));
+      const reference = fileURLToPath(new URL("../../tables/reference.ts", import.meta.url));
       changedTables = join(dir, "tables.mts");
       writeFileSync(
         changedTables,

@@ -3,14 +3,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Value } from "convex/values";
-import { applyBatchHandler } from "../../src/mirror-functions/apply-batch";
+import { applyBatchHandler } from "../../src/mirror-functions/apply/apply-batch";
 import { mirrorConfig } from "../../src/mirror-functions/config";
-import { estimateBatchCost } from "../../src/mirror-functions/cost";
-import type { Op } from "../../src/mirror-functions/protocol";
-import { DEFAULT_BUDGET } from "../../src/mirror-functions/usage";
+import { estimateBatchCost } from "../../src/mirror-functions/apply/cost";
+import type { Op } from "../../src/mirror-functions/wire/protocol";
+import { DEFAULT_BUDGET } from "../../src/mirror-functions/apply/usage";
 import type { RowChange, SourceTransaction } from "../../src/model/changes";
 import { planOps } from "../../src/plan/collapse";
-import { referenceTables } from "../../src/reference/tables";
+import { referenceTables } from "../../tables/reference";
 import { allDocs, apply, course, newMirror, row, story, type Mirror } from "./harness";
 
 const config = mirrorConfig(referenceTables);

@@ -1,10 +1,10 @@
 // The slot checkpoint, backfill phases, and batches cut short by the budget (resume + re-send).
 import { describe, expect, it } from "vitest";
-import { applyBatchHandler } from "../../src/mirror-functions/apply-batch";
+import { applyBatchHandler } from "../../src/mirror-functions/apply/apply-batch";
 import { mirrorConfig } from "../../src/mirror-functions/config";
-import type { Op } from "../../src/mirror-functions/protocol";
-import { DEFAULT_BUDGET } from "../../src/mirror-functions/usage";
-import { referenceTables } from "../../src/reference/tables";
+import type { Op } from "../../src/mirror-functions/wire/protocol";
+import { DEFAULT_BUDGET } from "../../src/mirror-functions/apply/usage";
+import { referenceTables } from "../../tables/reference";
 import { allDocs, apply, course, fns, language, newMirror, row, state, story, trunc, type Mirror } from "./harness";
 
 const cp = (commitLsn: bigint) => ({ checkpoint: { commitLsn, endLsn: commitLsn + 8n } });

@@ -5,9 +5,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Value } from "convex/values";
-import type { Op } from "../../src/mirror-functions/protocol";
+import type { Op } from "../../src/mirror-functions/wire/protocol";
 import { mirrorConfig } from "../../src/mirror-functions/config";
-import { referenceTables } from "../../src/reference/tables";
+import { referenceTables } from "../../tables/reference";
 import { allDocs, apply, applyFully, newMirror, type Mirror } from "./harness";
 import { expectedRows, historyArb, TABLES, type Rows } from "./history";
 

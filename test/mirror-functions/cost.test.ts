@@ -2,11 +2,11 @@
 // batch planned right up to the budget applied under Convex's real limits.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { applyBatchHandler } from "../../src/mirror-functions/apply-batch";
+import { applyBatchHandler } from "../../src/mirror-functions/apply/apply-batch";
 import { mirrorConfig } from "../../src/mirror-functions/config";
-import { estimateBatchCost, estimateOpCost } from "../../src/mirror-functions/cost";
-import { CONVEX_LIMITS, type Op } from "../../src/mirror-functions/protocol";
-import { referenceTables } from "../../src/reference/tables";
+import { estimateBatchCost, estimateOpCost } from "../../src/mirror-functions/apply/cost";
+import { CONVEX_LIMITS, type Op } from "../../src/mirror-functions/wire/protocol";
+import { referenceTables } from "../../tables/reference";
 import { apply, course, del, language, newMirror, story, storyDone, trunc, up } from "./harness";
 
 const config = mirrorConfig(referenceTables);

@@ -5,8 +5,8 @@ import { convexTest } from "convex-test";
 import { makeFunctionReference } from "convex/server";
 import type { Value } from "convex/values";
 import schema from "../../convex/schema";
-import type { ApplyBatchResult, MirrorState, Op } from "../../src/mirror-functions/protocol";
-import type { ApplyBatchArgs } from "../../src/mirror-functions/apply-batch";
+import type { ApplyBatchResult, MirrorState, Op } from "../../src/mirror-functions/wire/protocol";
+import type { ApplyBatchArgs } from "../../src/mirror-functions/apply/apply-batch";
 
 export const modules = import.meta.glob("../../convex/**/*.*s");
 

@@ -2,7 +2,7 @@
 // in Convex, computed independently of applyBatch (for the property tests).
 import fc from "fast-check";
 import type { Value } from "convex/values";
-import type { Op } from "../../src/mirror-functions/protocol";
+import type { Op } from "../../src/mirror-functions/wire/protocol";
 import { course, del, language, story, storyDone, trunc } from "./harness";
 
 export const TABLES = ["language", "course", "story", "story_done"] as const;

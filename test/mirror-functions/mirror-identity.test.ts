@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { makeFunctionReference } from "convex/server";
 import { ConvexError } from "convex/values";
 import { RESET_CONFIRMATION } from "../../src/mirror-functions";
-import type { MirrorIdentity } from "../../src/mirror-functions/protocol";
+import type { MirrorIdentity } from "../../src/mirror-functions/wire/protocol";
 import { allDocs, apply, fns, language, newMirror, row, state, type Mirror } from "./harness";
 
 const claimMirror = makeFunctionReference<"mutation">("mirror:claimMirror");

@@ -2,11 +2,11 @@
 import { convexTest } from "convex-test";
 import { defineSchema } from "convex/server";
 import { describe, expect, it } from "vitest";
-import { applyBatchHandler } from "../../src/mirror-functions/apply-batch";
+import { applyBatchHandler } from "../../src/mirror-functions/apply/apply-batch";
 import { mirrorConfig } from "../../src/mirror-functions/config";
 import { mirrorTables, RESET_CONFIRMATION } from "../../src/mirror-functions";
-import type { Op } from "../../src/mirror-functions/protocol";
-import { col, defineTable } from "../../src/tables/define";
+import type { Op } from "../../src/mirror-functions/wire/protocol";
+import { col, defineTable } from "../../src/definitions/define";
 import { allDocs, apply, del, fns, language, modules, newMirror, state, up } from "./harness";
 
 describe("read functions", () => {

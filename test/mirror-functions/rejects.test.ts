@@ -2,12 +2,12 @@
 // when a newer version of their row is stored (rejects.ts).
 import { makeFunctionReference } from "convex/server";
 import { describe, expect, it } from "vitest";
-import { applyBatchHandler } from "../../src/mirror-functions/apply-batch";
+import { applyBatchHandler } from "../../src/mirror-functions/apply/apply-batch";
 import { mirrorConfig } from "../../src/mirror-functions/config";
-import type { Op } from "../../src/mirror-functions/protocol";
-import type { SettleResult } from "../../src/mirror-functions/rejects";
-import { DEFAULT_BUDGET } from "../../src/mirror-functions/usage";
-import { referenceTables } from "../../src/reference/tables";
+import type { Op } from "../../src/mirror-functions/wire/protocol";
+import type { SettleResult } from "../../src/mirror-functions/apply/rejects";
+import { DEFAULT_BUDGET } from "../../src/mirror-functions/apply/usage";
+import { referenceTables } from "../../tables/reference";
 import { allDocs, apply, del, fns, language, newMirror, row, story, trunc, up, type Mirror } from "./harness";
 
 const config = mirrorConfig(referenceTables);

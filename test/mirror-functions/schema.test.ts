@@ -6,11 +6,11 @@ import { defineSchema } from "convex/server";
 import { convexToJson, jsonToConvex, type Value } from "convex/values";
 import { describe, expect, it } from "vitest";
 import { internal } from "../../convex/_generated/api";
-import { applyBatchHandler } from "../../src/mirror-functions/apply-batch";
+import { applyBatchHandler } from "../../src/mirror-functions/apply/apply-batch";
 import { mirrorConfig } from "../../src/mirror-functions/config";
 import { keyString, mirrorTables } from "../../src/mirror-functions";
-import { col, defineTable } from "../../src/tables/define";
-import { referenceTables } from "../../src/reference/tables";
+import { col, defineTable } from "../../src/definitions/define";
+import { referenceTables } from "../../tables/reference";
 import { language, modules, newMirror, up } from "./harness";
 
 const everyType = defineTable({

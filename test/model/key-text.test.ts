@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatKey } from "../../src/model/key-text";
+import { formatKey } from "../../src/model/key";
 
 describe("formatKey", () => {
   it("prints keys as people read them: int8 as digits, strings quoted, composite keys in parentheses", () => {

@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import { makeFunctionReference } from "convex/server";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { Op } from "../../src/mirror-functions/protocol";
+import type { Op } from "../../src/mirror-functions/wire/protocol";
 import { createMirrorEnv, type MirrorEnv } from "../support/mirror-env";
 import { parity, table } from "./support";
 

@@ -6,8 +6,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { bisect, type RowHash, type Side } from "../../src/parity/bisect";
 import { compareKeys, keyId, type Bound, type KeyRange } from "../../src/parity/keys";
-import { RangeSum, fnv1a64, hashHex } from "../../src/mirror-functions/row-hash";
-import { segmentOf } from "../../src/mirror-functions/parity-scan";
+import { RangeSum, fnv1a64, hashHex } from "../../src/mirror-functions/parity/row-hash";
+import { segmentOf } from "../../src/mirror-functions/parity/parity-scan";
 
 type Row = { id: number; v: string };
 

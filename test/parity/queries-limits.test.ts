@@ -3,7 +3,7 @@
 // paged, and a page never splits the documents of one key.
 import { makeFunctionReference } from "convex/server";
 import { describe, expect, it } from "vitest";
-import { PARITY_LIMITS, type ScanResult } from "../../src/mirror-functions/parity-protocol";
+import { PARITY_LIMITS, type ScanResult } from "../../src/mirror-functions/wire/parity-protocol";
 import { newMirror, type Mirror } from "../mirror-functions/harness";
 
 const scan = makeFunctionReference<"query">("mirror:parityScan");

@@ -6,8 +6,8 @@ import fc from "fast-check";
 import { compareValues, type Value } from "convex/values";
 import { describe, expect, it } from "vitest";
 import { decodeText } from "../../src/decode";
-import { encodeValue, fnv1a64, hashHex, hashRow, RangeSum } from "../../src/mirror-functions/row-hash";
-import type { ColumnDef } from "../../src/tables/types";
+import { encodeValue, fnv1a64, hashHex, hashRow, RangeSum } from "../../src/mirror-functions/parity/row-hash";
+import type { ColumnDef } from "../../src/definitions/types";
 
 const hex = (s: string) => hashHex(fnv1a64(s));
 const h = (v: Value) => hex(encodeValue(v));

@@ -2,8 +2,8 @@
 // through the guarded test-only mutation (mirror:debugTamper, exported by this project's convex/mirror.ts).
 import { makeFunctionReference } from "convex/server";
 import type { Value } from "convex/values";
-import { referenceTables } from "../../src/reference/tables";
-import { TAMPER_CONFIRMATION } from "../../src/mirror-functions";
+import { referenceTables } from "../../tables/reference";
+import { TAMPER_CONFIRMATION } from "../support/convex-tamper";
 import { runParity, type ParityOptions } from "../../src/parity/run";
 import type { ParityReport, TableReport } from "../../src/parity/report";
 import type { MirrorEnv } from "../support/mirror-env";

@@ -8,7 +8,7 @@ import { referenceSchemaSql } from "../../src/reference/seed";
 import { proveContinuity } from "../../src/pipeline/continuity";
 import { REBUILD_MIRROR } from "../../src/errors/recovery";
 import { Pg2ConvexError } from "../../src/errors";
-import { dropSlot, slotInfo } from "../../src/sql";
+import { dropSlot, slotInfo } from "../../src/postgres";
 import { parseLsn } from "../../src/model/lsn";
 
 async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {

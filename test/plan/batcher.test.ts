@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { createBatcher } from "../../src/plan/batcher";
-import { buildGraph } from "../../src/tables/graph";
-import { referenceTables } from "../../src/reference/tables";
-import { estimateOpCost } from "../../src/mirror-functions/cost";
+import { buildGraph } from "../../src/definitions/graph";
+import { referenceTables } from "../../tables/reference";
+import { estimateOpCost } from "../../src/mirror-functions/apply/cost";
 import type { SourceTransaction } from "../../src/model/changes";
 import type { Batch } from "../../src/plan";
 

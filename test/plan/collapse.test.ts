@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { planOps, keyText } from "../../src/plan/collapse";
-import { buildGraph } from "../../src/tables/graph";
-import { referenceTables } from "../../src/reference/tables";
+import { buildGraph } from "../../src/definitions/graph";
+import { referenceTables } from "../../tables/reference";
 import type { RowChange, SourceTransaction } from "../../src/model/changes";
-import type { Op } from "../../src/mirror-functions/protocol";
+import type { Op } from "../../src/mirror-functions/wire/protocol";
 
 const graph = buildGraph(referenceTables);
 const tableNames = ["language", "course", "story", "story_approval", "story_done"] as const;

@@ -1,9 +1,9 @@
 // What an operator is told about a failed Convex call: the messages of the Convex backend and of the local
 // stand-in mapped to typed errors naming the deployment (without credentials), the table and the field.
 import { describe, expect, it } from "vitest";
-import { classifyConvexError, HttpStatusError, safeUrl } from "../../src/sink/classify";
-import { locateMismatch } from "../../src/sink/schema-mismatch";
-import type { Op } from "../../src/mirror-functions/protocol";
+import { classifyConvexError, HttpStatusError, safeUrl } from "../../src/convex-client/errors";
+import { locateMismatch } from "../../src/convex-client/schema-mismatch";
+import type { Op } from "../../src/mirror-functions/wire/protocol";
 
 const upsert = (t: string, d: Record<string, unknown>): Op => ({ o: "upsert", t, k: [d.id], ver: 1n, d }) as Op;
 const ops: Op[] = [upsert("course", { id: 7, name: "c" }), upsert("language", { id: 1, name: "en", speaker: 7 }), upsert("language", { id: 7, name: "de", speaker: null })];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withLocalConvex, type LocalConvexHandle } from "../../src/local-convex/testing";
 import { createConvexSink } from "../../src/sink";
-import { createMirrorReader } from "../../src/sink/mirror-reader";
+import { createMirrorReader } from "../../src/convex-client/mirror-reader";
 import { silentLogger } from "../../src/log";
 import { Pg2ConvexError } from "../../src/errors";
 import { startFaultProxy, type FaultProxy } from "../support/fault-proxy";

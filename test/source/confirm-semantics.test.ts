@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { createWal2JsonSource } from "../../src/source";
 import { formatLsn, parseLsn, type Lsn } from "../../src/model/lsn";
-import { col, defineTable } from "../../src/tables/define";
+import { col, defineTable } from "../../src/definitions/define";
 import { collect, createSlotDatabase, waitFor, type SlotDatabase } from "./support";
 
 const tables = [defineTable({ name: "item", primaryKey: ["id"], columns: { id: col.int4().notNull() } })];

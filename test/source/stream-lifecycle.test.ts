@@ -4,7 +4,7 @@ import { LogicalReplicationService, Wal2JsonPlugin } from "pg-logical-replicatio
 import { createWal2JsonSource } from "../../src/source";
 import { parseLsn } from "../../src/model/lsn";
 import { freePort } from "../../src/devtools/pg-cluster";
-import { col, defineTable } from "../../src/tables/define";
+import { col, defineTable } from "../../src/definitions/define";
 import { Pg2ConvexError } from "../../src/errors";
 import { collect, createSlotDatabase, sleep, waitFor, type SlotDatabase } from "./support";
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { createWal2JsonSource } from "../../src/source";
 import { parseLsn } from "../../src/model/lsn";
-import { col, defineTable } from "../../src/tables/define";
+import { col, defineTable } from "../../src/definitions/define";
 import { collect, createSlotDatabase, type SlotDatabase } from "./support";
 
 const item = defineTable({

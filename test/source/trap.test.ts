@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LogicalReplicationService, Wal2JsonPlugin } from "pg-logical-replication";
 import { createWal2JsonSource } from "../../src/source";
 import { formatLsn, parseLsn } from "../../src/model/lsn";
-import { col, defineTable } from "../../src/tables/define";
+import { col, defineTable } from "../../src/definitions/define";
 import { collect, createSlotDatabase, sleep, waitFor, type SlotDatabase } from "./support";
 
 const tables = [defineTable({ name: "item", primaryKey: ["id"], columns: { id: col.int4().notNull(), v: col.text() } })];

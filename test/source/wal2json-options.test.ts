@@ -6,7 +6,7 @@ import { encodeStandbyStatus } from "../../src/source/durable-only-service";
 import { replicationClientConfig } from "../../src/source/session";
 import { createWal2JsonSource } from "../../src/source";
 import { parseLsn } from "../../src/model/lsn";
-import { col, defineTable } from "../../src/tables/define";
+import { col, defineTable } from "../../src/definitions/define";
 import { collect, createSlotDatabase, type SlotDatabase } from "./support";
 
 const plain = defineTable({ name: "item", primaryKey: ["id"], columns: { id: col.int4().notNull() } });

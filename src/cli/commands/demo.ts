@@ -7,11 +7,11 @@ import pg from "pg";
 import { startCluster } from "../../devtools/pg-cluster";
 import { startLocalConvex } from "../../local-convex";
 import { seedReference, DEMO_SIZE } from "../../reference/seed";
-import { referenceTables } from "../../reference/tables";
+import { referenceTables } from "../../../tables/reference";
 import { configSchema } from "../../config/schema";
 import { createLogger } from "../../log";
 import { startMirror } from "../../pipeline/mirror";
-import { createMirrorReader } from "../../sink/mirror-reader";
+import { createMirrorReader } from "../../convex-client/mirror-reader";
 import { renderCounts } from "./status";
 
 const say = (s: string) => console.log(s);

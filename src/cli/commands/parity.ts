@@ -8,7 +8,7 @@ import { parseDuration } from "../../config/schema";
 import { Pg2ConvexError } from "../../errors";
 import { createLogger } from "../../log";
 import { secretsOf } from "../../config/load";
-import { loadTableSet, selectTables } from "../../tables/select";
+import { loadTableSet, selectTables } from "../../definitions/select";
 import { parityConnection, runParity } from "../../parity/run";
 import { exitCodeOf, type Mode, type ParityReport } from "../../parity/report";
 import { renderText } from "../../parity/render-text";

@@ -4,7 +4,7 @@ import { createLogger, scrubSecrets } from "../../log";
 import { createMetrics } from "../../observability/metrics";
 import { startHealthServer, type HealthState } from "../../observability/health";
 import { startMirror } from "../../pipeline/mirror";
-import { loadTableSet, selectTables } from "../../tables/select";
+import { loadTableSet, selectTables } from "../../definitions/select";
 import { describeError, describeErrorLine, Pg2ConvexError } from "../../errors";
 import { scheduleParity, type ParitySchedule } from "../../parity/schedule";
 

@@ -1,8 +1,8 @@
 // `pg2convex setup`: checks PostgreSQL for everything the mirror needs, reporting every problem with its fix.
 import { loadConfig } from "../../config/load";
-import { loadTableSet, selectTables } from "../../tables/select";
-import { buildGraph } from "../../tables/graph";
-import { connectPg, runChecks, roleScript, createSlotWithSnapshot, formatResult } from "../../sql";
+import { loadTableSet, selectTables } from "../../definitions/select";
+import { buildGraph } from "../../definitions/graph";
+import { connectPg, runChecks, roleScript, createSlotWithSnapshot, formatResult } from "../../postgres";
 import { formatLsn } from "../../model/lsn";
 
 const HELP = `usage: pg2convex setup [--database-url URL] [--slot NAME] [--tables a,b] [--tables-module PATH]

@@ -1,8 +1,8 @@
 // `pg2convex status`: the mirror's checkpoint, the slot's lag, and per-table row counts on both sides.
 import { loadConfig } from "../../config/load";
-import { loadTableSet, selectTables } from "../../tables/select";
-import { connectPg, slotInfo, qualified } from "../../sql";
-import { createMirrorReader } from "../../sink/mirror-reader";
+import { loadTableSet, selectTables } from "../../definitions/select";
+import { connectPg, slotInfo, qualified } from "../../postgres";
+import { createMirrorReader } from "../../convex-client/mirror-reader";
 import { formatLsn } from "../../model/lsn";
 import { parityLines, readParityStatus } from "../../parity/status";
 import { readRejectSummary, rejectLines } from "../../observability/reject-summary";

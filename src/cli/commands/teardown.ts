@@ -1,10 +1,10 @@
-// `pg2convex teardown`: drops the replication slot (and its values slot, src/sql/values-slot.ts) so PostgreSQL stops retaining WAL for the mirror; with
+// `pg2convex teardown`: drops the replication slot (and its values slot, src/postgres/values-slot.ts) so PostgreSQL stops retaining WAL for the mirror; with
 // --reset-convex also erases the Convex mirror, so the next `run` rebuilds it from a fresh backfill.
 // Nothing is destroyed without --yes.
 import { loadConfig } from "../../config/load";
-import { connectPg, dropSlot, slotInfo } from "../../sql";
-import { resetConvexMirror } from "../../sink/reset-mirror";
-import { dropValuesSlot, valuesSlotName } from "../../sql/values-slot";
+import { connectPg, dropSlot, slotInfo } from "../../postgres";
+import { resetConvexMirror } from "../../convex-client/reset-mirror";
+import { dropValuesSlot, valuesSlotName } from "../../postgres/values-slot";
 
 const HELP = `usage: pg2convex teardown [--database-url URL] [--slot NAME] [--reset-convex] --yes
 

@@ -1,7 +1,7 @@
 // Value errors carry only the column: decodeText is shared by the stream, the backfill and the parity
 // checker, and each caller adds the table, key and LSN it knows (see ../row.ts).
 import { Pg2ConvexError } from "../../errors";
-import type { ColumnDef } from "../../tables/types";
+import type { ColumnDef } from "../../definitions/types";
 
 const MAX_SHOWN = 120;
 

@@ -2,7 +2,7 @@
 // (`SELECT col::text`) and the parity checker. Pure: no database access, no Node-only APIs.
 import type { Value } from "convex/values";
 import { isLosslessNumber } from "lossless-json";
-import type { ColumnDef } from "../../tables/types";
+import type { ColumnDef } from "../../definitions/types";
 import { parseArrayLiteral } from "./array-literal";
 import { valueError } from "./errors";
 import { MAX_ARRAY_ITEMS, MAX_FIELD_NESTING } from "./limits";

@@ -2,7 +2,7 @@
 // Invariant: strict — text PostgreSQL could not have printed for the column's type is a DECODE_FAILED error,
 // never a guess (Number("") is 0 and Number("0x10") is 16; neither may slip through).
 import type { Value } from "convex/values";
-import type { ColumnDef, PgScalarType } from "../../tables/types";
+import type { ColumnDef, PgScalarType } from "../../definitions/types";
 import { showText, valueError } from "./errors";
 import { decodeJson } from "./json";
 import { checkDate, parseTimestamp } from "./time";

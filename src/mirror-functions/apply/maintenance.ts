@@ -1,0 +1,57 @@
+// Small mutations the bridge calls around applyBatch: backfill phase transitions and a guarded reset.
+import type { GenericDataModel, GenericMutationCtx } from "convex/server";
+import type { GenericId } from "convex/values";
+import { beginBackfill, finishBackfill, toMirrorState } from "./checkpoint-rules";
+import { loadCheckpoint, saveCheckpoint } from "./checkpoint";
+import type { MirrorConfig } from "../config";
+import { assertMirror } from "./mirror-identity";
+import { SYSTEM_TABLES } from "../names";
+import { approxSize } from "./usage";
+import type { MirrorState } from "../wire/protocol";
+
+type Ctx = GenericMutationCtx<GenericDataModel>;
+
+/** Idempotent: repeating it with the same snapshot keeps the progress recorded so far. */
+export async function beginBackfillHandler(ctx: Ctx, args: { slot: string; mirrorId?: string; snapshotLsn: bigint; tables: string[] }): Promise<MirrorState> {
+  const stored = await loadCheckpoint(ctx.db, args.slot);
+  assertMirror(stored, args.slot, args.mirrorId);
+  const next = beginBackfill(stored.fields, args.snapshotLsn, args.tables, Date.now());
+  if (next !== stored.fields) await saveCheckpoint(ctx.db, stored, next);
+  return toMirrorState(next, args.slot);
+}
+
+/** Phase "stream" from here on; the checkpoint moves to `commitLsn`/`endLsn` unless it is already past. */
+export async function finishBackfillHandler(ctx: Ctx, args: { slot: string; mirrorId?: string; commitLsn: bigint; endLsn: bigint }): Promise<MirrorState> {
+  const stored = await loadCheckpoint(ctx.db, args.slot);
+  assertMirror(stored, args.slot, args.mirrorId);
+  const next = finishBackfill(stored.fields, { commitLsn: args.commitLsn, endLsn: args.endLsn }, Date.now());
+  await saveCheckpoint(ctx.db, stored, next);
+  return toMirrorState(next, args.slot);
+}
+
+/** Rows deleted per resetMirror call, and bytes read (the deleted documents), both well inside the limits. */
+const RESET_CHUNK = 2_000;
+const RESET_BYTES = 6 * 1024 * 1024;
+
+/**
+ * Deletes mirrored rows and pg2convex's bookkeeping (all slots), RESET_CHUNK documents per call; call
+ * until isDone. Derived fields are not maintained on the way: everything goes.
+ */
+export async function resetMirrorHandler(config: MirrorConfig, ctx: Ctx): Promise<{ deleted: number; isDone: boolean }> {
+  const tables = [...config.graph.order].reverse().map((d) => d.convexName);
+  tables.push(SYSTEM_TABLES.tombstone, SYSTEM_TABLES.tableState, SYSTEM_TABLES.reject, SYSTEM_TABLES.carry, SYSTEM_TABLES.checkpoint);
+  let deleted = 0;
+  let bytes = 0;
+  for (const table of tables) {
+    // Small pages, so that a page of maximum-size documents cannot overshoot the read budget.
+    for (let docs = await ctx.db.query(table).take(16); docs.length > 0; docs = await ctx.db.query(table).take(16)) {
+      for (const d of docs) {
+        await ctx.db.delete(table, d._id as GenericId<any>);
+        deleted += 1;
+        bytes += approxSize(d);
+        if (deleted >= RESET_CHUNK || bytes >= RESET_BYTES) return { deleted, isDone: false };
+      }
+    }
+  }
+  return { deleted, isDone: true };
+}

@@ -1,0 +1,51 @@
+// Declared references against real foreign keys, both ways. The dependency graph (parents before
+// children) is only correct if it knows every foreign key between mirrored tables, and a declared
+// reference without a foreign key has nothing keeping the parent row alive. Foreign keys to unmirrored
+// tables (users, …) are fine: those values stay raw keys.
+import type { TableDef, TableSet } from "../../definitions/types";
+import { displayName, qualified, quoteIdent } from "../ident";
+import type { ForeignKeyFacts, RelationFacts } from "./catalog";
+import { fail, pass, type CheckResult } from "./report";
+
+const describeFk = (fk: ForeignKeyFacts) => `${fk.name} → ${fk.refSchema}.${fk.refTable}(${fk.refColumns.join(", ")})`;
+
+export function referenceChecks(t: TableDef, rel: RelationFacts, tables: TableSet): CheckResult[] {
+  const s = displayName(t);
+  const byName = new Map(tables.map((d) => [d.name, d]));
+  const mirrored = (fk: ForeignKeyFacts) => tables.find((d) => d.schema === fk.refSchema && d.name === fk.refTable);
+  const out: CheckResult[] = [];
+
+  for (const r of t.references) {
+    const parent = byName.get(r.table);
+    const subject = `${s}.${r.column}`;
+    const onColumn = rel.foreignKeys.filter((fk) => fk.columns.length === 1 && fk.columns[0] === r.column);
+    const fk = onColumn.find((k) => k.refTable === r.table && (!parent || k.refSchema === parent.schema));
+    if (!fk) {
+      const actual = onColumn.length > 0 ? ` (its foreign key is ${onColumn.map(describeFk).join(", ")})` : "";
+      const target = parent ? qualified(parent) : quoteIdent(r.table);
+      out.push(
+        fail("reference_fk", subject, `${subject} is declared to reference ${r.table}, but no foreign key says so${actual}`, `ALTER TABLE ${qualified(t)} ADD FOREIGN KEY (${quoteIdent(r.column)}) REFERENCES ${target}; or remove ${r.column} from the references of ${t.name}`),
+      );
+      continue;
+    }
+    // The mirror resolves a reference by the parent's primary key; a foreign key to another unique column would resolve wrongly.
+    if (parent && (fk.refColumns.length !== 1 || fk.refColumns[0] !== parent.primaryKey[0])) {
+      out.push(
+        fail("reference_fk", subject, `${subject} references ${parent.name}(${fk.refColumns.join(", ")}), not its primary key (${parent.primaryKey.join(", ")})`, `point foreign key ${fk.name} at ${qualified(parent)} (${parent.primaryKey.map(quoteIdent).join(", ")}), or remove ${r.column} from the references of ${t.name}`),
+      );
+    }
+  }
+
+  for (const fk of rel.foreignKeys) {
+    const parent = mirrored(fk);
+    if (!parent) continue;
+    const column = fk.columns.length === 1 ? fk.columns[0]! : undefined;
+    if (column !== undefined && t.references.some((r) => r.column === column && r.table === parent.name)) continue;
+    if (column !== undefined) {
+      out.push(fail("undeclared_fk", `${s}.${column}`, `foreign key ${describeFk(fk)} points at mirrored table ${parent.name} but is not declared`, `declare references: { ${column}: "${parent.name}" } in the definition of ${t.name}`));
+    } else {
+      out.push(fail("undeclared_fk", s, `foreign key ${describeFk(fk)} from (${fk.columns.join(", ")}) to mirrored table ${parent.name} is composite; pg2convex references are single-column`, `stop mirroring one of ${t.name} and ${parent.name}, or replace ${fk.name} with a single-column foreign key`));
+    }
+  }
+  return out.length > 0 ? out : [pass("references", s, `${t.references.length} declared reference(s) match the foreign keys`)];
+}

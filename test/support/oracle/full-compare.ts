@@ -1,0 +1,54 @@
+// Row-by-row comparison of one table: every PostgreSQL row (through the type mapping) against every Convex
+// document. Derived fields are excluded here; they are checked against their definitions in derived-check.ts.
+import type pg from "pg";
+import type { Value } from "convex/values";
+import type { TableDef } from "../../../src/definitions/types";
+import type { MirrorReader } from "../../../src/convex-client/mirror-reader";
+import { decodeText } from "../../../src/decode";
+import { qualified, quoteIdent } from "../../../src/postgres";
+import { canonical } from "./canonical";
+
+export interface RowDiff {
+  table: string;
+  key: string;
+  kind: "missing" | "extra" | "mismatch";
+  columns?: string[];
+}
+
+export async function pgRows(client: pg.ClientBase, table: TableDef): Promise<Map<string, Record<string, Value>>> {
+  const cols = table.columns.map((c) => `${quoteIdent(c.name)}::text AS ${quoteIdent(c.name)}`).join(", ");
+  const res = await client.query(`SELECT ${cols} FROM ${qualified(table)}`);
+  const out = new Map<string, Record<string, Value>>();
+  for (const r of res.rows as Record<string, string | null>[]) {
+    const row: Record<string, Value> = {};
+    for (const c of table.columns) row[c.name] = decodeText(c, r[c.name] ?? null);
+    out.set(keyOf(table, row), row);
+  }
+  return out;
+}
+
+export function keyOf(table: TableDef, row: Record<string, unknown>): string {
+  return canonical(table.primaryKey.map((k) => row[k] as Value));
+}
+
+export async function convexRows(reader: MirrorReader, table: TableDef): Promise<Map<string, Record<string, unknown>>> {
+  const out = new Map<string, Record<string, unknown>>();
+  for await (const doc of reader.allRows(table.convexName)) out.set(keyOf(table, doc), doc);
+  return out;
+}
+
+export function diffRows(table: TableDef, expected: Map<string, Record<string, Value>>, actual: Map<string, Record<string, unknown>>): RowDiff[] {
+  const derived = new Set(table.derived.map((d) => d.field));
+  const diffs: RowDiff[] = [];
+  for (const [key, row] of expected) {
+    const doc = actual.get(key);
+    if (!doc) {
+      diffs.push({ table: table.name, key, kind: "missing" });
+      continue;
+    }
+    const columns = table.columns.filter((c) => !derived.has(c.name) && canonical(row[c.name]) !== canonical(doc[c.name] as Value)).map((c) => c.name);
+    if (columns.length > 0) diffs.push({ table: table.name, key, kind: "mismatch", columns });
+  }
+  for (const key of actual.keys()) if (!expected.has(key)) diffs.push({ table: table.name, key, kind: "extra" });
+  return diffs;
+}
