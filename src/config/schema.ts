@@ -1,6 +1,7 @@
 // The one configuration schema. Parsed once at start-up from flags over environment variables;
 // every problem is reported together.
 import { z } from "zod";
+import { isValidSlotName, SLOT_NAME_RULE } from "../postgres/ident";
 
 const csv = z
   .union([z.string(), z.array(z.string())])
@@ -39,7 +40,7 @@ export const configSchema = z.object({
   convexAdminKey: z.string({ error: "CONVEX_ADMIN_KEY (or --admin-key) is required" }).min(8, "CONVEX_ADMIN_KEY looks too short"),
   slot: z
     .string()
-    .regex(/^[a-z0-9_]{1,63}$/, "slot names are lowercase letters, digits and underscores, at most 63 characters")
+    .refine(isValidSlotName, `slot names are ${SLOT_NAME_RULE}`)
     .default("pg2convex"),
   /** PostgreSQL names of the tables to mirror; empty = every table in the definitions. */
   tables: csv.default([]),

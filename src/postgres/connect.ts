@@ -5,6 +5,7 @@ import pg from "pg";
 import { Pg2ConvexError } from "../errors";
 import { errorMessage, sqlState } from "./pg-error";
 import { watchConnection } from "./connection-lost";
+import { sessionSetSql } from "./session";
 
 export interface ConnectOptions {
   /** "database": a logical-replication connection (CREATE_REPLICATION_SLOT, START_REPLICATION, and SQL). */
@@ -17,14 +18,6 @@ export interface ConnectOptions {
    */
   onLost?: (e: Pg2ConvexError) => void;
 }
-
-/** Applied with SET after connecting, so a connection string's own `options` cannot drop them. */
-export const SESSION_SETTINGS: Readonly<Record<string, string>> = {
-  TimeZone: "UTC",
-  DateStyle: "ISO",
-  bytea_output: "hex",
-  extra_float_digits: "3",
-};
 
 export async function connectPg(connectionString: string, opts: ConnectOptions = {}): Promise<pg.Client> {
   const applicationName = opts.applicationName ?? "pg2convex";
@@ -40,8 +33,8 @@ export async function connectPg(connectionString: string, opts: ConnectOptions =
   // Attached before connect(): a loss during the SET below must not become an uncaught 'error' event either.
   let connected = false;
   watchConnection(client, (e) => connected && opts.onLost?.(e));
-  const settings = { ...SESSION_SETTINGS, application_name: applicationName };
-  const set = Object.entries(settings).map(([k, v]) => `SET ${k} = '${v.replace(/'/g, "''")}'`).join("; ");
+  // Applied with SET after connecting, so a connection string's own `options` cannot drop them.
+  const set = sessionSetSql(applicationName);
   try {
     await client.connect();
     await client.query(set);

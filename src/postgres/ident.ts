@@ -23,12 +23,18 @@ export function displayName(t: Pick<TableDef, "schema" | "name">): string {
   return `${t.schema}.${t.name}`;
 }
 
-// PostgreSQL's own rule for replication slot names (ReplicationSlotValidateName).
+// PostgreSQL's own rule for replication slot names (ReplicationSlotValidateName): the one copy of it, used by
+// the configuration schema, the slot administration and the replication source.
 const SLOT_NAME = /^[a-z0-9_]{1,63}$/;
 
+/** The rule in words, for messages. */
+export const SLOT_NAME_RULE = "1-63 lowercase letters, digits and underscores";
+
+export const isValidSlotName = (slot: string): boolean => SLOT_NAME.test(slot);
+
 export function validateSlotName(slot: string): void {
-  if (SLOT_NAME.test(slot)) return;
-  throw new Pg2ConvexError("CONFIG_INVALID", `invalid replication slot name ${JSON.stringify(slot)}: use 1-63 lowercase letters, digits and underscores`, {
+  if (isValidSlotName(slot)) return;
+  throw new Pg2ConvexError("CONFIG_INVALID", `invalid replication slot name ${JSON.stringify(slot)}: use ${SLOT_NAME_RULE}`, {
     context: { slot },
     fix: `pass --slot with a name like ${JSON.stringify(suggestSlotName(slot))}`,
   });

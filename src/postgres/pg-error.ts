@@ -1,7 +1,15 @@
 // Reading node-postgres errors: the SQLSTATE of a server error, the errno code of a socket error.
-export function sqlState(e: unknown): string | undefined {
+
+/** The error's `code` as the driver set it: a SQLSTATE from the server or an errno name (ECONNRESET) from the socket. */
+export function errorCode(e: unknown): string | undefined {
   const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** The five-character SQLSTATE of a server error. */
+export function sqlState(e: unknown): string | undefined {
+  const code = errorCode(e);
+  return code !== undefined && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 
 export function errorMessage(e: unknown): string {

@@ -5,6 +5,7 @@ import { Pg2ConvexError } from "../errors";
 import { REBUILD_FIX } from "../errors/recovery";
 import { formatLsn, type Lsn } from "../model/lsn";
 import { CONNECTION_LOST_FIX } from "../postgres/connection-lost";
+import { errorCode, errorMessage } from "../postgres/pg-error";
 
 export interface StreamErrorContext {
   readonly slot: string;
@@ -14,23 +15,17 @@ export interface StreamErrorContext {
   readonly lastLsn: Lsn | null;
 }
 
-function sqlState(e: unknown): string | undefined {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
-}
-
-const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-
 export function toStreamError(e: unknown, ctx: StreamErrorContext): Pg2ConvexError {
   if (e instanceof Pg2ConvexError) return e;
-  const code = sqlState(e);
+  // Any driver code, not only SQLSTATEs: a socket's errno name (ECONNRESET) tells a connection that never opened.
+  const code = errorCode(e);
   const context = {
     slot: ctx.slot,
     ...(ctx.lastLsn === null ? {} : { lsn: formatLsn(ctx.lastLsn) }),
     ...(code === undefined ? {} : { pgCode: code }),
   };
   const opts = (retryable: boolean, fix?: string) => ({ retryable, context, cause: e, ...(fix ? { fix } : {}) });
-  const msg = messageOf(e);
+  const msg = errorMessage(e);
 
   if (code === "42704") {
     return new Pg2ConvexError("SLOT_MISSING", `replication slot ${ctx.slot} does not exist: ${msg}`, opts(false, `changes made since it was dropped are not in any stream: ${REBUILD_FIX}`));

@@ -1,10 +1,11 @@
-// The START_REPLICATION command for wal2json format-version 2. Invariants: the start position is always the
-// explicit one we were given (never the library's "last received" LSN), and every option the decoder relies on
-// is spelled out instead of trusting wal2json's defaults.
+// Streaming with wal2json format-version 2. Invariants: the start position is always the explicit one we were
+// given (never the library's "last received" LSN), and every option the decoder relies on is spelled out instead
+// of trusting wal2json's defaults. The command text itself is src/postgres/start-replication.ts.
 import type { Client } from "pg";
 import { Wal2JsonPlugin } from "pg-logical-replication";
 import { Pg2ConvexError } from "../errors";
-import { formatLsn, type Lsn } from "../model/lsn";
+import type { Lsn } from "../model/lsn";
+import { startReplicationCommand } from "../postgres/start-replication";
 import type { TableSet } from "../definitions/types";
 
 export interface Wal2JsonStartOptions {
@@ -48,22 +49,9 @@ export function wal2jsonOptions(opts: Wal2JsonStartOptions): ReadonlyArray<reado
   return options;
 }
 
-/** Slot names are restricted by PostgreSQL to lower-case letters, digits and underscores. */
-export function assertSlotName(slot: string): void {
-  if (!/^[a-z0-9_]{1,63}$/.test(slot)) {
-    throw new Pg2ConvexError("CONFIG_INVALID", `invalid replication slot name ${JSON.stringify(slot)}`, {
-      fix: "use 1-63 characters from a-z, 0-9 and _",
-    });
-  }
-}
-
-/** Replication-protocol string literal: only `'` needs doubling (the walsender grammar has no backslash escapes). */
-const literal = (s: string): string => `'${s.replace(/'/g, "''")}'`;
-
+/** The command that starts streaming `slot` from `from` with the wal2json options above. */
 export function startReplicationSql(slot: string, from: Lsn, opts: Wal2JsonStartOptions): string {
-  assertSlotName(slot);
-  const options = wal2jsonOptions(opts).map(([k, v]) => `"${k}" ${literal(v)}`);
-  return `START_REPLICATION SLOT "${slot}" LOGICAL ${formatLsn(from)} (${options.join(", ")})`;
+  return startReplicationCommand(slot, from, wal2jsonOptions(opts));
 }
 
 /**

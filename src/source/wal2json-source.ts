@@ -12,11 +12,12 @@ import { formatLsn, maxLsn, parseLsn, ZERO_LSN, type Lsn } from "../model/lsn";
 import type { TableSet } from "../definitions/types";
 import { DurableOnlyReplicationService } from "./durable-only-service";
 import type { ChangeSource, WalMessage } from "./index";
-import { replicationClientConfig } from "./session";
+import { replicationClientConfig } from "../postgres/session";
 import { toStreamError } from "./stream-errors";
 import { CONNECTION_LOST_FIX } from "../postgres/connection-lost";
+import { validateSlotName } from "../postgres/ident";
 import { WalEndTracker } from "./wal-end-tracker";
-import { assertSlotName, RawWal2JsonPlugin, wal2jsonOptions } from "./wal2json-options";
+import { RawWal2JsonPlugin, wal2jsonOptions } from "./wal2json-options";
 
 /** How long stop() waits for the server to end streaming cleanly before destroying the connection. */
 const STOP_GRACE_MS = 5000;
@@ -62,7 +63,7 @@ export class Wal2JsonSource implements ChangeSource {
   private readonly statusIntervalMs: number;
 
   constructor(private readonly opts: Wal2JsonSourceOptions) {
-    assertSlotName(opts.slot);
+    validateSlotName(opts.slot);
     // Fail fast on an empty table set instead of at the first stream().
     wal2jsonOptions({ tables: opts.tables, numericAsString: opts.numericAsString ?? false });
     this.log = (opts.logger ?? silentLogger).child({ stage: "source", slot: opts.slot });

@@ -6,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { postgresBinDir } from "../../src/devtools/pg-cluster";
 import { Pg2ConvexError } from "../../src/errors";
-import { assertSlotAbsent, createSlotWithSnapshot, dropSlot, requireSlot, slotInfo, validateSlotName } from "../../src/postgres";
+import { assertSlotAbsent, createSlotWithSnapshot, dropSlot, isValidSlotName, requireSlot, SLOT_NAME_RULE, slotInfo, validateSlotName } from "../../src/postgres";
+import { configSchema } from "../../src/config/schema";
+import { createWal2JsonSource } from "../../src/source";
+import { referenceTables } from "../../tables/reference";
 import { createTestDatabase, type TestDatabase } from "../support/pg";
 import { valuesSlotName } from "../../src/postgres/values-slot";
 import { parseLsn } from "../../src/model/lsn";
@@ -139,5 +142,17 @@ describe("replication slots", () => {
     }
     expect((await codeOf(createSlotWithSnapshot("postgres://nobody@127.0.0.1:1/none", "Bad"))).code).toBe("CONFIG_INVALID");
     expect((await codeOf(dropSlot(db.client, "Bad"))).code).toBe("CONFIG_INVALID");
+  });
+
+  it("the configuration and the replication source apply that same rule", () => {
+    const base = { databaseUrl: "postgres://u@h/db", convexUrl: "http://127.0.0.1:3210", convexAdminKey: "admin-key-1234" };
+    for (const slot of ["pg2convex", "a", "x_1", "a".repeat(63), "", "Upper", "with-dash", "a".repeat(64), 'q"uote']) {
+      const parsed = configSchema.safeParse({ ...base, slot });
+      expect(parsed.success, slot).toBe(isValidSlotName(slot));
+      if (!parsed.success) expect(parsed.error.issues[0]?.message).toBe(`slot names are ${SLOT_NAME_RULE}`);
+      const source = () => createWal2JsonSource({ connectionString: base.databaseUrl, slot, tables: referenceTables });
+      if (isValidSlotName(slot)) expect(source).not.toThrow();
+      else expect(source).toThrow(expect.objectContaining({ code: "CONFIG_INVALID", context: { slot } }));
+    }
   });
 });

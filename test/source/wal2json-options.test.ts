@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addTablesOption, escapeWal2JsonIdentifier, startReplicationSql } from "../../src/source/wal2json-options";
 import { encodeStandbyStatus } from "../../src/source/durable-only-service";
-import { replicationClientConfig } from "../../src/source/session";
+import { replicationClientConfig } from "../../src/postgres/session";
 import { createWal2JsonSource } from "../../src/source";
 import { parseLsn } from "../../src/model/lsn";
 import { col, defineTable } from "../../src/definitions/define";
