@@ -14,7 +14,7 @@ import { Pg2ConvexError } from "../errors";
 import { decodeText } from "../decode";
 import { createBatcher } from "../plan";
 import { applyBatch } from "../pipeline/apply";
-import { quoteIdent, qualified } from "../postgres";
+import { estimateRows, keyset } from "../postgres";
 import type { Progress } from "./progress";
 import type { RejectTracker } from "../pipeline/rejects";
 
@@ -38,16 +38,10 @@ export interface CopyContext {
 export async function copyTable(ctx: CopyContext): Promise<number> {
   const { table, reader, graph, config } = ctx;
   const pk = table.primaryKey;
-  // Every column reference is qualified with the source alias: an unqualified ORDER BY "id" would sort by the
-  // text output column of the same name, not by the key, and the keyset pages would skip rows.
-  const cols = table.columns.map((c) => `src.${quoteIdent(c.name)}::text AS ${quoteIdent(c.name)}`);
-  const keyCols = pk.map((k, i) => `src.${quoteIdent(k)}::text AS ${quoteIdent(`pg2c_k${i}`)}`);
-  const order = pk.map((k) => `src.${quoteIdent(k)}`).join(", ");
-  const after = pk.map((_, i) => `$${i + 1}`).join(", ");
-  const limitParam = `$${pk.length + 1}`;
-  const base = `SELECT ${[...cols, ...keyCols].join(", ")} FROM ${qualified(table)} AS src`;
-  const firstPage = `${base} ORDER BY ${order} LIMIT $1`;
-  const nextPage = `${base} WHERE (${order}) > (${after}) ORDER BY ${order} LIMIT ${limitParam}`;
+  // Rows come back named by column (toChange reads them so), the key's text as pg2c_k<i>.
+  const pages = keyset(table, { columnNames: "name" });
+  const firstPage = pages.page([], "$1");
+  const nextPage = pages.page([pages.compare(">", pages.params(1))], `$${pk.length + 1}`);
 
   const total = await estimateRows(reader, table);
   let cursor = ctx.resumeAfter;
@@ -87,14 +81,6 @@ function toChange(table: TableDef, r: Record<string, string | null>, lsn: Lsn): 
     return { kind: "reject", table: table.name, key, lsn, code: e instanceof Pg2ConvexError ? e.code : "DECODE_FAILED", reason };
   }
   return { kind: "insert", table: table.name, key, row, lsn };
-}
-
-async function estimateRows(reader: pg.Client, table: TableDef): Promise<number> {
-  const est = await reader.query("SELECT reltuples::bigint AS n FROM pg_class WHERE oid = $1::regclass", [qualified(table)]);
-  const n = Number(est.rows[0]?.n ?? -1);
-  if (n >= 0) return n;
-  const exact = await reader.query(`SELECT count(*)::bigint AS n FROM ${qualified(table)}`);
-  return Number(exact.rows[0]?.n ?? 0);
 }
 
 async function throttle(t: CopyContext["throttle"], copiedHere: number): Promise<void> {

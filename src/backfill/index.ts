@@ -21,7 +21,7 @@ import { Pg2ConvexError } from "../errors";
 import { REBUILD_FIX } from "../errors/recovery";
 import { formatLsn, type Lsn } from "../model/lsn";
 import { connectPg } from "../postgres";
-import { createSlotWithSnapshot, slotInfo } from "../postgres";
+import { beginSnapshotRead, createSlotWithSnapshot, endSnapshotRead, slotInfo } from "../postgres";
 import { copyTable } from "./copy-table";
 import { createProgress } from "./progress";
 
@@ -70,8 +70,7 @@ export async function runBackfill(ctx: BackfillContext): Promise<Position> {
   try {
     await sink.beginBackfill(snapshotLsn, graph.order.map((t) => t.name));
     reader = await connectPg(config.databaseUrl);
-    await reader.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    if (exported) await reader.query(`SET TRANSACTION SNAPSHOT '${exported.snapshotName.replace(/'/g, "''")}'`);
+    await beginSnapshotRead(reader, exported?.snapshotName);
     const started = Date.now();
     let copiedTotal = 0;
     for (const table of graph.order) {
@@ -88,7 +87,7 @@ export async function runBackfill(ctx: BackfillContext): Promise<Position> {
         throttle: { rowsPerSecond: config.backfillRowsPerSecond, started, copiedBefore: () => copiedTotal },
       });
     }
-    await reader.query("COMMIT");
+    await endSnapshotRead(reader);
   } finally {
     progress.done();
     await reader?.end().catch(() => undefined);

@@ -1,14 +1,14 @@
 // PostgreSQL side of parity: rows read as `col::text` and decoded with decodeText (the type mapping the
 // backfill and the stream use), hashed with the shared row hash. Keys are compared in Convex's order
-// (keys.ts), ranges are read in keyset pages, never a whole table at once.
+// (keys.ts), ranges are read in keyset pages (src/postgres/keyset.ts), never a whole table at once.
 import type pg from "pg";
 import type { Value } from "convex/values";
 import { decodeText } from "../decode";
 import { comparedColumns } from "../mirror-functions/wire/parity-protocol";
 import { hashRow, type Hash64 } from "../mirror-functions/parity/row-hash";
-import { qualified, quoteIdent } from "../postgres";
+import { countRows, KEYSET_ALIAS, keyColumnTypes, keyset, plannerRowEstimate, type Keyset } from "../postgres";
 import type { TableDef } from "../definitions/types";
-import { keyColumns, keyId, keySql, type Key, type KeyRange } from "./keys";
+import { keyColumns, keyId, type Key, type KeyRange } from "./keys";
 
 export interface PgRow {
   key: Key;
@@ -29,8 +29,8 @@ export class PgTable {
   rowsRead = 0;
   private readonly keyCols;
   private readonly compared: string[];
-  private readonly select: string;
-  private readonly order: string;
+  /** Text keys compare under COLLATE "C": code-point order, which is Convex's string order. */
+  private readonly keyset: Keyset;
 
   private constructor(
     readonly client: pg.ClientBase,
@@ -40,20 +40,11 @@ export class PgTable {
   ) {
     this.keyCols = keyColumns(def);
     this.compared = comparedColumns(def);
-    const cols = def.columns.map((c, i) => `t.${quoteIdent(c.name)}::text AS pg2c_c${i}`);
-    const keys = this.keyCols.map((c, i) => `t.${quoteIdent(c.name)}::text AS pg2c_k${i}`);
-    this.select = [...cols, ...keys].join(", ");
-    this.order = this.keyCols.map((c) => keySql(c, `t.${quoteIdent(c.name)}`)).join(", ");
+    this.keyset = keyset(def, { textKeyCollation: "C", keyTypes });
   }
 
   static async open(client: pg.ClientBase, def: TableDef): Promise<PgTable> {
-    const { rows } = await client.query("SELECT a.attname AS name, format_type(a.atttypid, NULL) AS type FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0", [qualified(def)]);
-    const types = new Map((rows as Array<{ name: string; type: string }>).map((r) => [r.name, r.type]));
-    return new PgTable(client, def, def.primaryKey.map((k) => types.get(k) ?? "text"));
-  }
-
-  private tuple(first: number, prefix = ""): string {
-    return `(${this.keyCols.map((c, i) => keySql(c, `${prefix}$${first + i}::${this.keyTypes[i]}`)).join(", ")})`;
+    return new PgTable(client, def, await keyColumnTypes(client, def));
   }
 
   /** Every row of `range` in key order, `pageRows` per query. */
@@ -62,33 +53,31 @@ export class PgTable {
     for (;;) {
       const where: string[] = [];
       const params: unknown[] = [];
-      const add = (op: string, text: string[]) => {
-        where.push(`(${this.order}) ${op} ${this.tuple(params.length + 1)}`);
+      const add = (op: ">=" | "<" | ">", text: string[]) => {
+        where.push(this.keyset.compare(op, this.keyset.params(params.length + 1)));
         params.push(...text);
       };
       if (range.lo) add(">=", required(range.lo.t));
       if (range.hi) add("<", required(range.hi.t));
       if (after) add(">", after);
       params.push(pageRows);
-      const sql = `SELECT ${this.select} FROM ${qualified(this.def)} t ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${this.order} LIMIT $${params.length}`;
-      const { rows } = await this.client.query(sql, params);
+      const { rows } = await this.client.query(this.keyset.page(where, `$${params.length}`), params);
       for (const r of rows) yield this.toRow(r);
       if (rows.length < pageRows) return;
-      after = this.keyCols.map((_, i) => rows[rows.length - 1][`pg2c_k${i}`] as string);
+      after = this.keyset.keyText(rows[rows.length - 1]);
     }
   }
 
   async count(): Promise<number> {
-    const { rows } = await this.client.query(`SELECT count(*)::bigint AS n FROM ${qualified(this.def)}`);
-    return Number(rows[0].n);
+    return countRows(this.client, this.def);
   }
 
   /** Up to `n` rows chosen uniformly at random (Bernoulli pre-filter on large tables). */
   async sample(n: number): Promise<PgRow[]> {
-    const est = Number((await this.client.query("SELECT reltuples::bigint AS n FROM pg_class WHERE oid = $1::regclass", [qualified(this.def)])).rows[0]?.n ?? -1);
+    const est = await plannerRowEstimate(this.client, this.def);
     const pct = est > 1_000_000 ? Math.min(100, (100 * 4 * n) / est) : 100;
-    const from = pct < 100 ? `${qualified(this.def)} t TABLESAMPLE BERNOULLI (${pct.toFixed(6)})` : `${qualified(this.def)} t`;
-    const { rows } = await this.client.query(`SELECT ${this.select} FROM ${from} ORDER BY random() LIMIT $1`, [n]);
+    const from = pct < 100 ? `${this.keyset.from} TABLESAMPLE BERNOULLI (${pct.toFixed(6)})` : this.keyset.from;
+    const { rows } = await this.client.query(`SELECT ${this.keyset.columns} FROM ${from} ORDER BY random() LIMIT $1`, [n]);
     return rows.map((r) => this.toRow(r));
   }
 
@@ -97,11 +86,11 @@ export class PgTable {
     if (keys.length === 0) return [];
     const cols = this.keyCols.map((_, i) => `k${i}`);
     const unnest = this.keyCols.map((_, i) => `$${i + 1}::text[]::${this.keyTypes[i]}[]`).join(", ");
-    const bound = `(${this.keyCols.map((c, i) => keySql(c, `s.k${i}`)).join(", ")})`;
+    const next = this.keyset.page([this.keyset.compare(">", cols.map((c) => `s.${c}`))], "1");
     const sql = `SELECT s.pg2c_i, n.* FROM unnest(${unnest}) WITH ORDINALITY AS s(${cols.join(", ")}, pg2c_i)
-      LEFT JOIN LATERAL (SELECT ${this.select} FROM ${qualified(this.def)} t WHERE (${this.order}) > ${bound} ORDER BY ${this.order} LIMIT 1) n ON true ORDER BY s.pg2c_i`;
+      LEFT JOIN LATERAL (${next}) n ON true ORDER BY s.pg2c_i`;
     const { rows } = await this.client.query(sql, this.keyCols.map((_, i) => keys.map((k) => k[i])));
-    return rows.map((r) => (r.pg2c_k0 === null ? null : this.toRow(r)));
+    return rows.map((r) => (this.keyset.keyText(r)[0] === null ? null : this.toRow(r)));
   }
 
   /** The current rows of `keys` (absent keys are missing from the map), with their xmin. */
@@ -109,8 +98,7 @@ export class PgTable {
     const out = new Map<string, PgRow>();
     if (keys.length === 0) return out;
     const unnest = this.keyCols.map((_, i) => `$${i + 1}::text[]::${this.keyTypes[i]}[]`).join(", ");
-    const tuple = `(${this.keyCols.map((c) => `t.${quoteIdent(c.name)}`).join(", ")})`;
-    const sql = `SELECT ${this.select}, t.xmin::text AS pg2c_xmin FROM ${qualified(this.def)} t WHERE ${tuple} IN (SELECT * FROM unnest(${unnest}))`;
+    const sql = `SELECT ${this.keyset.columns}, ${KEYSET_ALIAS}.xmin::text AS pg2c_xmin FROM ${this.keyset.from} WHERE (${this.keyset.keyRefs.join(", ")}) IN (SELECT * FROM unnest(${unnest}))`;
     const { rows } = await this.client.query(sql, this.keyCols.map((_, i) => keys.map((k) => k[i])));
     for (const r of rows) {
       const row = this.toRow(r);
@@ -122,11 +110,11 @@ export class PgTable {
 
   private toRow(r: Record<string, string | null>): PgRow {
     this.rowsRead++;
-    const text = this.keyCols.map((_, i) => r[`pg2c_k${i}`] as string);
+    const text = this.keyset.keyText(r);
     const key = this.keyCols.map((c, i) => decodeText(c, text[i] ?? null));
     const row: Record<string, Value> = {};
     try {
-      for (const [i, c] of this.def.columns.entries()) row[c.name] = decodeText(c, r[`pg2c_c${i}`] ?? null);
+      for (const [i, c] of this.def.columns.entries()) row[c.name] = decodeText(c, r[this.keyset.columnName(i)] ?? null);
     } catch (e) {
       return { key, id: keyId(key), text, row, hash: UNDECODABLE, undecodable: e instanceof Error ? e.message : String(e) };
     }

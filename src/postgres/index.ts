@@ -19,6 +19,9 @@
 //   ensure/peek/advance/dropValuesSlot (values-slot.ts)            the test_decoding slot telling NaN/±Infinity from NULL
 //   probeNumericAsString(client) (numeric-probe.ts)                  whether wal2json takes numeric-data-types-as-string
 //   readSystemIdentity(client, connectionString)                     system identifier + database (mirror identity)
+//   keyset(table, opts?) / keyColumnTypes(client, table)             SELECT of `col::text` rows ordered and paged by the key
+//   estimateRows / plannerRowEstimate / countRows                    table sizes
+//   beginSnapshotRead(client, snapshot?) / endSnapshotRead(client)   one read-only snapshot across many statements
 //
 // Errors are Pg2ConvexError: PG_CONNECT, PG_CONNECTION_LOST (retryable), PG_CHECK_FAILED, SLOT_MISSING, SLOT_EXISTS, CONFIG_INVALID (bad
 // slot or role name), each with a one-line fix. No message carries a password or a connection string.
@@ -34,3 +37,6 @@ export { assertSlotAbsent, dropSlot, requireSlot, slotInfo, type DropSlotOptions
 export { readSystemIdentity, type PgSystemIdentity } from "./system-identity";
 export { displayName, isValidSlotName, qualified, quoteIdent, quoteLiteral, SLOT_NAME_RULE, validateRoleName, validateSlotName } from "./ident";
 export { startReplicationCommand } from "./start-replication";
+export { keyColumnTypes, keyset, KEYSET_ALIAS, type Keyset, type KeysetOptions } from "./keyset";
+export { countRows, estimateRows, plannerRowEstimate } from "./table-size";
+export { beginSnapshotRead, endSnapshotRead } from "./snapshot-read";

@@ -5,7 +5,7 @@ import type { Value } from "convex/values";
 import type { TableDef } from "../../../src/definitions/types";
 import type { MirrorReader } from "../../../src/convex-client/mirror-reader";
 import { decodeText } from "../../../src/decode";
-import { qualified, quoteIdent } from "../../../src/postgres";
+import { keyset } from "../../../src/postgres";
 import { canonical } from "./canonical";
 
 export interface RowDiff {
@@ -16,8 +16,8 @@ export interface RowDiff {
 }
 
 export async function pgRows(client: pg.ClientBase, table: TableDef): Promise<Map<string, Record<string, Value>>> {
-  const cols = table.columns.map((c) => `${quoteIdent(c.name)}::text AS ${quoteIdent(c.name)}`).join(", ");
-  const res = await client.query(`SELECT ${cols} FROM ${qualified(table)}`);
+  // One statement for the whole table: one snapshot, however many rows (the oracle reads small test tables).
+  const res = await client.query(keyset(table, { columnNames: "name" }).page([], null));
   const out = new Map<string, Record<string, Value>>();
   for (const r of res.rows as Record<string, string | null>[]) {
     const row: Record<string, Value> = {};
