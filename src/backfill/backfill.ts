@@ -16,7 +16,6 @@ import type { Sink } from "../sink";
 import type { TableGraph } from "../definitions/graph";
 import type { TableSet } from "../definitions/types";
 import type { Position } from "../checkpoint";
-import type { RejectTracker } from "../pipeline/rejects";
 import { Pg2ConvexError } from "../errors";
 import { REBUILD_FIX } from "../errors/recovery";
 import { formatLsn, type Lsn } from "../model/lsn";
@@ -29,10 +28,10 @@ export interface BackfillContext {
   config: Config;
   tables: TableSet;
   graph: TableGraph;
+  /** Applies the pages; the wiring hands in the instrumented sink (metrics, logs, rejects per batch). */
   sink: Sink;
   logger: Logger;
   metrics?: Metrics;
-  rejects?: RejectTracker;
   state: MirrorState;
   pg: pg.Client;
 }
