@@ -1,12 +1,10 @@
-// Groups decoded events into whole source transactions. Invariants: wal2json v2 never interleaves
-// transactions (logical decoding replays each one whole, at commit), so at most one is open; changes keep WAL
-// order; anything else is a protocol violation and stops the stream (not retryable: replaying the same WAL would
-// fail the same way).
+// The TransactionAssembler (transaction-assembler.ts states the invariants it keeps): one open transaction at a
+// time, and a typed, non-retryable STREAM_FAILED for every event that breaks the begin/change/commit order.
 import { Pg2ConvexError } from "../errors";
 import { formatLsn, type Lsn } from "../model/lsn";
 import type { DecodedEvent } from "../model/events";
 import type { RowChange, SourceTransaction } from "../model/changes";
-import type { TransactionAssembler } from "./index";
+import type { TransactionAssembler } from "./transaction-assembler";
 
 interface OpenTransaction {
   readonly xid: number;
@@ -61,4 +59,10 @@ export class Assembler implements TransactionAssembler {
     if (this.open.xid !== xid) throw violation(`${what} of xid ${xid} inside xid ${this.open.xid}`, { xid, openXid: this.open.xid, lsn });
     return this.open;
   }
+}
+
+// One assembler per stream() call: a transaction left open by a dropped connection is redelivered from its
+// begin by the next stream, so a fresh assembler must be used after any reconnect.
+export function createAssembler(): TransactionAssembler {
+  return new Assembler();
 }

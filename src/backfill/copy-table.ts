@@ -2,7 +2,6 @@
 // WHERE clause compares in PostgreSQL's own ordering, whatever the key types.
 import type pg from "pg";
 import type { Value } from "convex/values";
-import type { Logger } from "../log";
 import type { Metrics } from "../observability/metrics";
 import type { Sink } from "../sink";
 import type { TableGraph } from "../definitions/graph";
@@ -13,19 +12,14 @@ import type { Lsn } from "../model/lsn";
 import { Pg2ConvexError } from "../errors";
 import { decodeText } from "../decode";
 import { createBatcher } from "../plan";
-import { applyBatch } from "../pipeline/apply";
 import { estimateRows, keyset } from "../postgres";
 import type { Progress } from "./progress";
-import type { RejectTracker } from "../pipeline/rejects";
 
 export interface CopyContext {
   config: Config;
   graph: TableGraph;
   sink: Sink;
-  logger: Logger;
   metrics?: Metrics;
-  /** Tracks the rejects the pages record (pipeline/rejects.ts). */
-  rejects?: RejectTracker;
   reader: pg.Client;
   table: TableDef;
   snapshotLsn: Lsn;
@@ -62,7 +56,7 @@ export async function copyTable(ctx: CopyContext): Promise<number> {
     for (const [i, b] of batches.entries()) {
       // Backfill batches never move the stream checkpoint; only the page's last batch moves the cursor.
       const { checkpoint: _unused, ...batch } = b;
-      await applyBatch(ctx, batch, i === batches.length - 1 ? { snapshotLsn: ctx.snapshotLsn, progress } : undefined);
+      await ctx.sink.apply(batch, i === batches.length - 1 ? { snapshotLsn: ctx.snapshotLsn, progress } : undefined);
     }
     ctx.metrics?.backfillRows.inc({ table: table.name }, rows.length);
     ctx.progress.update(table.name, ctx.rowsBefore + copied);

@@ -2,11 +2,12 @@
 // All offsets in the result are character offsets into the text given.
 import { byteToCharOffsets, fingerprintSql, parseSql } from "./pg-parser";
 import { walkStatement } from "./sql-relations";
+import type { SqlAnalysis } from "./sql-analysis";
 import { routineStatements } from "./sql-routines";
 import { statementKind } from "./statement-kind";
 import type { StatementInfo } from "./types";
 
-export type SqlAnalysis = { ok: true; statements: StatementInfo[] } | { ok: false; message: string; offset: number };
+export type { SqlAnalysis } from "./sql-analysis";
 
 /** Nesting limit for SQL inside SQL (function bodies, EXECUTE of constant strings). */
 const MAX_DEPTH = 4;
@@ -39,7 +40,7 @@ export function analyzeSql(text: string, depth = 0): SqlAnalysis {
     statements.push(info);
     if (depth < MAX_DEPTH) {
       for (const routine of walk.routines) {
-        const nested = routineStatements(routine, text, start, stmtText, toChar, depth + 1);
+        const nested = routineStatements(routine, text, start, stmtText, toChar, depth + 1, analyzeSql);
         // Statements of a body are listed after the statement that defines it, tagged with it.
         statements.push(...nested.statements.map((n) => ({ ...n, within: n.within ?? info.kind })));
         info.unresolved.push(...nested.unresolved);
@@ -47,25 +48,6 @@ export function analyzeSql(text: string, depth = 0): SqlAnalysis {
     }
   }
   return { ok: true, statements };
-}
-
-/**
- * Parses `prefix + text` (to read a fragment such as an expression or a FROM clause) and shifts the
- * offsets back into `text`. Offsets inside the prefix clamp to 0.
- */
-export function analyzeWrapped(text: string, prefix: string, depth = 0): SqlAnalysis {
-  const a = analyzeSql(prefix + text, depth);
-  if (!a.ok) return a;
-  const shift = (o: number) => Math.max(0, o - prefix.length);
-  return {
-    ok: true,
-    statements: a.statements.map((s) => ({
-      ...s,
-      offset: shift(s.offset),
-      relations: s.relations.map((r) => ({ ...r, offset: shift(r.offset) })),
-      unresolved: s.unresolved.map((d) => ({ ...d, offset: shift(d.offset) })),
-    })),
-  };
 }
 
 /** Skips whitespace and comments, which libpg-query counts into the statement that follows them. */

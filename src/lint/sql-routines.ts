@@ -1,7 +1,7 @@
 // SQL hidden in function bodies and DO blocks. A LANGUAGE sql body is parsed as SQL; a PL/pgSQL body is
 // parsed with PostgreSQL's PL/pgSQL parser and every embedded query/expression is analysed in turn.
 // `EXECUTE` of a constant string is followed; `EXECUTE` of anything built at runtime is unresolved.
-import { analyzeSql, analyzeWrapped, type SqlAnalysis } from "./analyze-sql";
+import { analyzeWrappedWith, type SqlAnalysis, type SqlAnalyzer } from "./sql-analysis";
 import { parsePlpgsql, scanSql } from "./pg-parser";
 import type { RoutineBody } from "./sql-relations";
 import type { StatementInfo, Unresolved } from "./types";
@@ -19,7 +19,10 @@ const DYNAMIC_STMTS: Record<string, string> = {
   PLpgSQL_stmt_open: "dynquery",
 };
 
-/** Offsets in the result are relative to `text` (the SQL the routine's statement came from). */
+/**
+ * Offsets in the result are relative to `text` (the SQL the routine's statement came from). The SQL found in the
+ * body is read with `analyze` (analyze-sql.ts's analyzeSql: the caller hands it in, see sql-analysis.ts).
+ */
 export function routineStatements(
   routine: RoutineBody,
   text: string,
@@ -27,6 +30,7 @@ export function routineStatements(
   stmtText: string,
   toChar: (byte: number) => number,
   depth: number,
+  analyze: SqlAnalyzer,
 ): RoutineResult {
   const defAt = toChar(routine.byteOffset);
   const found = text.indexOf(routine.body, defAt);
@@ -35,13 +39,13 @@ export function routineStatements(
   const at = (bodyOffset: number) => (found >= 0 ? bodyAt + bodyOffset : bodyAt);
   const out: RoutineResult = { statements: [], unresolved: [] };
   if (routine.language === "sql") {
-    collect(out, analyzeSql(routine.body, depth), at, 0);
+    collect(out, analyze(routine.body, depth), at, 0);
   } else if (routine.language === "plpgsql") {
     const tree = parsePlpgsql(stmtText);
     if (!tree.ok) {
       out.unresolved.push({ offset: stmtStart, rule: "unparseable-sql", reason: `PL/pgSQL body does not parse: ${tree.message}` });
     } else {
-      walkPlpgsql(tree.tree, 1, routine.body, at, depth, out);
+      walkPlpgsql(tree.tree, 1, routine.body, at, depth, analyze, out);
     }
   }
   return out;
@@ -58,9 +62,9 @@ function collect(out: RoutineResult, a: SqlAnalysis, at: (o: number) => number, 
   }
 }
 
-function walkPlpgsql(value: unknown, line: number, body: string, at: (o: number) => number, depth: number, out: RoutineResult): void {
+function walkPlpgsql(value: unknown, line: number, body: string, at: (o: number) => number, depth: number, analyze: SqlAnalyzer, out: RoutineResult): void {
   if (Array.isArray(value)) {
-    for (const v of value) walkPlpgsql(v, line, body, at, depth, out);
+    for (const v of value) walkPlpgsql(v, line, body, at, depth, analyze, out);
     return;
   }
   if (value === null || typeof value !== "object") return;
@@ -71,12 +75,12 @@ function walkPlpgsql(value: unknown, line: number, body: string, at: (o: number)
     if (dynField && child && typeof child === "object") {
       const { [dynField]: query, ...rest } = child as Node;
       const lineno = typeof (child as Node).lineno === "number" ? ((child as Node).lineno as number) : here;
-      if (query) dynamicQuery(query as Node, lineno, body, at, depth, out);
-      walkPlpgsql(rest, lineno, body, at, depth, out);
+      if (query) dynamicQuery(query as Node, lineno, body, at, depth, analyze, out);
+      walkPlpgsql(rest, lineno, body, at, depth, analyze, out);
     } else if (key === "PLpgSQL_expr") {
-      expression(child as Node, here, body, at, depth, out);
+      expression(child as Node, here, body, at, depth, analyze, out);
     } else {
-      walkPlpgsql(child, here, body, at, depth, out);
+      walkPlpgsql(child, here, body, at, depth, analyze, out);
     }
   }
 }
@@ -90,20 +94,20 @@ function locate(body: string, line: number, query: string): number {
   return i >= 0 ? i : from;
 }
 
-function expression(expr: Node, line: number, body: string, at: (o: number) => number, depth: number, out: RoutineResult): void {
+function expression(expr: Node, line: number, body: string, at: (o: number) => number, depth: number, analyze: SqlAnalyzer, out: RoutineResult): void {
   const query = String(expr.query ?? "");
   const base = locate(body, line, query);
   const mode = Number(expr.parseMode ?? 0);
-  if (mode === 0) return collect(out, analyzeSql(query, depth), at, base);
-  if (mode === 2) return collect(out, analyzeWrapped(query, "SELECT ", depth), at, base);
+  if (mode === 0) return collect(out, analyze(query, depth), at, base);
+  if (mode === 2) return collect(out, analyzeWrappedWith(analyze, query, "SELECT ", depth), at, base);
   if (mode >= 3 && mode <= 5) {
     // Assignment `target := expression`: analyse what follows the first := or = token.
     const op = scanSql(query)?.find((t) => t.text === ":=" || t.text === "=");
-    if (op) collect(out, analyzeWrapped(query.slice(op.end), "SELECT ", depth), at, base + op.end);
+    if (op) collect(out, analyzeWrappedWith(analyze, query.slice(op.end), "SELECT ", depth), at, base + op.end);
   }
 }
 
-function dynamicQuery(expr: Node, line: number, body: string, at: (o: number) => number, depth: number, out: RoutineResult): void {
+function dynamicQuery(expr: Node, line: number, body: string, at: (o: number) => number, depth: number, analyze: SqlAnalyzer, out: RoutineResult): void {
   const query = String(((expr.PLpgSQL_expr as Node | undefined) ?? expr).query ?? "");
   const base = locate(body, line, query);
   const tokens = scanSql(query);
@@ -111,7 +115,7 @@ function dynamicQuery(expr: Node, line: number, body: string, at: (o: number) =>
   if (only?.tokenName === "SCONST" && only.text.startsWith("'")) {
     // A constant EXECUTE string is ordinary SQL once its quotes are undone.
     const sql = only.text.slice(1, -1).replace(/''/g, "'");
-    return collect(out, analyzeSql(sql, depth), (o) => at(base + 1 + o), 0);
+    return collect(out, analyze(sql, depth), (o) => at(base + 1 + o), 0);
   }
   out.unresolved.push({ offset: at(base), rule: "dynamic-sql", reason: `EXECUTE of SQL built at runtime (${query.trim()})` });
 }

@@ -6,7 +6,7 @@ import { makeFunctionReference } from "convex/server";
 import type { Value } from "convex/values";
 import type { MirrorState } from "../mirror-functions/wire/protocol";
 import { PARITY_LIMITS, type KeyState, type ScanResult, type ScanRow, type ScanSegment } from "../mirror-functions/wire/parity-protocol";
-import type { DocChecks, FeedGroup } from "../mirror-functions/parity/parity-invariants";
+import type { DocChecks, FeedGroup } from "../mirror-functions/wire/parity-protocol";
 import type { ParityTableState, RecordParityRunArgs } from "../mirror-functions/parity/parity-history";
 import { MAX_KEYS_PER_CALL } from "../mirror-functions/queries";
 import { RangeSum } from "../mirror-functions/parity/row-hash";

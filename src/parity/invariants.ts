@@ -4,7 +4,7 @@
 import type { Value } from "convex/values";
 import { fromNum, zero } from "../mirror-functions/apply/aggregates";
 import type { AggregateDef, MirrorConfig, TableInfo } from "../mirror-functions/config";
-import type { ChecksResult, FeedGroup, Violation } from "../mirror-functions/parity/parity-invariants";
+import type { ChecksResult, FeedGroup, Violation } from "../mirror-functions/wire/parity-protocol";
 import { sameValue } from "../mirror-functions/apply/row-store";
 import type { TableDef } from "../definitions/types";
 import type { ConvexParity } from "./convex-side";

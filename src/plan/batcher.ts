@@ -5,7 +5,7 @@ import { CONVEX_LIMITS } from "../mirror-functions/wire/protocol";
 import { estimateOpCost } from "../mirror-functions/apply/cost";
 import type { SourceTransaction } from "../model/changes";
 import type { TableGraph } from "../definitions/graph";
-import type { Batch, Batcher } from "./index";
+import type { Batch, Batcher } from "./batch";
 import { planOps } from "./collapse";
 import { guardStorable } from "./storable";
 

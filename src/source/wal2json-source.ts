@@ -11,7 +11,7 @@ import { silentLogger, type Logger } from "../log";
 import { formatLsn, maxLsn, parseLsn, ZERO_LSN, type Lsn } from "../model/lsn";
 import type { TableSet } from "../definitions/types";
 import { DurableOnlyReplicationService } from "./durable-only-service";
-import type { ChangeSource, WalMessage } from "./index";
+import type { ChangeSource, WalMessage } from "./change-source";
 import { replicationClientConfig } from "../postgres/session";
 import { toStreamError } from "./stream-errors";
 import { CONNECTION_LOST_FIX } from "../postgres/connection-lost";

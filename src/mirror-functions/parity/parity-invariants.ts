@@ -11,34 +11,12 @@ import { Pg2ConvexError } from "../../errors";
 import { contribution } from "../apply/aggregates";
 import type { MirrorConfig, TableInfo } from "../config";
 import { indexFor, keyString, PK_INDEX } from "../names";
-import { PARITY_LIMITS, type Key } from "../wire/parity-protocol";
+import { PARITY_LIMITS, type ChecksResult, type DocChecks, type FeedGroup, type Key, type Violation } from "../wire/parity-protocol";
 import { keyOfDoc, pageBudget, scanRange, type Doc } from "./parity-scan";
 import { sameValue } from "../apply/row-store";
 
 type Ctx = GenericQueryCtx<GenericDataModel>;
 type Num = number | bigint;
-
-export interface Violation {
-  key: Key;
-  field: string;
-  expected: Value;
-  actual: Value;
-}
-
-export interface ChecksResult {
-  violations: Violation[];
-  /** Violations found beyond PARITY_LIMITS.violationsPerPage (not listed). */
-  more: number;
-  unresolved: number;
-  /** Stored count/sum values per document (tables with aggregates only). */
-  stored: Array<{ key: Key; fields: Record<string, Value> }>;
-}
-
-export interface DocChecks extends ChecksResult {
-  last: Key | null;
-  done: boolean;
-  docs: number;
-}
 
 export class DocChecker {
   readonly out: ChecksResult = { violations: [], more: 0, unresolved: 0, stored: [] };
@@ -106,13 +84,6 @@ export async function parityDocChecks(config: MirrorConfig, ctx: Ctx, args: { ta
   const stop = () => checker.ranges + checker.perDoc > PARITY_LIMITS.indexRangesPerQuery;
   const page = await scanRange(ctx, info.def, { from: args.after ? { key: args.after, inclusive: false } : null, hi: null, budget: pageBudget(args.maxDocs), stop }, (doc, key) => checker.check(doc, key));
   return { ...checker.out, last: page.last, done: page.done, docs: page.docs };
-}
-
-export interface FeedGroup {
-  parent: string;
-  via: string;
-  key: Value;
-  sums: Record<string, Num>;
 }
 
 /** Contributions of child rows to every parent aggregate they feed, grouped by (parent, via, key). */

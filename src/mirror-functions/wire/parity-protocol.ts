@@ -2,7 +2,6 @@
 // Keep it free of Node imports: Convex bundles this file.
 import { v, type Value } from "convex/values";
 import type { TableDef } from "../../definitions/types";
-import type { ChecksResult, FeedGroup } from "../parity/parity-invariants";
 
 /**
  * What one parity query may read. Convex allows 32,000 documents, 16 MiB and 4,096 index ranges per
@@ -81,4 +80,38 @@ export interface KeyState {
   /** More than one document holds this key (drift: the by_pk index is meant to be unique). */
   dup?: boolean;
   next?: ScanRow | null;
+}
+
+// The mirror's own invariants as the parity queries report them (computed by parity/parity-invariants.ts).
+
+/** A stored field that differs from what its definition gives (a reference id or a lookup). */
+export interface Violation {
+  key: Key;
+  field: string;
+  expected: Value;
+  actual: Value;
+}
+
+export interface ChecksResult {
+  violations: Violation[];
+  /** Violations found beyond PARITY_LIMITS.violationsPerPage (not listed). */
+  more: number;
+  unresolved: number;
+  /** Stored count/sum values per document (tables with aggregates only). */
+  stored: Array<{ key: Key; fields: Record<string, Value> }>;
+}
+
+/** One page of parityDocChecks. */
+export interface DocChecks extends ChecksResult {
+  last: Key | null;
+  done: boolean;
+  docs: number;
+}
+
+/** Count/sum contributions of child rows to one parent row's aggregates, reached through reference `via`. */
+export interface FeedGroup {
+  parent: string;
+  via: string;
+  key: Value;
+  sums: Record<string, number | bigint>;
 }
