@@ -4,11 +4,9 @@
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { ConvexHttpClient } from "convex/browser";
-import { makeFunctionReference } from "convex/server";
 import { startCluster } from "../src/devtools/pg-cluster";
 import { startLocalConvex } from "../src/local-convex";
-import { setAdminAuth } from "../src/local-convex/testing";
+import { createConvexClient } from "../src/convex-client";
 import { seedReference } from "../src/reference/seed";
 import { referenceTables } from "../tables/reference";
 import { configSchema } from "../src/config/schema";
@@ -66,10 +64,8 @@ export async function benchParity(): Promise<Record<string, unknown>> {
       const last = runs[runs.length - 1]!.report.tables[0]!;
       figures[mode] = { medianSeconds: round(median(runs.map((r) => r.seconds)), 2), runs: runs.map((r) => round(r.seconds, 2)), verdict: runs[0]!.report.verdict, checked: last.rows.checked, stats: last.stats };
     }
-    const client = new ConvexHttpClient(convex.url, { logger: false });
-    setAdminAuth(client, adminKey);
-    const tamper = makeFunctionReference<"mutation">("mirror:debugTamper");
-    for (let i = 0; i < 10; i++) await client.mutation(tamper as any, { confirm: TAMPER_CONFIRMATION, table: "story", key: [1 + i * Math.floor(STORIES / 10)], action: "patch", fields: { name: `drift ${i}` } });
+    const client = createConvexClient({ url: convex.url, adminKey, module: "mirror" });
+    for (let i = 0; i < 10; i++) await client.mutation("debugTamper", { confirm: TAMPER_CONFIRMATION, table: "story", key: [1 + i * Math.floor(STORIES / 10)], action: "patch", fields: { name: `drift ${i}` } });
     const drifted = await time("full");
     const story = drifted.report.tables[0]!;
     figures.fullWith10Differences = { seconds: round(drifted.seconds, 2), found: story.rows.driftTotal, stats: story.stats };

@@ -7,17 +7,9 @@ import { isValidatorError, schemaMismatchError } from "./schema-mismatch";
 import { ConvexError } from "convex/values";
 import { mirrorRefusal } from "./mirror-refusal";
 import { isMirrorErrorData } from "../mirror-functions/apply/mirror-identity";
+import { CallTimeoutError, HttpStatusError } from "./transport";
 
-/** Thrown by our fetch wrapper so the HTTP status survives ConvexHttpClient. */
-export class HttpStatusError extends Error {
-  constructor(
-    readonly status: number,
-    body: string,
-    readonly path = "",
-  ) {
-    super(`HTTP ${status}: ${body.slice(0, 500)}`);
-  }
-}
+export { CallTimeoutError, HttpStatusError };
 
 const TRANSIENT_MESSAGES = [
   /OptimisticConcurrencyControlFailure/i,
@@ -65,6 +57,16 @@ export function classifyConvexError(e: unknown, ctx: ClassifyContext): Pg2Convex
       cause: e,
       fix: "set CONVEX_URL (--convex-url) to the deployment URL: https://<deployment>.convex.cloud from the Convex dashboard, or the URL `pg2convex local-convex` prints",
     });
+  if (e instanceof CallTimeoutError) {
+    // Retrying is safe for the same reason as after a dropped connection: the call may have run, and a
+    // repeated call is a no-op where it did.
+    return new Pg2ConvexError("CONVEX_UNREACHABLE", `Convex at ${url} did not answer ${e.path || "the call"} within ${e.timeoutMs} ms`, {
+      retryable: true,
+      context,
+      cause: e,
+      fix: "check that the deployment (or `pg2convex local-convex`) is up and answering from this host; a higher --retries rides out longer outages",
+    });
+  }
   if (e instanceof HttpStatusError) {
     if (e.status === 401 || e.status === 403) {
       return new Pg2ConvexError("CONVEX_AUTH", `Convex at ${url} rejected the admin key (HTTP ${e.status}${bodyCode(message)})`, {

@@ -1,7 +1,6 @@
-// Read access to the mirror through the same official client and internal queries: status, demo, parity.
-import { ConvexHttpClient } from "convex/browser";
-import { makeFunctionReference } from "convex/server";
+// Read access to the mirror through the internal queries: status, demo, parity and the tests' oracle.
 import type { MirrorState } from "../mirror-functions/wire/protocol";
+import { createConvexClient, type ConvexClient, type ConvexClientOptions } from "./client";
 
 export interface MirrorReader {
   state(slot: string): Promise<MirrorState>;
@@ -10,13 +9,14 @@ export interface MirrorReader {
   getByKeys(convexTable: string, keys: unknown[][]): Promise<Array<Record<string, unknown> | null>>;
   /** Every document of a table, page by page. */
   allRows(convexTable: string, pageSize?: number): AsyncGenerator<Record<string, unknown>>;
-  readonly client: ConvexHttpClient;
+  /** The client underneath, for the other queries of the same module (parity, rejects). */
+  readonly client: ConvexClient;
 }
 
-export function createMirrorReader(opts: { url: string; adminKey: string; module?: string }): MirrorReader {
-  const client = new ConvexHttpClient(opts.url, { logger: false });
-  (client as unknown as { setAdminAuth(key: string): void }).setAdminAuth(opts.adminKey);
-  const q = <T>(name: string, args: Record<string, unknown>) => client.query(makeFunctionReference<"query">(`${opts.module ?? "mirror"}:${name}`) as any, args) as Promise<T>;
+/** `module` defaults to "mirror", the module name of this project's own convex/. */
+export function createMirrorReader(opts: Omit<ConvexClientOptions, "module"> & { module?: string }): MirrorReader {
+  const client = createConvexClient({ ...opts, module: opts.module ?? "mirror" });
+  const q = <T>(name: string, args: Record<string, unknown>) => client.query<T>(name, args, typeof args.table === "string" ? { context: { table: args.table } } : {});
   return {
     client,
     state: (slot) => q<MirrorState>("getState", { slot }),

@@ -1,7 +1,6 @@
 // Rejects as `pg2convex status` shows them: how many are unresolved (open, see mirror-functions/apply/rejects.ts)
 // and the most recent few, with readable keys and LSNs.
-import { makeFunctionReference } from "convex/server";
-import type { ConvexHttpClient } from "convex/browser";
+import type { ConvexClient } from "../convex-client";
 import { formatKey } from "../model/key";
 import { formatLsn } from "../model/lsn";
 
@@ -22,13 +21,12 @@ interface RejectDoc {
 
 const COUNT_PAGE = 1_000;
 
-export async function readRejectSummary(client: ConvexHttpClient, module: string, recent = 5): Promise<RejectSummary> {
-  const list = makeFunctionReference<"query">(`${module}:listRejects`) as any;
+export async function readRejectSummary(client: ConvexClient, recent = 5): Promise<RejectSummary> {
   type Page = { page: RejectDoc[]; continueCursor: string; isDone: boolean };
-  const latest = (await client.query(list, { open: true, order: "desc", numItems: recent })) as Page;
+  const latest = await client.query<Page>("listRejects", { open: true, order: "desc", numItems: recent });
   let unresolved = 0;
   for (let cursor: string | null = null; ; ) {
-    const page = (await client.query(list, { open: true, cursor, numItems: COUNT_PAGE })) as Page;
+    const page: Page = await client.query<Page>("listRejects", { open: true, cursor, numItems: COUNT_PAGE });
     unresolved += page.page.length;
     if (page.isDone) break;
     cursor = page.continueCursor;

@@ -1,8 +1,7 @@
-// Convex side of parity: the parity queries of src/mirror-functions called over HTTP with the admin key,
-// paged until done. Only hashes, keys and (for drifted keys) documents cross the wire.
-import type { ConvexHttpClient } from "convex/browser";
+// Convex side of parity: the parity queries of src/mirror-functions called through the shared Convex client
+// (admin auth, timeouts, retries, error mapping), paged until done. Only hashes, keys and (for drifted keys)
+// documents cross the wire.
 import { Pg2ConvexError } from "../errors";
-import { makeFunctionReference } from "convex/server";
 import type { Value } from "convex/values";
 import type { MirrorState } from "../mirror-functions/wire/protocol";
 import { PARITY_LIMITS, type KeyState, type ScanResult, type ScanRow, type ScanSegment } from "../mirror-functions/wire/parity-protocol";
@@ -10,18 +9,23 @@ import type { DocChecks, FeedGroup } from "../mirror-functions/wire/parity-proto
 import type { ParityTableState, RecordParityRunArgs } from "../mirror-functions/parity/parity-history";
 import { MAX_KEYS_PER_CALL } from "../mirror-functions/queries";
 import { RangeSum } from "../mirror-functions/parity/row-hash";
-import type { MirrorReader } from "../convex-client/mirror-reader";
+import type { ConvexClient, MirrorReader } from "../convex-client";
 import { segmentOf } from "../mirror-functions/parity/parity-scan";
 import type { Key, KeyRange } from "./keys";
 
-/** A failed parity call as the CLI reports it (exit 2), with the likely fix. */
-function convexFailure(fn: string, e: unknown): Pg2ConvexError {
-  const message = e instanceof Error ? e.message : String(e);
-  const missing = /could not find|not found|no such function/i.test(message);
-  return new Pg2ConvexError("CONVEX_PERMANENT", `Convex call ${fn} failed: ${message}`, {
-    context: { function: fn },
-    cause: e,
-    fix: missing ? "deploy the current mirror functions: export the parity functions from convex/mirror.ts (see docs/parity.md) and run npx convex deploy" : "check CONVEX_URL and CONVEX_ADMIN_KEY, and that the deployment is reachable",
+/** Where the parity functions a deployment lacks are described. */
+export const PARITY_FUNCTIONS_DOC = 'README.md, "Parity reports" → "Convex functions"';
+
+/**
+ * A deployment without the parity functions was most likely deployed before parity existed: the fix is to
+ * export them, which the client's generic "functions missing" fix does not say.
+ */
+function parityFailure(e: unknown): unknown {
+  if (!(e instanceof Pg2ConvexError) || e.code !== "CONVEX_FUNCTIONS_MISSING") return e;
+  return new Pg2ConvexError(e.code, e.message, {
+    context: e.context,
+    cause: e.cause,
+    fix: `deploy the current mirror functions: export the parity functions from convex/mirror.ts (see ${PARITY_FUNCTIONS_DOC}) and run npx convex deploy; --convex-module must name that module`,
   });
 }
 
@@ -42,22 +46,18 @@ export async function pool(n: number, limit: number, task: (i: number) => Promis
 export class ConvexParity {
   calls = 0;
   docsRead = 0;
-  private readonly client: ConvexHttpClient;
+  private readonly client: ConvexClient;
 
-  constructor(
-    readonly reader: MirrorReader,
-    private readonly module: string,
-  ) {
+  constructor(readonly reader: MirrorReader) {
     this.client = reader.client;
   }
 
   private async q<T>(name: string, args: Record<string, unknown>): Promise<T> {
     this.calls++;
-    try {
-      return (await this.client.query(makeFunctionReference<"query">(`${this.module}:${name}`) as any, args)) as T;
-    } catch (e) {
-      throw convexFailure(`${this.module}:${name}`, e);
-    }
+    const table = args.table ?? args.child;
+    return this.client.query<T>(name, args, typeof table === "string" ? { context: { table } } : {}).catch((e: unknown) => {
+      throw parityFailure(e);
+    });
   }
 
   state(slot: string): Promise<MirrorState> {
@@ -196,11 +196,9 @@ export class ConvexParity {
 
   async record(run: RecordParityRunArgs): Promise<{ recorded: boolean }> {
     this.calls++;
-    try {
-      return (await this.client.mutation(makeFunctionReference<"mutation">(`${this.module}:recordParityRun`) as any, run)) as { recorded: boolean };
-    } catch (e) {
-      throw convexFailure(`${this.module}:recordParityRun`, e);
-    }
+    return this.client.mutation<{ recorded: boolean }>("recordParityRun", run, { context: { runId: run.runId } }).catch((e: unknown) => {
+      throw parityFailure(e);
+    });
   }
 
   status(): Promise<ParityTableState[]> {

@@ -8,7 +8,7 @@ import { Pg2ConvexError } from "../errors";
 import { silentLogger, type Logger } from "../log";
 import { mirrorConfig, type MirrorConfig } from "../mirror-functions/config";
 import { formatLsn } from "../model/lsn";
-import { createMirrorReader } from "../convex-client/mirror-reader";
+import { createMirrorReader } from "../convex-client";
 import { connectPg } from "../postgres";
 import type { TableDef, TableSet } from "../definitions/types";
 import { DEFAULT_BISECT, type BisectOptions } from "./bisect";
@@ -28,8 +28,8 @@ import { sourceDrift } from "./source";
 import { keyJson, shortJson } from "./values";
 
 /** The connection part of ParityOptions, from the same configuration `run` uses. */
-export function parityConnection(config: Pick<Config, "databaseUrl" | "convexUrl" | "convexAdminKey" | "slot" | "convexModule">) {
-  return { databaseUrl: config.databaseUrl, convexUrl: config.convexUrl, adminKey: config.convexAdminKey, slot: config.slot, convexModule: config.convexModule };
+export function parityConnection(config: Pick<Config, "databaseUrl" | "convexUrl" | "convexAdminKey" | "slot" | "convexModule" | "retries">) {
+  return { databaseUrl: config.databaseUrl, convexUrl: config.convexUrl, adminKey: config.convexAdminKey, slot: config.slot, convexModule: config.convexModule, convexRetries: config.retries };
 }
 
 export interface ParityOptions {
@@ -38,6 +38,8 @@ export interface ParityOptions {
   adminKey: string;
   slot: string;
   convexModule: string;
+  /** Retries per Convex call for retryable failures (default as for the sink: 8). */
+  convexRetries?: number;
   /** The mirrored table set (as `run` mirrors it). */
   tables: TableSet;
   /** PostgreSQL names of the tables to check; default all. */
@@ -62,8 +64,8 @@ export async function runParity(opts: ParityOptions): Promise<ParityReport> {
   for (const d of defs) assertKeyTypesSupported(d);
   const started = Date.now();
   const runId = randomUUID();
-  const reader = createMirrorReader({ url: opts.convexUrl, adminKey: opts.adminKey, module: opts.convexModule });
-  const convex = new ConvexParity(reader, opts.convexModule);
+  const reader = createMirrorReader({ url: opts.convexUrl, adminKey: opts.adminKey, module: opts.convexModule, logger: log, ...(opts.convexRetries === undefined ? {} : { retries: opts.convexRetries }) });
+  const convex = new ConvexParity(reader);
   const snap = await connectPg(opts.databaseUrl, { applicationName: "pg2convex parity" });
   const live = serialQueries(
     await connectPg(opts.databaseUrl, { applicationName: "pg2convex parity" }).catch(async (e: unknown) => {

@@ -1,8 +1,7 @@
 // The parity history as `pg2convex status` shows it: per table, "green since …" for the migration gate
 // (parity checks green for GATE_DAYS days) and the last drift seen.
-import { makeFunctionReference } from "convex/server";
 import type { ParityTableState } from "../mirror-functions/parity/parity-history";
-import type { MirrorReader } from "../convex-client/mirror-reader";
+import type { MirrorReader } from "../convex-client";
 
 export const GATE_DAYS = 7;
 const DAY = 86_400_000;
@@ -20,11 +19,11 @@ export interface TableParityStatus {
   lastDrift: string | null;
 }
 
-/** Null when the deployment has no parity functions yet (deployed before parity existed). */
-export async function readParityStatus(reader: MirrorReader, module: string, tables: readonly string[], now = Date.now()): Promise<TableParityStatus[] | null> {
+/** Null when the history cannot be read, typically a deployment without parity functions (deployed before parity existed). */
+export async function readParityStatus(reader: MirrorReader, tables: readonly string[], now = Date.now()): Promise<TableParityStatus[] | null> {
   let states: ParityTableState[];
   try {
-    states = (await reader.client.query(makeFunctionReference<"query">(`${module}:parityStatus`) as any, {})) as ParityTableState[];
+    states = await reader.client.query<ParityTableState[]>("parityStatus", {});
   } catch {
     return null;
   }

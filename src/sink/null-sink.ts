@@ -1,7 +1,7 @@
 // A sink that discards batches: measures the pipeline without Convex (bench) and backs dry runs.
 import type { MirrorState } from "../mirror-functions/wire/protocol";
 import type { Position } from "../checkpoint";
-import type { Sink } from "./index";
+import type { Sink } from "./sink";
 
 /** With `position`, the mirror counts as already streaming from there (no backfill). */
 export function createNullSink(opts: { slot?: string; position?: Position } = {}): Sink & { readonly applied: { batches: number; ops: number } } {

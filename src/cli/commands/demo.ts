@@ -11,7 +11,7 @@ import { referenceTables } from "../../../tables/reference";
 import { configSchema } from "../../config/schema";
 import { createLogger } from "../../log";
 import { startMirror } from "../../pipeline/mirror";
-import { createMirrorReader } from "../../convex-client/mirror-reader";
+import { createMirrorReader } from "../../convex-client";
 import { renderCounts } from "./status";
 
 const say = (s: string) => console.log(s);

@@ -2,7 +2,7 @@
 import { loadConfig } from "../../config/load";
 import { loadTableSet, selectTables } from "../../definitions/select";
 import { connectPg, slotInfo, qualified } from "../../postgres";
-import { createMirrorReader } from "../../convex-client/mirror-reader";
+import { createMirrorReader } from "../../convex-client";
 import { formatLsn } from "../../model/lsn";
 import { parityLines, readParityStatus } from "../../parity/status";
 import { readRejectSummary, rejectLines } from "../../observability/reject-summary";
@@ -23,7 +23,7 @@ export async function main(argv: string[]): Promise<number> {
   const { config, extra } = loadConfig(argv, process.env, { json: { type: "boolean" } });
   const { tables } = selectTables(await loadTableSet(config.tablesModule), config.tables);
   const pg = await connectPg(config.databaseUrl);
-  const reader = createMirrorReader({ url: config.convexUrl, adminKey: config.convexAdminKey, module: config.convexModule });
+  const reader = createMirrorReader({ url: config.convexUrl, adminKey: config.convexAdminKey, module: config.convexModule, retries: config.retries });
   try {
     const [slot, state] = await Promise.all([slotInfo(pg, config.slot), reader.state(config.slot)]);
     const lagBytes = slot.exists ? slot.lagBytes : null;
@@ -33,8 +33,8 @@ export async function main(argv: string[]): Promise<number> {
       const pgCount = Number((await pg.query(`SELECT count(*) AS n FROM ${qualified(t)}`)).rows[0].n);
       counts.push({ table: t.name, postgres: pgCount, convex: await reader.countRows(t.convexName) });
     }
-    const parity = await readParityStatus(reader, config.convexModule, tables.map((t) => t.name));
-    const rejects = await readRejectSummary(reader.client, config.convexModule);
+    const parity = await readParityStatus(reader, tables.map((t) => t.name));
+    const rejects = await readRejectSummary(reader.client);
     const report = {
       slot: config.slot,
       phase: state.phase,

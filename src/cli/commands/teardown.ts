@@ -3,7 +3,7 @@
 // Nothing is destroyed without --yes.
 import { loadConfig } from "../../config/load";
 import { connectPg, dropSlot, slotInfo } from "../../postgres";
-import { resetConvexMirror } from "../../convex-client/reset-mirror";
+import { resetConvexMirror } from "../../convex-client";
 import { dropValuesSlot, valuesSlotName } from "../../postgres/values-slot";
 
 const HELP = `usage: pg2convex teardown [--database-url URL] [--slot NAME] [--reset-convex] --yes
@@ -47,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (await dropValuesSlot(client, config.slot)) console.log(`dropped slot ${valuesSlotName(config.slot)}`);
     if (reset) {
-      const deleted = await resetConvexMirror({ url: config.convexUrl, adminKey: config.convexAdminKey, module: config.convexModule });
+      const deleted = await resetConvexMirror({ url: config.convexUrl, adminKey: config.convexAdminKey, module: config.convexModule, retries: config.retries });
       console.log(`erased the Convex mirror (${deleted} documents); the next pg2convex run backfills it from PostgreSQL`);
     }
     return 0;

@@ -1,0 +1,29 @@
+// The Sink contract: applies planned batches to Convex, one mutation per batch, strictly in order.
+// Invariant: apply() resolves only once the batch is durable in Convex (the mutation committed); it never
+// reorders — retries of a batch happen before the next batch is sent, and every batch is idempotent.
+import type { ApplyBatchResult, MirrorIdentity, MirrorState } from "../mirror-functions/wire/protocol";
+import type { SettleResult } from "../mirror-functions/apply/rejects";
+import type { Batch } from "../plan";
+import type { Lsn } from "../model/lsn";
+
+export interface Sink {
+  apply(batch: Batch, backfill?: BackfillMark): Promise<ApplyBatchResult>;
+  /** The mirror's durable state for the slot (checkpoint, phase, backfill progress, identity). */
+  state(): Promise<MirrorState>;
+  /**
+   * Records `mirror` as the slot's identity unless one is recorded (MIRROR_MISMATCH if another is), and
+   * binds it: every later write carries its mirror id, so Convex refuses it if the deployment lost its
+   * state or holds another mirror (MIRROR_STATE_LOST / MIRROR_MISMATCH, permanent). `continuing`: the
+   * bridge will stream on from a checkpoint it read, which must therefore still exist.
+   */
+  claimMirror(mirror: MirrorIdentity, continuing: boolean): Promise<void>;
+  beginBackfill(snapshotLsn: Lsn, tables: readonly string[]): Promise<void>;
+  finishBackfill(position: { commitLsn: Lsn; endLsn: Lsn }): Promise<void>;
+  /** Settles open rejects that a newer row version superseded: those `ids`, or one page of all open ones. */
+  settleRejects?(args: { ids: string[] } | { cursor: string | null }): Promise<SettleResult>;
+}
+
+export interface BackfillMark {
+  snapshotLsn: Lsn;
+  progress: { table: string; after: unknown[] | null; done: boolean; rows: number };
+}
