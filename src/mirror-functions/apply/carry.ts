@@ -17,16 +17,9 @@ import type { TableInfo } from "../config";
 import type { MirrorTx } from "./mirror-tx";
 import { keyOf, keyString, SYSTEM_TABLES } from "../names";
 import type { Fields, Row } from "./row-store";
+import type { Carry } from "./carry-record";
 
-export interface Carry {
-  table: string;
-  /** keyString of the key the row moved to. */
-  key: string;
-  /** keyString of the key it moved from. */
-  from: string;
-  /** null: the doc at `from` was stale (older than a reject of its key). */
-  fields: Fields | null;
-}
+export type { Carry };
 
 /** What a moved row's upsert merges over: the old key's columns, "stale", or null when there is nothing. */
 export type Carried = Fields | "stale" | null;

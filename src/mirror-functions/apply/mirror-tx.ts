@@ -3,7 +3,7 @@
 // rows (carry.ts) and the rejects recorded.
 import type { GenericDatabaseWriter, GenericDataModel } from "convex/server";
 import type { Value } from "convex/values";
-import type { Carry } from "./carry";
+import type { Carry } from "./carry-record";
 import type { MirrorConfig } from "../config";
 import { keyString } from "../names";
 import { RowStore, sameValue } from "./row-store";
