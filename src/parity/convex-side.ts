@@ -12,7 +12,8 @@ import { MAX_KEYS_PER_CALL } from "../mirror-functions/queries";
 import { RangeSum } from "../mirror-functions/parity/row-hash";
 import type { MirrorReader } from "../convex-client/mirror-reader";
 import { segmentOf } from "../mirror-functions/parity/parity-scan";
-import type { Key, KeyRange } from "./keys";
+import type { Key } from "../model/key";
+import type { KeyRange } from "./keys";
 
 /** A failed parity call as the CLI reports it (exit 2), with the likely fix. */
 function convexFailure(fn: string, e: unknown): Pg2ConvexError {

@@ -1,7 +1,8 @@
 // The wire contract of the parity queries, shared by the Convex handlers and the checker in src/parity.
 // Keep it free of Node imports: Convex bundles this file.
-import { v, type Value } from "convex/values";
+import { v } from "convex/values";
 import type { TableDef } from "../../definitions/types";
+import type { Key } from "../../model/key";
 import type { ChecksResult, FeedGroup } from "../parity/parity-invariants";
 
 /**
@@ -28,8 +29,6 @@ export function comparedColumns(def: TableDef): string[] {
   const derived = new Set(def.derived.map((d) => d.field));
   return def.columns.filter((c) => !derived.has(c.name)).map((c) => c.name);
 }
-
-export type Key = Value[];
 
 const key = v.array(v.any());
 const nullableKey = v.union(key, v.null());
