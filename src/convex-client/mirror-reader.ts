@@ -6,7 +6,7 @@ export interface MirrorReader {
   state(slot: string): Promise<MirrorState>;
   /** Exact count, paged inside Convex's per-query read limits. */
   countRows(convexTable: string): Promise<number>;
-  getByKeys(convexTable: string, keys: unknown[][]): Promise<Array<Record<string, unknown> | null>>;
+  getByKeys(convexTable: string, keys: ReadonlyArray<readonly unknown[]>): Promise<Array<Record<string, unknown> | null>>;
   /** Every document of a table, page by page. */
   allRows(convexTable: string, pageSize?: number): AsyncGenerator<Record<string, unknown>>;
   /** The client underneath, for the other queries of the same module (parity, rejects). */

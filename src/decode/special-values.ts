@@ -8,7 +8,8 @@
 //   - only a null listed in ambiguousNulls is ever replaced, and only by NaN, Infinity or -Infinity;
 //   - a transaction the values slot cannot prove (committed before the slot existed) never becomes a silent
 //     null: each such change becomes a SPECIAL_VALUE_UNKNOWN reject naming table, key, column and LSN.
-import type { Key, RowChange, SourceTransaction } from "../model/changes";
+import type { RowChange, SourceTransaction } from "../model/changes";
+import type { Key } from "../model/key";
 import { formatLsn, maxLsn, type Lsn } from "../model/lsn";
 import type { TableSet } from "../definitions/types";
 import { Pg2ConvexError } from "../errors";

@@ -24,7 +24,8 @@
 export { mirrorTables, systemTables } from "./schema";
 export { defineMirrorFunctions, RESET_CONFIRMATION } from "./functions";
 export { estimateOpCost, estimateBatchCost, BATCH_OVERHEAD, type OpCost, type CostOptions } from "./apply/cost";
-export { keyString, indexFor, SYSTEM_TABLES, PK_INDEX, VERSION_INDEX } from "./names";
+export { indexFor, SYSTEM_TABLES, PK_INDEX, VERSION_INDEX } from "./names";
+export { keyString } from "../model/key";
 export { columnValidator, documentFields } from "./validators";
 export { applyBatchHandler, type ApplyBatchArgs } from "./apply/apply-batch";
 export { MAX_KEYS_PER_CALL, COUNT_PAGE_ROWS } from "./queries";

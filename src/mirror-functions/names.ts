@@ -1,7 +1,6 @@
-// Names shared by the schema builder, the functions and the bridge: system tables, index names and the
-// canonical key string. Invariant: every name here is a legal Convex identifier that no mirrored table
-// or column can collide with (checkNames enforces it at definition time).
-import { convexToJson, type Value } from "convex/values";
+// Names shared by the schema builder, the functions and the bridge: system tables and index names (the
+// canonical key string is in src/model/key.ts). Invariant: every name here is a legal Convex identifier
+// that no mirrored table or column can collide with (checkNames enforces it at definition time).
 import { Pg2ConvexError } from "../errors";
 import { VERSION_FIELD, type TableDef, type TableSet } from "../definitions/types";
 
@@ -27,20 +26,6 @@ export const VERSION_INDEX = `by_${VERSION_FIELD}`;
 /** The index whose first field is `column`: by_pk for a single-column primary key, else by_<column>. */
 export function indexFor(def: TableDef, column: string): string {
   return def.primaryKey.length === 1 && def.primaryKey[0] === column ? PK_INDEX : `by_${column}`;
-}
-
-/**
- * Canonical string of a primary key, used for tombstones and rejects on the Convex side and for
- * de-duplication in the bridge. Same values ⇒ same string: convexToJson is deterministic and
- * distinguishes 1 (float64) from 1n (int64).
- */
-export function keyString(key: readonly Value[]): string {
-  return JSON.stringify(key.map((v) => convexToJson(v)));
-}
-
-/** The primary key of a stored document, in primary-key column order. */
-export function keyOf(def: TableDef, doc: Readonly<Record<string, Value | undefined>>): Value[] {
-  return def.primaryKey.map((c) => doc[c] ?? null);
 }
 
 const IDENT = /^[a-zA-Z][a-zA-Z0-9_]*$/;

@@ -2,6 +2,7 @@
 // duration of one mutation and counted in `usage` like the mirrored rows.
 import type { GenericDatabaseWriter, GenericDataModel } from "convex/server";
 import type { GenericId, Value } from "convex/values";
+import { rowIdOfString } from "../model/key";
 import { SYSTEM_TABLES } from "./names";
 import type { RejectNotice } from "./wire/protocol";
 import type { Usage } from "./apply/usage";
@@ -38,7 +39,7 @@ export class SystemStore {
   ) {}
 
   async tombstone(table: string, key: string): Promise<Tombstone | null> {
-    const id = `${table}\u0000${key}`;
+    const id = rowIdOfString(table, key);
     const hit = this.tombs.get(id);
     if (hit !== undefined) return hit;
     const doc = (await this.first(SYSTEM_TABLES.tombstone, "by_table_key", (q) => q.eq("table", table).eq("key", key))) as Tombstone | null;
@@ -53,14 +54,14 @@ export class SystemStore {
     if (current) await this.db.patch(SYSTEM_TABLES.tombstone, current._id, { ver });
     const _id = current?._id ?? (await this.db.insert(SYSTEM_TABLES.tombstone, { table, key, ver }));
     this.usage.wrote({ table, key, ver });
-    this.tombs.set(`${table}\u0000${key}`, { _id, table, key, ver });
+    this.tombs.set(rowIdOfString(table, key), { _id, table, key, ver });
     return true;
   }
 
   async dropTombstone(t: Tombstone): Promise<void> {
     await this.db.delete(SYSTEM_TABLES.tombstone, t._id);
     this.usage.wrote(null);
-    this.tombs.set(`${t.table}\u0000${t.key}`, null);
+    this.tombs.set(rowIdOfString(t.table, t.key), null);
   }
 
   /** Up to `n` tombstones of `table` older than `ver` (superseded by a truncate at `ver`). */

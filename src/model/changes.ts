@@ -1,13 +1,11 @@
 // What flows between stages. Values are already in their Convex representation (see docs/type-mapping):
 // the decoder is the only place that turns PostgreSQL text into values.
 import type { Value } from "convex/values";
+import type { Key } from "./key";
 import type { Lsn } from "./lsn";
 
 /** One mirrored column value, or `undefined` when wal2json omitted it (unchanged TOASTed column). */
 export type Row = Record<string, Value | undefined>;
-
-/** Primary-key values in the table's primary-key column order. */
-export type Key = readonly Value[];
 
 export type RowChange =
   | {

@@ -4,7 +4,8 @@
 // both sides; there, compare key/hash lists. Invariant: every key whose row differs (or exists on one side
 // only) lies in a segment whose count or hash differs, at every level, so it reaches a leaf (up to a
 // 2^-64 hash collision). Only counts, hashes and leaf key/hash lists cross the wire.
-import type { Key, KeyRange, Bound } from "./keys";
+import type { Key } from "../model/key";
+import type { KeyRange, Bound } from "./keys";
 
 export interface Seg {
   count: number;

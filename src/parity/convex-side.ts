@@ -11,7 +11,8 @@ import { MAX_KEYS_PER_CALL } from "../mirror-functions/queries";
 import { RangeSum } from "../mirror-functions/parity/row-hash";
 import type { ConvexClient, MirrorReader } from "../convex-client";
 import { segmentOf } from "../mirror-functions/parity/parity-scan";
-import type { Key, KeyRange } from "./keys";
+import type { Key } from "../model/key";
+import type { KeyRange } from "./keys";
 
 /** Where the parity functions a deployment lacks are described. */
 export const PARITY_FUNCTIONS_DOC = 'README.md, "Parity reports" → "Convex functions"';

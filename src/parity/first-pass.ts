@@ -12,7 +12,7 @@ import type { ConvexParity } from "./convex-side";
 import type { Value } from "convex/values";
 import { addChecks, hasInvariants, keyInvariants, type FeedTotals, type InvariantPass } from "./invariants";
 import type { ScanSink } from "./convex-side";
-import { compareKeys, keyId, type Key } from "./keys";
+import { compareKeys, keyString, type Key } from "../model/key";
 import type { PgTable } from "./pg-side";
 import type { Mode } from "./report";
 import { convexSide, pgSide } from "./sides";
@@ -60,7 +60,7 @@ export async function firstPass(mode: Mode, args: { config: MirrorConfig; table:
   // Convex's next key after each sampled key is looked for up to PostgreSQL's (null: to the end).
   const { states } = await convex.keys(def.convexName, rows.map((r) => r.key), successors.map((s) => s?.key ?? null));
   const found = new Map<string, Candidate>();
-  const add = (key: Key, kind: Candidate["kind"]) => found.has(keyId(key)) || found.set(keyId(key), { key, id: keyId(key), kind });
+  const add = (key: Key, kind: Candidate["kind"]) => found.has(keyString(key)) || found.set(keyString(key), { key, id: keyString(key), kind });
   const checked = new Set<string>();
   rows.forEach((row, i) => {
     const st = states[i]!;
@@ -72,7 +72,7 @@ export async function firstPass(mode: Mode, args: { config: MirrorConfig; table:
     const c = st.next ?? null;
     if (p) checked.add(p.id);
     if (!p && !c) return;
-    if (p && c && keyId(c.k) === p.id) {
+    if (p && c && keyString(c.k) === p.id) {
       if (c.h !== hashHex(p.hash)) add(p.key, "mismatch");
     } else if (p && (!c || compareKeys(p.key, c.k) < 0)) add(p.key, "missing");
     else add(c!.k, "extra");

@@ -6,14 +6,14 @@
 import type { MirrorConfig, TableInfo } from "../mirror-functions/config";
 import type { ConvexParity } from "./convex-side";
 import { feedsInto, keyInvariants, type FoundViolation } from "./invariants";
-import { keyId, type Key } from "./keys";
+import { keyString, type Key } from "../model/key";
 import { sleep, type RecheckOptions } from "./recheck";
 
 export async function recheckInvariants(config: MirrorConfig, convex: ConvexParity, info: TableInfo, found: FoundViolation[], opts: RecheckOptions): Promise<{ drift: FoundViolation[]; inFlight: number }> {
   const byKey = new Map<string, Key>();
-  for (const v of found) byKey.set(keyId(v.key), v.key);
+  for (const v of found) byKey.set(keyString(v.key), v.key);
   const tables = new Set([info.def.convexName, ...feedsInto(config, info.def).map((f) => f.child.convexName), ...info.refs.map((r) => r.parent.convexName)]);
-  let open = [...byKey.entries()].map(([id, key]) => ({ id, key, streak: 0, last: found.filter((v) => keyId(v.key) === id) }));
+  let open = [...byKey.entries()].map(([id, key]) => ({ id, key, streak: 0, last: found.filter((v) => keyString(v.key) === id) }));
   const drift: FoundViolation[] = [];
   let inFlight = 0;
   for (let round = 0; round < opts.rounds && open.length > 0; round++) {
@@ -24,7 +24,7 @@ export async function recheckInvariants(config: MirrorConfig, convex: ConvexPari
     const changed = (await Promise.all([...tables].map((t) => convex.changed(t, v0)))).some(Boolean);
     const next: typeof open = [];
     for (const o of open) {
-      const now = pass.violations.filter((v) => keyId(v.key) === o.id);
+      const now = pass.violations.filter((v) => keyString(v.key) === o.id);
       if (now.length === 0) {
         inFlight++;
         continue;

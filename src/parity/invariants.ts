@@ -8,7 +8,7 @@ import type { ChecksResult, FeedGroup, Violation } from "../mirror-functions/wir
 import { sameValue } from "../mirror-functions/apply/row-store";
 import type { TableDef } from "../definitions/types";
 import type { ConvexParity } from "./convex-side";
-import { keyId, type Key } from "./keys";
+import { viaId, type Key } from "../model/key";
 
 type Num = number | bigint;
 export type Sums = Record<string, Num>;
@@ -43,7 +43,7 @@ export class FeedTotals {
   collect(child: TableDef, groups: readonly FeedGroup[]): void {
     let totals = this.collecting.get(child.name);
     if (!totals) this.collecting.set(child.name, (totals = new Map()));
-    for (const g of groups) addInto(totals, feedId(g.parent, g.via, [g.key]), g.sums);
+    for (const g of groups) addInto(totals, viaId(g.parent, g.via, [g.key]), g.sums);
   }
 
   /** `child`'s scan is complete: its collected totals are the table's. */
@@ -60,12 +60,10 @@ export class FeedTotals {
 
   private async load(child: TableDef): Promise<Map<string, Sums>> {
     const totals = new Map<string, Sums>();
-    for await (const groups of this.convex.feeds(child.convexName)) for (const g of groups) addInto(totals, feedId(g.parent, g.via, [g.key]), g.sums);
+    for await (const groups of this.convex.feeds(child.convexName)) for (const g of groups) addInto(totals, viaId(g.parent, g.via, [g.key]), g.sums);
     return totals;
   }
 }
-
-export const feedId = (parent: string, via: string, key: Key) => `${parent}\u0000${via}\u0000${keyId(key)}`;
 
 export function addInto(totals: Map<string, Sums>, id: string, sums: Sums): void {
   const into = totals.get(id) ?? {};
@@ -110,7 +108,7 @@ export async function storedAggregateViolations(config: MirrorConfig, totals: Fe
   const childTotals = await Promise.all(feeds.map((f) => totals.of(f.child)));
   return stored.flatMap((s) => {
     const sums: Sums = {};
-    feeds.forEach((f, i) => Object.assign(sums, childTotals[i]!.get(feedId(info.def.name, f.via, s.key)) ?? {}));
+    feeds.forEach((f, i) => Object.assign(sums, childTotals[i]!.get(viaId(info.def.name, f.via, s.key)) ?? {}));
     return aggregateViolations(config, info, s.key, s.fields, sums);
   });
 }

@@ -1,16 +1,12 @@
 // Primary keys on both sides. A key is its Convex values (decodeText of PostgreSQL's text, the one type
-// mapping); `keyId` is its canonical string (names.keyString: distinguishes 1 from 1n); PostgreSQL reads
-// take the text form back. Ranges are compared in Convex's order (compareValues); PostgreSQL scans use
-// COLLATE "C" for text keys, which orders by code point exactly as Convex orders strings (UTF-8 bytes).
-import { compareValues, type Value } from "convex/values";
+// mapping; Key, keyString and compareKeys are src/model/key.ts); PostgreSQL reads take the text form back.
+// Ranges are compared in Convex's order (compareKeys); PostgreSQL scans use COLLATE "C" for text keys,
+// which orders by code point exactly as Convex orders strings (UTF-8 bytes).
+import type { Value } from "convex/values";
 import { Pg2ConvexError } from "../errors";
-import { keyString } from "../mirror-functions/names";
+import type { Key } from "../model/key";
 import type { ColumnDef, TableDef } from "../definitions/types";
 import { quoteIdent } from "../postgres";
-
-export type Key = Value[];
-export const keyId = (key: readonly Value[]): string => keyString(key);
-export const compareKeys = (a: Key, b: Key): number => compareValues(a, b);
 
 /** A range boundary: the key's Convex values and PostgreSQL text (null where no text form exists). */
 export interface Bound {
@@ -88,8 +84,3 @@ function timestampText(ms: number, tz: boolean): string | null {
 }
 
 export const boundOf = (def: TableDef, key: Key): Bound => ({ v: key, t: pgTextOfKey(def, key) });
-
-/** Compact display of a key for reports: [12] or ["img1"] or [1,"a"]. */
-export function showKey(key: Key): string {
-  return `[${key.map((v) => (typeof v === "bigint" ? `${v}` : JSON.stringify(v))).join(", ")}]`;
-}

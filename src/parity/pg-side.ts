@@ -8,7 +8,8 @@ import { comparedColumns } from "../mirror-functions/wire/parity-protocol";
 import { hashRow, type Hash64 } from "../mirror-functions/parity/row-hash";
 import { countRows, KEYSET_ALIAS, keyColumnTypes, keyset, plannerRowEstimate, type Keyset } from "../postgres";
 import type { TableDef } from "../definitions/types";
-import { keyColumns, keyId, type Key, type KeyRange } from "./keys";
+import { keyString, type Key } from "../model/key";
+import { keyColumns, type KeyRange } from "./keys";
 
 export interface PgRow {
   key: Key;
@@ -116,9 +117,9 @@ export class PgTable {
     try {
       for (const [i, c] of this.def.columns.entries()) row[c.name] = decodeText(c, r[this.keyset.columnName(i)] ?? null);
     } catch (e) {
-      return { key, id: keyId(key), text, row, hash: UNDECODABLE, undecodable: e instanceof Error ? e.message : String(e) };
+      return { key, id: keyString(key), text, row, hash: UNDECODABLE, undecodable: e instanceof Error ? e.message : String(e) };
     }
-    return { key, id: keyId(key), text, row, hash: hashRow(row, this.compared) };
+    return { key, id: keyString(key), text, row, hash: hashRow(row, this.compared) };
   }
 }
 

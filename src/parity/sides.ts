@@ -4,7 +4,8 @@ import { segmentOf } from "../mirror-functions/parity/parity-scan";
 import type { TableDef } from "../definitions/types";
 import type { RowHash, Seg, Side } from "./bisect";
 import type { ConvexParity, ScanSink } from "./convex-side";
-import { boundOf, keyId, type Bound, type KeyRange } from "./keys";
+import { keyString } from "../model/key";
+import { boundOf, type Bound, type KeyRange } from "./keys";
 import type { PgTable } from "./pg-side";
 
 /** Rows per window of the finer cut handed to Convex: under a parity query's page (4,000 documents). */
@@ -52,7 +53,7 @@ export function pgSide(table: PgTable): Side {
 export function convexSide(convex: ConvexParity, def: TableDef, sink?: ScanSink): Side {
   const whole = (range: KeyRange) => (range.lo === null && range.hi === null ? sink : undefined);
   const rows = async (range: KeyRange): Promise<RowHash[]> =>
-    (await convex.rows(def.convexName, range, whole(range))).map((r) => ({ key: r.k, id: keyId(r.k), hash: r.h, ver: r.v }));
+    (await convex.rows(def.convexName, range, whole(range))).map((r) => ({ key: r.k, id: keyString(r.k), hash: r.h, ver: r.v }));
   return {
     rows,
     segments: (range, bounds, windows) =>

@@ -10,12 +10,11 @@
 import type { Logger } from "../log";
 import type { ApplyBatchResult, RejectNotice } from "../mirror-functions/wire/protocol";
 import type { ResolvedReject } from "../mirror-functions/apply/rejects";
-import { keyString } from "../mirror-functions/names";
 import type { Metrics } from "../observability/metrics";
 import type { Batch } from "../plan";
 import type { Sink } from "../sink";
 import type { TableGraph } from "../definitions/graph";
-import { formatKey } from "../model/key";
+import { formatKey, keyString, rowId, rowIdOfString } from "../model/key";
 import { formatLsn } from "../model/lsn";
 
 export interface RejectTracker {
@@ -40,19 +39,18 @@ export function createRejectTracker(deps: { sink: Sink; graph: TableGraph; logge
   const { sink, graph, logger, metrics } = deps;
   const open = new Map<string, Open>();
   const byKey = new Map<string, Set<string>>();
-  const rowId = (table: string, key: string) => `${table}\u0000${key}`;
 
   const add = (r: RejectNotice) => {
     const o = { table: r.table, key: keyString(r.key), ver: r.ver };
     open.set(r.id, o);
-    const id = rowId(o.table, o.key);
+    const id = rowIdOfString(o.table, o.key);
     byKey.set(id, (byKey.get(id) ?? new Set()).add(r.id));
   };
   const remove = (id: string) => {
     const o = open.get(id);
     if (!o) return;
     open.delete(id);
-    byKey.get(rowId(o.table, o.key))?.delete(id);
+    byKey.get(rowIdOfString(o.table, o.key))?.delete(id);
   };
   const resolved = (list: readonly ResolvedReject[]) => {
     for (const r of list) {
@@ -77,7 +75,7 @@ export function createRejectTracker(deps: { sink: Sink; graph: TableGraph; logge
     for (const op of batch.ops) {
       if (op.o === "upsert" || op.o === "delete") {
         const table = graph.byConvexName(op.t)?.name ?? op.t;
-        for (const id of byKey.get(rowId(table, keyString(op.k))) ?? []) if (op.ver > open.get(id)!.ver) out.add(id);
+        for (const id of byKey.get(rowId(table, op.k)) ?? []) if (op.ver > open.get(id)!.ver) out.add(id);
       } else if (op.o === "truncate") {
         const tables = new Set(op.ts.map((t) => graph.byConvexName(t)?.name ?? t));
         for (const [id, o] of open) if (tables.has(o.table) && op.ver > o.ver) out.add(id);

@@ -1,7 +1,8 @@
 // Collapses changes to each row's final state and orders the result by the table graph.
-import { convexToJson, type Value } from "convex/values";
+import type { Value } from "convex/values";
 import type { Op } from "../mirror-functions/wire/protocol";
-import type { Key, Row, RowChange, SourceTransaction } from "../model/changes";
+import type { Row, RowChange, SourceTransaction } from "../model/changes";
+import { keyString, rowId, type Key } from "../model/key";
 import type { TableGraph } from "../definitions/graph";
 import { Pg2ConvexError } from "../errors";
 import { formatLsn } from "../model/lsn";
@@ -18,11 +19,6 @@ type Entry =
     }
   | { kind: "delete"; table: string; key: Key; ver: bigint }
   | { kind: "reject"; table: string; key: Key; ver: bigint; code: string; reason: string };
-
-/** Canonical text of a key, equal for equal Convex values (bigint, bytes and floats included). */
-export const keyText = (key: Key): string => JSON.stringify(convexToJson(key as Value[]));
-
-const rowId = (table: string, key: Key) => `${table}\u0000${keyText(key)}`;
 
 /** One run of row changes between truncates. Map order = first appearance, for deterministic output. */
 class Segment {
@@ -153,7 +149,7 @@ function keepMarks(graph: TableGraph, seg: Segment): Map<string, Key[]> {
 
 /** The old key a partial upsert takes its omitted columns from; none when the row is whole or did not move. */
 function movedFrom(graph: TableGraph, e: Extract<Entry, { kind: "upsert" }>): Key | undefined {
-  if (!e.from || keyText(e.from) === keyText(e.key) || !isPartial(graph, e.table, e.row)) return undefined;
+  if (!e.from || keyString(e.from) === keyString(e.key) || !isPartial(graph, e.table, e.row)) return undefined;
   return e.from;
 }
 

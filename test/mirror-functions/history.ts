@@ -3,6 +3,7 @@
 import fc from "fast-check";
 import type { Value } from "convex/values";
 import type { Op } from "../../src/mirror-functions/wire/protocol";
+import { rowId } from "../../src/model/key";
 import { course, del, language, story, storyDone, trunc } from "./harness";
 
 export const TABLES = ["language", "course", "story", "story_done"] as const;
@@ -45,7 +46,7 @@ export const historyArb = (options: { truncates: boolean }) =>
         const byKey = new Map<string, Op>();
         for (const f of txn.ops) {
           const op = f(ver) as Extract<Op, { o: "upsert" | "delete" }>;
-          byKey.set(`${op.t}:${String(op.k[0])}`, op);
+          byKey.set(rowId(op.t, op.k), op);
         }
         const ops = [...byKey.values()];
         return { ver, ops: txn.truncate ? [trunc(txn.truncate, ver), ...ops] : ops };
@@ -60,7 +61,7 @@ export function expectedRows(ops: readonly Op[]): Rows {
   const last = new Map<string, Op>();
   for (const op of ops) {
     if (op.o === "truncate") for (const t of op.ts) truncatedAt.set(t, op.ver > (truncatedAt.get(t) ?? -1n) ? op.ver : truncatedAt.get(t)!);
-    else if (op.o !== "reject") last.set(`${op.t}\u0000${String(op.k[0])}`, op);
+    else if (op.o !== "reject") last.set(rowId(op.t, op.k), op);
   }
   const rows = Object.fromEntries(TABLES.map((t) => [t, new Map()])) as Rows;
   for (const op of last.values()) {

@@ -5,7 +5,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { bisect, type RowHash, type Side } from "../../src/parity/bisect";
-import { compareKeys, keyId, type Bound, type KeyRange } from "../../src/parity/keys";
+import { compareKeys, keyString } from "../../src/model/key";
+import type { Bound, KeyRange } from "../../src/parity/keys";
 import { RangeSum, fnv1a64, hashHex } from "../../src/mirror-functions/parity/row-hash";
 import { segmentOf } from "../../src/mirror-functions/parity/parity-scan";
 
@@ -39,7 +40,7 @@ function arraySide(rows: Row[], counter: { calls: number }): Side {
     },
     async rows(range): Promise<RowHash[]> {
       counter.calls++;
-      return inRange(range).map((r) => ({ key: [r.id], id: keyId([r.id]), hash: hashOf(r) }));
+      return inRange(range).map((r) => ({ key: [r.id], id: keyString([r.id]), hash: hashOf(r) }));
     },
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { planOps, keyText } from "../../src/plan/collapse";
+import { planOps } from "../../src/plan/collapse";
+import { keyString } from "../../src/model/key";
 import { buildGraph } from "../../src/definitions/graph";
 import { referenceTables } from "../../tables/reference";
 import type { RowChange, SourceTransaction } from "../../src/model/changes";
@@ -30,11 +31,11 @@ function model(changes: RowChange[]): Map<string, unknown> {
   const m = new Map<string, unknown>();
   for (const c of changes) {
     if (c.kind === "truncate" || c.kind === "reject") continue;
-    if (c.kind === "delete") m.delete(`${c.table}:${keyText(c.key)}`);
+    if (c.kind === "delete") m.delete(`${c.table}:${keyString(c.key)}`);
     else {
-      if (c.kind === "update" && c.oldKey) m.delete(`${c.table}:${keyText(c.oldKey)}`);
-      const prev = m.get(`${c.table}:${keyText(c.key)}`) as Record<string, unknown> | undefined;
-      m.set(`${c.table}:${keyText(c.key)}`, { ...(prev ?? {}), ...c.row });
+      if (c.kind === "update" && c.oldKey) m.delete(`${c.table}:${keyString(c.oldKey)}`);
+      const prev = m.get(`${c.table}:${keyString(c.key)}`) as Record<string, unknown> | undefined;
+      m.set(`${c.table}:${keyString(c.key)}`, { ...(prev ?? {}), ...c.row });
     }
   }
   return m;
@@ -44,10 +45,10 @@ function applyOps(ops: Op[]): Map<string, unknown> {
   const m = new Map<string, unknown>();
   for (const op of ops) {
     const table = graph.byConvexName(op.o === "truncate" ? "" : op.t)?.name;
-    if (op.o === "delete") m.delete(`${table}:${keyText(op.k)}`);
+    if (op.o === "delete") m.delete(`${table}:${keyString(op.k)}`);
     if (op.o === "upsert") {
-      const prev = m.get(`${table}:${keyText(op.k)}`) as Record<string, unknown> | undefined;
-      m.set(`${table}:${keyText(op.k)}`, op.partial ? { ...(prev ?? {}), ...op.d } : { ...op.d });
+      const prev = m.get(`${table}:${keyString(op.k)}`) as Record<string, unknown> | undefined;
+      m.set(`${table}:${keyString(op.k)}`, op.partial ? { ...(prev ?? {}), ...op.d } : { ...op.d });
     }
   }
   return m;
@@ -62,7 +63,7 @@ describe("planOps", () => {
         // Same final state as applying every change in order.
         expect(applyOps(ops)).toEqual(model(txs.flatMap((t) => t.changes)));
         // Each row at most once.
-        const keys = ops.map((o) => (o.o === "truncate" ? "" : `${o.t}:${keyText(o.k)}`));
+        const keys = ops.map((o) => (o.o === "truncate" ? "" : `${o.t}:${keyString(o.k)}`));
         expect(new Set(keys).size).toBe(keys.length);
         // Deletes (children first) precede upserts (parents first).
         const rank = (o: Op) => graph.rank.get(graph.byConvexName((o as { t: string }).t)!.name)!;
@@ -75,7 +76,7 @@ describe("planOps", () => {
         // Every op carries the commit LSN of the last transaction that touched its row.
         for (const op of ops) {
           if (op.o === "truncate") continue;
-          const last = [...txs].reverse().find((t) => t.changes.some((c) => c.kind !== "truncate" && c.table === graph.byConvexName(op.t)!.name && (keyText(c.key) === keyText(op.k) || (c.kind === "update" && c.oldKey && keyText(c.oldKey) === keyText(op.k)))));
+          const last = [...txs].reverse().find((t) => t.changes.some((c) => c.kind !== "truncate" && c.table === graph.byConvexName(op.t)!.name && (keyString(c.key) === keyString(op.k) || (c.kind === "update" && c.oldKey && keyString(c.oldKey) === keyString(op.k)))));
           expect(op.ver).toBe(last!.commitLsn);
         }
       }),

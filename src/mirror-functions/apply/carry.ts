@@ -15,7 +15,8 @@ import type { Value } from "convex/values";
 import { VERSION_FIELD } from "../../definitions/types";
 import type { TableInfo } from "../config";
 import type { MirrorTx } from "./mirror-tx";
-import { keyOf, keyString, SYSTEM_TABLES } from "../names";
+import { keyOfDoc, keyString, rowIdOfString } from "../../model/key";
+import { SYSTEM_TABLES } from "../names";
 import type { Fields, Row } from "./row-store";
 import type { Carry } from "./carry-record";
 
@@ -23,8 +24,6 @@ export type { Carry };
 
 /** What a moved row's upsert merges over: the old key's columns, "stale", or null when there is nothing. */
 export type Carried = Fields | "stale" | null;
-
-const carryId = (table: string, key: string) => `${table}\u0000${key}`;
 
 /** Before `op` writes `current` (its key's doc): keeps its columns for each row that moved away from it. */
 export async function keepForMoves(tx: MirrorTx, info: TableInfo, op: { k: Value[]; keep?: Value[][] }, current: Row | null): Promise<void> {
@@ -34,7 +33,7 @@ export async function keepForMoves(tx: MirrorTx, info: TableInfo, op: { k: Value
   const fields = carried === "stale" ? null : carried;
   for (const to of op.keep) {
     const key = keyString(to);
-    tx.carries.set(carryId(info.def.name, key), { table: info.def.name, key, from, fields });
+    tx.carries.set(rowIdOfString(info.def.name, key), { table: info.def.name, key, from, fields });
   }
 }
 
@@ -42,7 +41,7 @@ export async function keepForMoves(tx: MirrorTx, info: TableInfo, op: { k: Value
 export async function takeCarried(tx: MirrorTx, info: TableInfo, op: { k: Value[]; from: Value[]; ver: bigint }): Promise<Carried> {
   const key = keyString(op.k);
   const from = keyString(op.from);
-  const id = carryId(info.def.name, key);
+  const id = rowIdOfString(info.def.name, key);
   const held = tx.carries.get(id);
   if (held) {
     tx.carries.delete(id);
@@ -57,14 +56,14 @@ export async function takeCarried(tx: MirrorTx, info: TableInfo, op: { k: Value[
 }
 
 async function carryOf(tx: MirrorTx, info: TableInfo, row: Row): Promise<Fields | "stale"> {
-  const stale = await tx.system.rejectedAfter(info.def.name, keyString(keyOf(info.def, row)), row[VERSION_FIELD] as bigint);
+  const stale = await tx.system.rejectedAfter(info.def.name, keyString(keyOfDoc(info.def, row)), row[VERSION_FIELD] as bigint);
   return stale ? "stale" : dataColumns(info, row);
 }
 
 /** For a moved row's upsert that is not applied: its carry, if any, is not needed any more. */
 export async function dropCarried(tx: MirrorTx, info: TableInfo, op: { k: Value[] }): Promise<void> {
   const key = keyString(op.k);
-  if (tx.carries.delete(carryId(info.def.name, key))) return;
+  if (tx.carries.delete(rowIdOfString(info.def.name, key))) return;
   await dropStored(tx, info.def.name, key);
 }
 

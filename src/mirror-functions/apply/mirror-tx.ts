@@ -5,7 +5,7 @@ import type { GenericDatabaseWriter, GenericDataModel } from "convex/server";
 import type { Value } from "convex/values";
 import type { Carry } from "./carry-record";
 import type { MirrorConfig } from "../config";
-import { keyString } from "../names";
+import { keyString, rowId } from "../../model/key";
 import { RowStore, sameValue } from "./row-store";
 import { SystemStore, type RecordedReject } from "../system-store";
 import { Usage, type Budget } from "./usage";
@@ -39,11 +39,11 @@ export class MirrorTx {
   }
 
   touch(table: string, key: readonly Value[]): void {
-    this.touched.add(`${table}\u0000${keyString(key)}`);
+    this.touched.add(rowId(table, key));
   }
 
   wasTouched(table: string, key: readonly Value[]): boolean {
-    return this.touched.has(`${table}\u0000${keyString(key)}`);
+    return this.touched.has(rowId(table, key));
   }
 
   sameKey(a: Value | undefined, b: Value | undefined): boolean {

@@ -14,7 +14,8 @@ import type { GenericId, Value } from "convex/values";
 import { VERSION_FIELD } from "../../definitions/types";
 import type { MirrorConfig } from "../config";
 import { MirrorTx } from "./mirror-tx";
-import { keyString, SYSTEM_TABLES } from "../names";
+import { keyString } from "../../model/key";
+import { SYSTEM_TABLES } from "../names";
 import type { RejectNotice } from "../wire/protocol";
 import { rejectNotice } from "../system-store";
 

@@ -8,7 +8,8 @@
 import type { GenericDatabaseWriter, GenericDataModel } from "convex/server";
 import type { GenericId, Value } from "convex/values";
 import type { TableDef } from "../../definitions/types";
-import { indexFor, keyOf, keyString, PK_INDEX, VERSION_INDEX } from "../names";
+import { keyOfDoc, keyString, rowId } from "../../model/key";
+import { indexFor, PK_INDEX, VERSION_INDEX } from "../names";
 import { VERSION_FIELD } from "../../definitions/types";
 import type { Usage } from "./usage";
 
@@ -62,7 +63,7 @@ export class RowStore {
     const _id = await this.db.insert(def.convexName, fields as any);
     this.usage.wrote(fields);
     const row: Row = { ...fields, _id };
-    this.rows.set(cacheId(def, keyOf(def, row)), row);
+    this.rows.set(cacheId(def, keyOfDoc(def, row)), row);
     return row;
   }
 
@@ -72,7 +73,7 @@ export class RowStore {
     this.usage.wrote(fields);
     this.usage.read([row as Record<string, Value>]);
     const next: Row = { ...fields, _id: row._id, _creationTime: row._creationTime };
-    const id = cacheId(def, keyOf(def, row));
+    const id = cacheId(def, keyOfDoc(def, row));
     this.rows.set(id, next);
     this.dirty.delete(id);
     return next;
@@ -82,14 +83,14 @@ export class RowStore {
     await this.db.delete(def.convexName, row._id);
     this.usage.wrote(null);
     this.usage.read([row as Record<string, Value>]);
-    const id = cacheId(def, keyOf(def, row));
+    const id = cacheId(def, keyOfDoc(def, row));
     this.rows.set(id, null);
     this.dirty.delete(id);
   }
 
   /** Sets non-indexed fields on the cached row now and in the database at flush(); undefined unsets. */
   setFields(def: TableDef, row: Row, fields: Fields): void {
-    const id = cacheId(def, keyOf(def, row));
+    const id = cacheId(def, keyOfDoc(def, row));
     const current = this.rows.get(id) ?? row;
     const changed = Object.keys(fields).filter((f) => !sameValue(current[f], fields[f]));
     if (changed.length === 0) return;
@@ -115,7 +116,7 @@ export class RowStore {
   private overlay(def: TableDef, docs: Row[]): Row[] {
     this.usage.read(docs as Array<Record<string, Value>>);
     return docs.map((doc) => {
-      const id = cacheId(def, keyOf(def, doc));
+      const id = cacheId(def, keyOfDoc(def, doc));
       const cached = this.rows.get(id);
       if (cached) return cached;
       this.rows.set(id, doc);
@@ -124,7 +125,7 @@ export class RowStore {
   }
 }
 
-const cacheId = (def: TableDef, key: readonly Value[]) => `${def.name}\u0000${keyString(key)}`;
+const cacheId = (def: TableDef, key: readonly Value[]) => rowId(def.name, key);
 
 /** Structural equality of Convex values (arrays, objects, bigint, bytes); undefined equals only itself. */
 export function sameValue(a: Value | undefined, b: Value | undefined): boolean {

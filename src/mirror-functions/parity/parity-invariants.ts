@@ -10,9 +10,10 @@ import type { Value } from "convex/values";
 import { Pg2ConvexError } from "../../errors";
 import { contribution } from "../apply/aggregates";
 import type { MirrorConfig, TableInfo } from "../config";
-import { indexFor, keyString, PK_INDEX } from "../names";
-import { PARITY_LIMITS, type ChecksResult, type DocChecks, type FeedGroup, type Key, type Violation } from "../wire/parity-protocol";
-import { keyOfDoc, pageBudget, scanRange, type Doc } from "./parity-scan";
+import { keyOfDoc, rowId, viaId, type Key } from "../../model/key";
+import { indexFor, PK_INDEX } from "../names";
+import { PARITY_LIMITS, type ChecksResult, type DocChecks, type FeedGroup, type Violation } from "../wire/parity-protocol";
+import { pageBudget, scanRange, type Doc } from "./parity-scan";
 import { sameValue } from "../apply/row-store";
 
 type Ctx = GenericQueryCtx<GenericDataModel>;
@@ -53,7 +54,7 @@ export class DocChecker {
   }
 
   private async parent(table: TableInfo["refs"][number]["parent"], raw: Value): Promise<Doc | null> {
-    const id = `${table.name}\u0000${keyString([raw])}`;
+    const id = rowId(table.name, [raw]);
     if (!this.parents.has(id)) {
       this.ranges++;
       this.parents.set(id, (await this.ctx.db.query(table.convexName).withIndex(PK_INDEX, (q: any) => q.eq(table.primaryKey[0]!, raw)).first()) as Doc | null);
@@ -98,7 +99,7 @@ export class FeedSums {
     for (const feed of this.info.feeds) {
       const key = doc[feed.via] ?? null;
       if (key === null) continue;
-      const id = `${feed.parent.name}\u0000${feed.via}\u0000${keyString([key])}`;
+      const id = viaId(feed.parent.name, feed.via, [key]);
       const g = this.groups.get(id) ?? { parent: feed.parent.name, via: feed.via, key, sums: {} };
       this.groups.set(id, g);
       addContributions(this.config, feed.parent.name, feed.defs, doc, g.sums);

@@ -7,16 +7,14 @@
 //   k1=x1 … kn-1=xn-1, kn > xn   then   k1=x1 … kn-2=xn-2, kn-1 > xn-1   …   then   k1 > x1
 // (the first one inclusive for an inclusive bound). The upper bound is checked per document.
 import type { GenericDataModel, GenericQueryCtx } from "convex/server";
-import { compareValues, getDocumentSize, type Value } from "convex/values";
+import { getDocumentSize, type Value } from "convex/values";
 import type { TableDef } from "../../definitions/types";
 import { PK_INDEX } from "../names";
-import { PARITY_LIMITS, type Key } from "../wire/parity-protocol";
+import { compareKeys, keyOfDoc, type Key } from "../../model/key";
+import { PARITY_LIMITS } from "../wire/parity-protocol";
 
 type Ctx = GenericQueryCtx<GenericDataModel>;
 export type Doc = Record<string, Value | undefined>;
-
-export const compareKeys = (a: Key, b: Key): number => compareValues(a, b);
-export const keyOfDoc = (def: TableDef, doc: Doc): Key => def.primaryKey.map((c) => doc[c] ?? null);
 
 export interface ScanBudget {
   docs: number;

@@ -2,6 +2,7 @@
 // Keep it free of Node imports: Convex bundles this file.
 import { v, type Value } from "convex/values";
 import type { TableDef } from "../../definitions/types";
+import type { Key } from "../../model/key";
 
 /**
  * What one parity query may read. Convex allows 32,000 documents, 16 MiB and 4,096 index ranges per
@@ -27,8 +28,6 @@ export function comparedColumns(def: TableDef): string[] {
   const derived = new Set(def.derived.map((d) => d.field));
   return def.columns.filter((c) => !derived.has(c.name)).map((c) => c.name);
 }
-
-export type Key = Value[];
 
 const key = v.array(v.any());
 const nullableKey = v.union(key, v.null());

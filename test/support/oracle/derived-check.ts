@@ -2,8 +2,8 @@
 // reference id against the parent it should point at.
 import type { TableGraph } from "../../../src/definitions/graph";
 import type { Value } from "convex/values";
+import { keyString } from "../../../src/model/key";
 import { canonical } from "./canonical";
-import { keyOf } from "./full-compare";
 
 export interface InvariantDiff {
   table: string;
@@ -27,7 +27,7 @@ export function checkInvariants(graph: TableGraph, docs: DocsByTable): Invariant
         if (d.kind === "lookup") {
           const ref = table.references.find((r) => r.column === d.via)!;
           const parentKey = doc[d.via];
-          const parent = parentKey === null || parentKey === undefined ? undefined : docs.get(ref.table)?.get(canonical([parentKey as Value]));
+          const parent = parentKey === null || parentKey === undefined ? undefined : docs.get(ref.table)?.get(keyString([parentKey as Value]));
           expected = parent ? parent[d.column] : null;
         } else {
           let acc = 0;
@@ -49,7 +49,7 @@ export function checkInvariants(graph: TableGraph, docs: DocsByTable): Invariant
       if (!parents) continue;
       for (const [key, doc] of rows) {
         const raw = doc[ref.column];
-        const parent = raw === null || raw === undefined ? undefined : parents.get(canonical([raw as Value]));
+        const parent = raw === null || raw === undefined ? undefined : parents.get(keyString([raw as Value]));
         const expected = parent ? parent._id : undefined;
         if (expected !== doc[ref.field]) out.push({ table: table.name, key, field: ref.field, expected: String(expected), actual: String(doc[ref.field]) });
       }
@@ -57,5 +57,3 @@ export function checkInvariants(graph: TableGraph, docs: DocsByTable): Invariant
   }
   return out;
 }
-
-export { keyOf };

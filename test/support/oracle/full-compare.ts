@@ -1,10 +1,12 @@
 // Row-by-row comparison of one table: every PostgreSQL row (through the type mapping) against every Convex
-// document. Derived fields are excluded here; they are checked against their definitions in derived-check.ts.
+// document, matched by keyString of their primary key (as the mirror identifies rows). Derived fields are
+// excluded here; they are checked against their definitions in derived-check.ts.
 import type pg from "pg";
 import type { Value } from "convex/values";
 import type { TableDef } from "../../../src/definitions/types";
 import type { MirrorReader } from "../../../src/convex-client/mirror-reader";
 import { decodeText } from "../../../src/decode";
+import { keyOfDoc, keyString } from "../../../src/model/key";
 import { keyset } from "../../../src/postgres";
 import { canonical } from "./canonical";
 
@@ -22,18 +24,14 @@ export async function pgRows(client: pg.ClientBase, table: TableDef): Promise<Ma
   for (const r of res.rows as Record<string, string | null>[]) {
     const row: Record<string, Value> = {};
     for (const c of table.columns) row[c.name] = decodeText(c, r[c.name] ?? null);
-    out.set(keyOf(table, row), row);
+    out.set(keyString(keyOfDoc(table, row)), row);
   }
   return out;
 }
 
-export function keyOf(table: TableDef, row: Record<string, unknown>): string {
-  return canonical(table.primaryKey.map((k) => row[k] as Value));
-}
-
 export async function convexRows(reader: MirrorReader, table: TableDef): Promise<Map<string, Record<string, unknown>>> {
   const out = new Map<string, Record<string, unknown>>();
-  for await (const doc of reader.allRows(table.convexName)) out.set(keyOf(table, doc), doc);
+  for await (const doc of reader.allRows(table.convexName)) out.set(keyString(keyOfDoc(table, doc as Record<string, Value>)), doc);
   return out;
 }
 
