@@ -1,5 +1,6 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import prettier from "eslint-config-prettier/flat";
 
 export default tseslint.config(
   { ignores: ["node_modules/**", "convex/_generated/**", ".pg2convex/**", "test/lint/fixtures/**"] },
@@ -15,4 +16,6 @@ export default tseslint.config(
     files: ["**/*.mjs", "**/*.js"],
     languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } },
   },
+  // Last: layout belongs to prettier (`npm run lint` runs both), so no rule above may judge it.
+  prettier,
 );

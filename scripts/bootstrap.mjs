@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // First-command bootstrap for `npm test`, `npm run demo` and `npm run bench` on a fresh clone.
+// `--npm-only` (for `npm run test:unit`, whose tests start no PostgreSQL) stops after the npm dependencies.
 // Uses only Node built-ins: it runs before dependencies exist. It either makes the machine ready
 // (npm dependencies, the wal2json package when we are root with apt) or stops with ONE message that
 // names what is missing and the exact command that installs it.
@@ -64,6 +65,7 @@ function postgresUser() {
 }
 
 npmDependencies();
+if (process.argv.includes("--npm-only")) process.exit(0);
 const pg = postgresBinDir();
 wal2json(pg);
 postgresUser();
