@@ -1,8 +1,8 @@
 // A throwaway PostgreSQL cluster with wal2json, for tests, the demo and the bench.
 // Invariant: the cluster is always started as the `postgres` OS user when we are root (PostgreSQL refuses
 // to run as root), listens only on 127.0.0.1, and lives entirely under `dir`, so stop() + rm leaves nothing behind.
-import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -61,10 +61,29 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<PgCl
     chownSync(dir, uid, gid);
   }
   chmodSync(dir, 0o700);
-  const port = opts.port ?? (await freePort());
   if (!existsSync(join(data, "PG_VERSION"))) {
     asPostgres(join(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]);
   }
+  const mainConf = join(data, "postgresql.conf");
+  const include = "include_if_exists = 'pg2convex.conf'";
+  const current = execFileSync("cat", [mainConf], { encoding: "utf8" });
+  if (!current.includes(include)) asPostgres("/bin/sh", ["-c", `echo "${include}" >> '${mainConf}'`]);
+  // A port found free is only free until someone else binds it (other clusters, servers on port 0, other
+  // processes on the machine): when the postmaster cannot bind the one we picked, pick another.
+  for (let attempt = 1; ; attempt++) {
+    const port = opts.port ?? (await freePort());
+    try {
+      startPostgres(bin, dir, data, port, opts.settings);
+      return running(bin, dir, data, port, !opts.dir);
+    } catch (e) {
+      if (opts.port !== undefined || attempt >= 5 || !(e instanceof PortTaken)) throw e;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+function startPostgres(bin: string, dir: string, data: string, port: number, extra: Record<string, string | number> = {}): void {
   const settings: Record<string, string | number> = {
     listen_addresses: "'127.0.0.1'",
     port,
@@ -77,22 +96,25 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<PgCl
     full_page_writes: "off",
     wal_sender_timeout: "'60s'",
     logging_collector: "off",
-    ...opts.settings,
+    ...extra,
   };
   const conf = Object.entries(settings).map(([k, v]) => `${k} = ${v}`).join("\n");
   const confPath = join(data, "pg2convex.conf");
   writeFileSync(confPath, conf + "\n");
   if (isRoot()) execFileSync("chown", ["postgres:postgres", confPath]);
-  const mainConf = join(data, "postgresql.conf");
-  const include = "include_if_exists = 'pg2convex.conf'";
-  const current = execFileSync("cat", [mainConf], { encoding: "utf8" });
-  if (!current.includes(include)) asPostgres("/bin/sh", ["-c", `echo "${include}" >> '${mainConf}'`]);
+  const logFile = join(dir, "postgres.log");
+  // pg_ctl appends to the log: only what this attempt wrote says why it failed.
+  const from = existsSync(logFile) ? statSync(logFile).size : 0;
   try {
-    asPostgres(join(bin, "pg_ctl"), ["-D", data, "-l", join(dir, "postgres.log"), "-w", "-t", "60", "start"]);
+    asPostgres(join(bin, "pg_ctl"), ["-D", data, "-l", logFile, "-w", "-t", "60", "start"]);
   } catch (e) {
-    const log = spawnSync("tail", ["-n", "30", join(dir, "postgres.log")], { encoding: "utf8" }).stdout;
-    throw new Error(`PostgreSQL did not start in ${dir}: ${(e as Error).message}\n${log}`, { cause: e });
+    const log = existsSync(logFile) ? readFileSync(logFile).subarray(from).toString("utf8").split("\n").slice(-30).join("\n") : "";
+    const Failure = /could not bind IPv4 address[^\n]*Address already in use/.test(log) ? PortTaken : Error;
+    throw new Failure(`PostgreSQL did not start in ${dir}: ${(e as Error).message}\n${log}`, { cause: e });
   }
+}
+
+function running(bin: string, dir: string, data: string, port: number, removeDir: boolean): PgCluster {
   let stopped = false;
   return {
     port,
@@ -104,7 +126,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<PgCl
       try {
         asPostgres(join(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"]);
       } finally {
-        if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+        if (removeDir) rmSync(dir, { recursive: true, force: true });
       }
     },
   };

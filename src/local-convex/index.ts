@@ -59,6 +59,11 @@ export async function startLocalConvex(opts: LocalConvexOptions): Promise<LocalC
   const app = await loadConvexApp(opts.convexDir);
   const executor = new Executor(app, await loadFastConvexTest());
   const server = createServer({ keepAlive: true }, createHandler({ app, executor, adminKey: opts.adminKey, logger }));
+  // Only the client ends an idle keep-alive connection (0: no server idle timeout, and no Keep-Alive hint,
+  // so clients use their own shorter one). A server-side timeout races a client that reuses the connection
+  // at that moment: its request is reset (ECONNRESET), which a loaded machine, firing both timers late,
+  // turns into failed mutations. close() still ends idle connections.
+  server.keepAliveTimeout = 0;
   const host = opts.host ?? "127.0.0.1";
 
   await new Promise<void>((resolve, reject) => {

@@ -66,9 +66,9 @@ describe("pg2convex CLI", () => {
           resolve(m[1]!);
         }
       }, 50);
-      setTimeout(() => (clearInterval(t), reject(new Error(`no metrics url in: ${run.output()}`))), 30_000);
+      setTimeout(() => (clearInterval(t), reject(new Error(`no metrics url in: ${run.output()}`))), 60_000);
     });
-    const until = Date.now() + 30_000;
+    const until = Date.now() + 60_000;
     while ((await fetch(`${url}/readyz`)).status !== 200) {
       if (Date.now() > until) throw new Error("never ready");
       await new Promise((r) => setTimeout(r, 100));
@@ -80,7 +80,8 @@ describe("pg2convex CLI", () => {
     expect(metrics).toMatch(/pg2convex_rows_applied_total\{table="story"\} [1-9]/);
     expect(metrics).toMatch(/pg2convex_commit_to_visible_seconds_count [1-9]/);
     run.kill("SIGTERM");
-    const code = await new Promise<number | null>((r) => run.once("exit", r));
+    // 'close', not 'exit': the output asserted below is all read only once its pipes have closed.
+    const code = await new Promise<number | null>((r) => run.once("close", r));
     expect(code).toBe(0);
     expect(run.output()).toMatch(/"op":"/); // batches carry an operation key
     expect(run.output()).not.toContain(env.convex.adminKey);

@@ -16,7 +16,10 @@ afterEach(() => {
 interface Cli {
   child: ChildProcess;
   stdout: () => string;
+  /** Settles once the process exited AND its stdout/stderr were read to the end ('close', not 'exit'). */
   exit: Promise<number | null>;
+  /** Resolves when the output so far matches `re`; rejects if the process ends first. */
+  until: (re: RegExp) => Promise<RegExpExecArray>;
 }
 
 function runCli(args: string[], env: Record<string, string | undefined> = {}): Cli {
@@ -24,21 +27,38 @@ function runCli(args: string[], env: Record<string, string | undefined> = {}): C
   const child = spawn(process.execPath, [BIN, "local-convex", ...args], { env: { ...base, LOG_LEVEL: "warn", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);
   let out = "";
-  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-  const exit = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-  return { child, stdout: () => out, exit };
+  const waiters = new Set<() => void>();
+  const onData = (d: Buffer) => {
+    out += d.toString();
+    for (const w of [...waiters]) w();
+  };
+  child.stdout!.on("data", onData);
+  child.stderr!.on("data", onData);
+  let closed = false;
+  const exit = new Promise<number | null>((r) =>
+    child.on("close", (code) => {
+      closed = true;
+      for (const w of [...waiters]) w();
+      r(code);
+    }),
+  );
+  const until = (re: RegExp) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const check = () => {
+        const m = re.exec(out);
+        if (m || closed) waiters.delete(check);
+        if (m) resolve(m);
+        else if (closed) reject(new Error(`local-convex exited before printing ${re}:\n${out}`));
+      };
+      waiters.add(check);
+      check();
+    });
+  return { child, stdout: () => out, exit, until };
 }
 
-async function waitForUrl(cli: Cli): Promise<string> {
-  for (let i = 0; i < 300; i++) {
-    const m = /listening at (http:\/\/\S+)/.exec(cli.stdout());
-    if (m) return m[1]!;
-    if (cli.child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`local-convex did not start:\n${cli.stdout()}`);
-}
+// Start-up (tsx compiling the CLI, loading the Convex functions) is slow on a loaded machine; the test's own
+// timeout bounds the wait.
+const waitForUrl = async (cli: Cli): Promise<string> => (await cli.until(/listening at (http:\/\/\S+)\n/))[1]!;
 
 describe("pg2convex local-convex", () => {
   it("prints its URL, serves internal functions for --admin-key without echoing it, and exits 0 on SIGTERM", async () => {
@@ -59,6 +79,8 @@ describe("pg2convex local-convex", () => {
     const url = await waitForUrl(cli);
     const key = /Generated admin key[^:]*: (\S+)/.exec(cli.stdout())?.[1];
     expect(key).toMatch(/^local-convex\|[0-9a-f]{48}$/);
+    // The key comes before the readiness line, so a script that waits for the URL always has it.
+    expect(cli.stdout().indexOf("Generated admin key")).toBeLessThan(cli.stdout().indexOf("listening at"));
     const client = new ConvexHttpClient(url, { logger: false });
     setAdminAuth(client, key!);
     expect(await client.mutation(fn.internalAdd, { name: "cli", by: 2 })).toBe("added");

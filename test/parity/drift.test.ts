@@ -5,16 +5,18 @@ import { makeFunctionReference } from "convex/server";
 import { parseLsn } from "../../src/model/lsn";
 import { createMirrorEnv, type MirrorEnv } from "../support/mirror-env";
 import type { MirrorHandle } from "../../src/pipeline/mirror";
+import { waitForStreaming } from "../support/wait";
 import { otherDrift, parity, table, tamper, withTraffic } from "./support";
 
 const SMALL = { languages: 6, courses: 5, stories: 300, users: 20 };
 let env: MirrorEnv | undefined;
 
-/** A converged mirror; the bridge keeps running unless `stop` (then changes stay unmirrored). */
+/** A converged mirror whose bridge streams the slot; it keeps running unless `stop` (then changes stay unmirrored). */
 async function mirror(): Promise<{ env: MirrorEnv; bridge: MirrorHandle }> {
   env = await createMirrorEnv({ seed: SMALL });
   const bridge = await env.start();
   await env.waitConverged();
+  await waitForStreaming(env);
   return { env, bridge };
 }
 
@@ -90,6 +92,7 @@ describe("parity reports each injected drift with table, key and columns", () =>
     const { mirror: identity } = await env.reader.state(env.config.slot);
     await env.convex.client.mutation(makeFunctionReference<"mutation">("mirror:applyBatch") as any, { slot: env.config.slot, mirrorId: identity!.mirrorId, batchId: "test-skip", ops: [], checkpoint: { commitLsn: skippedTo, endLsn: skippedTo } });
     await env.start();
+    await waitForStreaming(env);
     const running = await withTraffic(env, () => parity(env, { mode: "full" }));
     expect(running.lag.caughtUp).toBe(true);
     expect(table(running, "language").rows.drift).toEqual([expect.objectContaining({ kind: "mismatch", key: [3], columns: ["name", "rtl"] })]);

@@ -18,8 +18,10 @@ export async function parity(env: MirrorEnv, overrides: Partial<ParityOptions> =
     tables: referenceTables,
     mode: "sample",
     sample: 200,
-    maxWaitMs: 15_000,
-    recheck: { rounds: 3, delayMs: 200, waitMs: 15_000 },
+    // Bounds, not delays: a wait ends as soon as the mirror passes its LSN, or at once with no bridge
+    // streaming; a loaded CI machine may need more than a few seconds for the bridge to get there.
+    maxWaitMs: 60_000,
+    recheck: { rounds: 3, delayMs: 200, waitMs: 60_000 },
     record: true,
     ...overrides,
   });

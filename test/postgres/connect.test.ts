@@ -1,9 +1,9 @@
 // connectPg against the real test cluster: session settings, replication connections, and PG_CONNECT
 // errors that name host, port and database but never the password.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../src/devtools/pg-cluster";
 import { describeError, Pg2ConvexError } from "../../src/errors";
 import { connectPg } from "../../src/postgres";
+import { closedPort } from "../support/closed-port";
 import { createTestDatabase, type TestDatabase } from "../support/pg";
 
 const SECRET = "hunter2-Secret";
@@ -73,7 +73,7 @@ describe("connectPg", () => {
   });
 
   it("turns an unreachable server into a retryable PG_CONNECT naming host, port and database", async () => {
-    const closed = await freePort();
+    const closed = await closedPort();
     const err = await connectError(`postgres://mirror:${SECRET}@127.0.0.1:${closed}/appdb`);
     expect(err.retryable).toBe(true);
     expect(err.message).toContain(`127.0.0.1:${closed}, database "appdb", user "mirror"`);

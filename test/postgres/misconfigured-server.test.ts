@@ -9,6 +9,7 @@ import { startCluster, type PgCluster } from "../../src/devtools/pg-cluster";
 import { Pg2ConvexError } from "../../src/errors";
 import { referenceTables } from "../../tables/reference";
 import { connectPg, createSlotWithSnapshot, roleScript, runChecks } from "../../src/postgres";
+import { waitUntil } from "../support/wait";
 
 const PASSWORD = "Corr3ct-horse_battery";
 
@@ -50,8 +51,20 @@ describe("a server that cannot replicate", () => {
     await admin.query(script);
     const hba = join(cluster.dir, "data", "pg_hba.conf");
     writeFileSync(hba, `host all ${role} 127.0.0.1/32 scram-sha-256\n` + readFileSync(hba, "utf8"));
+    // pg_reload_conf() only signals the postmaster. A backend started after the postmaster reloaded its
+    // configuration (pg_conf_load_time moved) was forked after it reread pg_hba.conf in the same SIGHUP pass.
+    const loadTime = async () => {
+      const c = new pg.Client(cluster.url("postgres"));
+      await c.connect();
+      try {
+        return (await c.query("SELECT pg_conf_load_time()::text AS t")).rows[0].t as string;
+      } finally {
+        await c.end();
+      }
+    };
+    const before = await loadTime();
     await admin.query("SELECT pg_reload_conf()");
-    await new Promise((r) => setTimeout(r, 200)); // the postmaster rereads pg_hba.conf on SIGHUP
+    await waitUntil("the postmaster to reload pg_hba.conf", async () => (await loadTime()) !== before);
 
     const base = new URL(cluster.url("postgres"));
     const url = (pw: string) => `postgres://${role}:${encodeURIComponent(pw)}@${base.host}/postgres`;

@@ -24,7 +24,7 @@ async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<Pg2ConvexE
   throw new Error("expected a Pg2ConvexError");
 }
 
-async function until(what: string, cond: () => Promise<boolean>, ms = 10_000): Promise<void> {
+async function until(what: string, cond: () => Promise<boolean>, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);

@@ -34,7 +34,7 @@ describe("acknowledgement trap", () => {
     const moved = await waitFor("confirmed_flush_lsn to move", async () => {
       const now = await db.confirmedFlush();
       return now > before ? now : undefined;
-    }, 5000);
+    });
     await svc.stop();
     await done.catch(() => undefined);
 

@@ -61,8 +61,11 @@ export async function main(argv: string[]): Promise<number> {
     ...(values.host ? { host: values.host } : {}),
     logger,
   });
-  console.log(`Local Convex (stand-in, in-memory) listening at ${server.url}`);
-  if (!given) console.log(`Generated admin key (pass it to pg2convex run as the Convex admin key): ${adminKey}`);
+  // The "listening at" line is the readiness signal scripts wait for, so whatever they need with it (the
+  // generated key) comes before it and in the same write: a reader that has seen the URL has seen the key
+  // (two writes could be read apart on a busy machine).
+  const ready = `Local Convex (stand-in, in-memory) listening at ${server.url}`;
+  process.stdout.write(`${given ? "" : `Generated admin key (pass it to pg2convex run as the Convex admin key): ${adminKey}\n`}${ready}\n`);
 
   const signal = await new Promise<NodeJS.Signals>((done) => {
     const onSignal = (s: NodeJS.Signals) => {
