@@ -24,13 +24,15 @@ const TABLES = ["orders", "order_items", "products", "invoices", "shipments", "c
 const LEGACY = ["users", "accounts", "sessions", "verification_token"];
 
 function plainModule(i: number, rnd: () => number): string {
-  const fns = Array.from({ length: 4 + Math.floor(rnd() * 6) }, (_, k) => [
-    `/** Computes step ${k} of pipeline ${i}. */`,
-    `export function step${k}(input: readonly number[], factor = ${k + 1}): number[] {`,
-    `  const out = input.map((v) => v * factor).filter((v) => v % ${k + 2} !== 0);`,
-    `  return out.length > 10 ? out.slice(0, 10) : out;`,
-    `}`,
-  ].join("\n"));
+  const fns = Array.from({ length: 4 + Math.floor(rnd() * 6) }, (_, k) =>
+    [
+      `/** Computes step ${k} of pipeline ${i}. */`,
+      `export function step${k}(input: readonly number[], factor = ${k + 1}): number[] {`,
+      `  const out = input.map((v) => v * factor).filter((v) => v % ${k + 2} !== 0);`,
+      `  return out.length > 10 ? out.slice(0, 10) : out;`,
+      `}`,
+    ].join("\n"),
+  );
   return [`import { z } from "zod";`, `export const Schema${i} = z.object({ id: z.string(), count: z.number() });`, ...fns, ""].join("\n\n");
 }
 

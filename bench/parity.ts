@@ -49,8 +49,18 @@ export async function benchParity(): Promise<Record<string, unknown>> {
     await mirror.stop();
 
     const opts: ParityOptions = {
-      databaseUrl: config.databaseUrl, convexUrl: config.convexUrl, adminKey, slot: config.slot, convexModule: "mirror", tables: referenceTables,
-      only: ["story"], mode: "sample", sample: 1_000, maxWaitMs: 0, recheck: { rounds: 3, delayMs: 500, waitMs: 0 }, record: false,
+      databaseUrl: config.databaseUrl,
+      convexUrl: config.convexUrl,
+      adminKey,
+      slot: config.slot,
+      convexModule: "mirror",
+      tables: referenceTables,
+      only: ["story"],
+      mode: "sample",
+      sample: 1_000,
+      maxWaitMs: 0,
+      recheck: { rounds: 3, delayMs: 500, waitMs: 0 },
+      record: false,
     };
     const time = async (mode: Mode) => {
       const t = performance.now();

@@ -29,7 +29,9 @@ function npmDependencies() {
 function postgresBinDir() {
   const base = "/usr/lib/postgresql";
   const versions = existsSync(base)
-    ? readdirSync(base).filter((v) => existsSync(join(base, v, "bin", "initdb"))).sort((a, b) => Number(b) - Number(a))
+    ? readdirSync(base)
+        .filter((v) => existsSync(join(base, v, "bin", "initdb")))
+        .sort((a, b) => Number(b) - Number(a))
     : [];
   if (versions.length === 0) {
     fail("PostgreSQL server binaries (initdb, pg_ctl) were not found under /usr/lib/postgresql.", "apt-get install -y postgresql-15 postgresql-15-wal2json");

@@ -149,15 +149,4 @@ export const storyDone = defineTable({
   references: { story_id: "story" },
 });
 
-export const referenceTables: TableSet = [
-  language,
-  localization,
-  image,
-  avatar,
-  speaker,
-  avatarMapping,
-  course,
-  story,
-  storyApproval,
-  storyDone,
-];
+export const referenceTables: TableSet = [language, localization, image, avatar, speaker, avatarMapping, course, story, storyApproval, storyDone];

@@ -67,7 +67,10 @@ export async function runBackfill(ctx: BackfillContext): Promise<Position> {
   let reader: pg.Client | undefined;
   const progress = createProgress(logger);
   try {
-    await sink.beginBackfill(snapshotLsn, graph.order.map((t) => t.name));
+    await sink.beginBackfill(
+      snapshotLsn,
+      graph.order.map((t) => t.name),
+    );
     reader = await connectPg(config.databaseUrl);
     await beginSnapshotRead(reader, exported?.snapshotName);
     const started = Date.now();

@@ -66,7 +66,12 @@ export async function copyTable(ctx: CopyContext): Promise<number> {
 }
 
 function toChange(table: TableDef, r: Record<string, string | null>, lsn: Lsn): RowChange {
-  const key = table.primaryKey.map((k) => decodeText(table.columns.find((c) => c.name === k)!, r[k] ?? null)) as Value[];
+  const key = table.primaryKey.map((k) =>
+    decodeText(
+      table.columns.find((c) => c.name === k)!,
+      r[k] ?? null,
+    ),
+  ) as Value[];
   const row: Row = {};
   try {
     for (const c of table.columns) row[c.name] = decodeText(c, r[c.name] ?? null);

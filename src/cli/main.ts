@@ -17,13 +17,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ main(arg
 
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));
-  return [
-    "usage: pg2convex <command> [options]",
-    "",
-    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
-    "",
-    "Run `pg2convex <command> --help` for a command's options.",
-  ].join("\n");
+  return ["usage: pg2convex <command> [options]", "", ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`), "", "Run `pg2convex <command> --help` for a command's options."].join("\n");
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -26,10 +26,7 @@ const SOURCES = {
 
 export type ConfigFlag = keyof typeof SOURCES;
 
-export const configFlagOptions = Object.fromEntries(Object.keys(SOURCES).map((f) => [f, { type: "string" as const }])) as Record<
-  ConfigFlag,
-  { type: "string" }
->;
+export const configFlagOptions = Object.fromEntries(Object.keys(SOURCES).map((f) => [f, { type: "string" as const }])) as Record<ConfigFlag, { type: "string" }>;
 
 export interface LoadedArgs {
   config: Config;
@@ -41,12 +38,7 @@ export interface LoadedArgs {
  * Parses flags and environment. `only` limits which settings are required (e.g. `status` needs no backfill
  * settings but does need Convex); keys outside it are filled with placeholders so they cannot fail.
  */
-export function loadConfig(
-  argv: string[],
-  env: NodeJS.ProcessEnv = process.env,
-  extraOptions: Record<string, { type: "string" | "boolean"; short?: string }> = {},
-  need: { convex?: boolean } = { convex: true },
-): LoadedArgs {
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env, extraOptions: Record<string, { type: "string" | "boolean"; short?: string }> = {}, need: { convex?: boolean } = { convex: true }): LoadedArgs {
   let parsedArgs: ReturnType<typeof parseArgs>;
   try {
     parsedArgs = parseArgs({ args: argv, options: { ...configFlagOptions, ...extraOptions }, allowPositionals: true, strict: true });

@@ -3,12 +3,18 @@
 import { z } from "zod";
 import { isValidSlotName, SLOT_NAME_RULE } from "../postgres/ident";
 
-const csv = z
-  .union([z.string(), z.array(z.string())])
-  .transform((v) => (Array.isArray(v) ? v : v.split(",")).map((s) => s.trim()).filter(Boolean));
+const csv = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : v.split(",")).map((s) => s.trim()).filter(Boolean));
 
-const positiveInt = (name: string) => z.coerce.number({ error: `${name} must be a number` }).int().positive();
-const nonNegativeInt = (name: string) => z.coerce.number({ error: `${name} must be a number` }).int().nonnegative();
+const positiveInt = (name: string) =>
+  z.coerce
+    .number({ error: `${name} must be a number` })
+    .int()
+    .positive();
+const nonNegativeInt = (name: string) =>
+  z.coerce
+    .number({ error: `${name} must be a number` })
+    .int()
+    .nonnegative();
 
 const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -33,21 +39,19 @@ export const duration = (name: string) =>
   });
 
 export const configSchema = z.object({
-  databaseUrl: z
-    .string({ error: "DATABASE_URL (or --database-url) is required" })
-    .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgres:// or postgresql:// URL"),
+  databaseUrl: z.string({ error: "DATABASE_URL (or --database-url) is required" }).regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgres:// or postgresql:// URL"),
   convexUrl: z.string({ error: "CONVEX_URL (or --convex-url) is required" }).url("CONVEX_URL must be an http(s) URL"),
   convexAdminKey: z.string({ error: "CONVEX_ADMIN_KEY (or --admin-key) is required" }).min(8, "CONVEX_ADMIN_KEY looks too short"),
-  slot: z
-    .string()
-    .refine(isValidSlotName, `slot names are ${SLOT_NAME_RULE}`)
-    .default("pg2convex"),
+  slot: z.string().refine(isValidSlotName, `slot names are ${SLOT_NAME_RULE}`).default("pg2convex"),
   /** PostgreSQL names of the tables to mirror; empty = every table in the definitions. */
   tables: csv.default([]),
   /** Module exporting `tables` (a TableSet); default: the built-in reference schema. */
   tablesModule: z.string().optional(),
   /** Convex module holding the mirror functions (convex/<module>.ts). */
-  convexModule: z.string().regex(/^[A-Za-z0-9_/]+$/, "convex module must be a path like 'mirror' or 'pg2convex/mirror'").default("mirror"),
+  convexModule: z
+    .string()
+    .regex(/^[A-Za-z0-9_/]+$/, "convex module must be a path like 'mirror' or 'pg2convex/mirror'")
+    .default("mirror"),
   flushIntervalMs: positiveInt("--flush-interval-ms").default(200),
   maxBatchOps: positiveInt("--max-batch-ops").max(8192).optional(),
   backfillRowsPerSecond: nonNegativeInt("--backfill-rows-per-second").default(0),

@@ -11,12 +11,7 @@ import { CallTimeoutError, HttpStatusError } from "./transport";
 
 export { CallTimeoutError, HttpStatusError };
 
-const TRANSIENT_MESSAGES = [
-  /OptimisticConcurrencyControlFailure/i,
-  /changed while this mutation was being run/i,
-  /\bconflict/i,
-  /overloaded|temporarily unavailable|try again/i,
-];
+const TRANSIENT_MESSAGES = [/OptimisticConcurrencyControlFailure/i, /changed while this mutation was being run/i, /\bconflict/i, /overloaded|temporarily unavailable|try again/i];
 
 const NETWORK = /fetch failed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|socket hang up|network/i;
 

@@ -7,15 +7,15 @@ import type { MirrorErrorData } from "../mirror-functions/wire/protocol";
 export function mirrorRefusal(data: MirrorErrorData, context: Record<string, unknown>, cause: unknown): Pg2ConvexError {
   const ctx = { ...context, slot: data.slot, mirrorId: data.expected, ...(data.found === null ? {} : { foundMirrorId: data.found }) };
   if (data.pg2c === "MIRROR_STATE_LOST") {
-    return new Pg2ConvexError(
-      "MIRROR_STATE_LOST",
-      `Convex holds no mirror state for slot ${data.slot} any more (the deployment lost its data, was reset, or is not this mirror's deployment); nothing was written and streaming stopped`,
-      { context: ctx, cause, fix: `check CONVEX_URL, then ${REBUILD_FIX}` },
-    );
+    return new Pg2ConvexError("MIRROR_STATE_LOST", `Convex holds no mirror state for slot ${data.slot} any more (the deployment lost its data, was reset, or is not this mirror's deployment); nothing was written and streaming stopped`, {
+      context: ctx,
+      cause,
+      fix: `check CONVEX_URL, then ${REBUILD_FIX}`,
+    });
   }
-  return new Pg2ConvexError(
-    "MIRROR_MISMATCH",
-    `Convex holds another mirror for slot ${data.slot} (mirror ${data.found ?? "without an identity"}, this bridge streams mirror ${data.expected}); nothing was written`,
-    { context: ctx, cause, fix: `point CONVEX_URL at this mirror's deployment, or ${REBUILD_FIX}` },
-  );
+  return new Pg2ConvexError("MIRROR_MISMATCH", `Convex holds another mirror for slot ${data.slot} (mirror ${data.found ?? "without an identity"}, this bridge streams mirror ${data.expected}); nothing was written`, {
+    context: ctx,
+    cause,
+    fix: `point CONVEX_URL at this mirror's deployment, or ${REBUILD_FIX}`,
+  });
 }

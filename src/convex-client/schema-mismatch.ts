@@ -6,8 +6,7 @@ import { convexToJson, type Value } from "convex/values";
 import { Pg2ConvexError } from "../errors";
 import type { Op } from "../mirror-functions/wire/protocol";
 
-const VALIDATOR_MESSAGE =
-  /Validator error|does not match the schema|ArgumentValidationError|does not match validator|is missing the required field|contains extra field|Missing required field|Unexpected field/i;
+const VALIDATOR_MESSAGE = /Validator error|does not match the schema|ArgumentValidationError|does not match validator|is missing the required field|contains extra field|Missing required field|Unexpected field/i;
 
 export const SCHEMA_MISMATCH_FIX =
   "redeploy the Convex functions built from the current table definitions (`npx convex deploy`; for the local stand-in restart `pg2convex local-convex` with --convex-dir pointing at them), then start pg2convex again: the checkpoint did not move";
@@ -36,11 +35,15 @@ export function locateMismatch(message: string, ops: readonly Op[] = []): { tabl
   if (!table) {
     // A missing field is absent from the refused row, an extra one present; otherwise any upserted table.
     const missing = /required field/i.test(message);
-    const carries = (o: Extract<Op, { o: "upsert" }>) => field === undefined || (field in (o.d as object)) !== missing;
+    const carries = (o: Extract<Op, { o: "upsert" }>) => field === undefined || field in (o.d as object) !== missing;
     const tables = new Set(upserts.filter(carries).map((o) => o.t));
     if (tables.size === 1) table = [...tables][0];
   }
-  if (!field && table) field = fieldHolding(message, upserts.filter((o) => o.t === table));
+  if (!field && table)
+    field = fieldHolding(
+      message,
+      upserts.filter((o) => o.t === table),
+    );
   return { ...(table ? { table } : {}), ...(field ? { field } : {}) };
 }
 

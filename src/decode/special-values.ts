@@ -93,7 +93,11 @@ export function createSpecialValues(opts: SpecialValuesOptions): SpecialValues {
         // a partition where the mirror may name its parent.
         const entry = specials?.changes.get(`${c.lsn}/${n}`);
         const def = defs.get(c.table)!;
-        return settle(c, (name) => entry?.values.get(name), (name) => def.columns.find((col) => col.name === name)!);
+        return settle(
+          c,
+          (name) => entry?.values.get(name),
+          (name) => def.columns.find((col) => col.name === name)!,
+        );
       });
       return { ...tx, changes };
     },

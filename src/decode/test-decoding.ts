@@ -93,7 +93,8 @@ function actionAt(line: string): { action: TestDecodingChange["action"]; end: nu
   let inQuote = false;
   for (let i = "table ".length; i < line.length; i++) {
     const ch = line[i];
-    if (ch === '"') inQuote = !inQuote; // "" inside a quoted name toggles twice: still inside
+    if (ch === '"')
+      inQuote = !inQuote; // "" inside a quoted name toggles twice: still inside
     else if (!inQuote && ch === ":") {
       for (const a of ACTIONS) if (line.startsWith(a, i)) return { action: a.slice(2, -2) as TestDecodingChange["action"], end: i + a.length };
       return null; // TRUNCATE and anything else

@@ -56,9 +56,7 @@ export function defineTable(spec: TableSpec): TableDef {
     ...(c.array ? { array: true } : {}),
     ...(c.enumValues ? { enumValues: c.enumValues } : {}),
   }));
-  const references: ReferenceDef[] = Object.entries(spec.references ?? {}).map(([column, r]) =>
-    typeof r === "string" ? { column, table: r, field: `${column}_ref` } : { column, table: r.table, field: r.field },
-  );
+  const references: ReferenceDef[] = Object.entries(spec.references ?? {}).map(([column, r]) => (typeof r === "string" ? { column, table: r, field: `${column}_ref` } : { column, table: r.table, field: r.field }));
   return {
     schema: spec.schema ?? "public",
     name: spec.name,

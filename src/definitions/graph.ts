@@ -52,7 +52,11 @@ export function buildGraph(tables: TableSet): TableGraph {
     done.add(next.name);
     for (const { child } of children.get(next.name) ?? []) {
       if (child.name === next.name) continue;
-      const parentsLeft = new Set(mirroredParents(child).map((r) => r.table).filter((p) => !done.has(p)));
+      const parentsLeft = new Set(
+        mirroredParents(child)
+          .map((r) => r.table)
+          .filter((p) => !done.has(p)),
+      );
       indegree.set(child.name, parentsLeft.size);
     }
   }

@@ -3,23 +3,7 @@
 // Invariant: nothing outside src/reference/ names a concrete table; the engine works from TableDef values.
 
 /** PostgreSQL column types the mirror understands (element type for arrays). */
-export type PgScalarType =
-  | "int2"
-  | "int4"
-  | "int8"
-  | "float4"
-  | "float8"
-  | "numeric"
-  | "text"
-  | "bool"
-  | "timestamptz"
-  | "timestamp"
-  | "date"
-  | "uuid"
-  | "jsonb"
-  | "json"
-  | "bytea"
-  | "enum";
+export type PgScalarType = "int2" | "int4" | "int8" | "float4" | "float8" | "numeric" | "text" | "bool" | "timestamptz" | "timestamp" | "date" | "uuid" | "jsonb" | "json" | "bytea" | "enum";
 
 export interface ColumnDef {
   /** PostgreSQL column name; also the Convex field name. */

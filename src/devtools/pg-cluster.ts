@@ -18,7 +18,9 @@ export interface PgCluster {
 export function postgresBinDir(): string {
   const base = "/usr/lib/postgresql";
   const versions = existsSync(base)
-    ? readdirSync(base).filter((v) => existsSync(join(base, v, "bin", "initdb"))).sort((a, b) => Number(b) - Number(a))
+    ? readdirSync(base)
+        .filter((v) => existsSync(join(base, v, "bin", "initdb")))
+        .sort((a, b) => Number(b) - Number(a))
     : [];
   if (!versions[0]) throw new Error("PostgreSQL server binaries not found; run: apt-get install -y postgresql-15 postgresql-15-wal2json");
   return join(base, versions[0], "bin");
@@ -98,7 +100,9 @@ function startPostgres(bin: string, dir: string, data: string, port: number, ext
     logging_collector: "off",
     ...extra,
   };
-  const conf = Object.entries(settings).map(([k, v]) => `${k} = ${v}`).join("\n");
+  const conf = Object.entries(settings)
+    .map(([k, v]) => `${k} = ${v}`)
+    .join("\n");
   const confPath = join(data, "pg2convex.conf");
   writeFileSync(confPath, conf + "\n");
   if (isRoot()) execFileSync("chown", ["postgres:postgres", confPath]);

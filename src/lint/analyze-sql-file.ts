@@ -17,10 +17,7 @@ export function analyzeSqlFile(text: string): SiteAnalysis | undefined {
   const { statements, meta } = splitScript(text, start);
   for (const s of statements) {
     // A meta-command inside a statement leaves the statement's text on either side of it.
-    const parts: Part[] = s.segments.flatMap((g, i) => [
-      ...(i > 0 ? [{ text: " ", srcStart: g.start, exact: false }] : []),
-      { text: text.slice(g.start, g.end), srcStart: g.start, exact: true },
-    ]);
+    const parts: Part[] = s.segments.flatMap((g, i) => [...(i > 0 ? [{ text: " ", srcStart: g.start, exact: false }] : []), { text: text.slice(g.start, g.end), srcStart: g.start, exact: true }]);
     if (s.hasCode) add(out, analyzeSite(parts, "sql-file", s.segments[0]!.start));
     else out.commentSources.push(render(parts, "param"));
   }
@@ -50,11 +47,7 @@ function psqlCopy(m: MetaCommand): SiteAnalysis {
   const whole = analyzeSite([head, { text: m.args, srcStart: m.argsStart, exact: true }], "sql-file", m.start);
   if (whole.unresolved.length === 0) return { ...whole, commentSources: [] };
   const dir = direction(m.args);
-  const target = dir && analyzeSite(
-    [head, { text: m.args.slice(0, dir.at), srcStart: m.argsStart, exact: true }, { text: dir.from ? " FROM STDIN" : " TO STDOUT", srcStart: m.argsStart + dir.at, exact: false }],
-    "sql-file",
-    m.start,
-  );
+  const target = dir && analyzeSite([head, { text: m.args.slice(0, dir.at), srcStart: m.argsStart, exact: true }, { text: dir.from ? " FROM STDIN" : " TO STDOUT", srcStart: m.argsStart + dir.at, exact: false }], "sql-file", m.start);
   const a = target && target.unresolved.length === 0 ? target : whole;
   return { ...a, unresolved: a.unresolved.map((u) => ({ ...u, reason: u.reason.replace(/^SQL/, "psql \\copy") })), commentSources: [] };
 }

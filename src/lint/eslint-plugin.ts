@@ -29,9 +29,7 @@ const OptionsSchema = z
   .strict();
 
 const stringList = { type: "array", items: { type: "string" } } as const;
-const optionsJsonSchema = [
-  { type: "object", properties: { deny: stringList, searchPath: stringList, tags: stringList, calls: stringList }, additionalProperties: false },
-];
+const optionsJsonSchema = [{ type: "object", properties: { deny: stringList, searchPath: stringList, tags: stringList, calls: stringList }, additionalProperties: false }];
 
 const engines = new Map<string, LintEngine>();
 const results = new WeakMap<SourceCode, Map<string, FileLint>>();
@@ -87,11 +85,7 @@ const recommended: Linter.Config = {
 const plugin = {
   meta: { name: "pg2convex", version: TOOL_VERSION },
   rules: {
-    "no-legacy-tables": makeRule("Disallow SQL that reads or writes the legacy tables on the deny-list, or that cannot be checked because it does not parse", [
-      "no-legacy-tables",
-      "invalid-suppression",
-      "unparseable-sql",
-    ]),
+    "no-legacy-tables": makeRule("Disallow SQL that reads or writes the legacy tables on the deny-list, or that cannot be checked because it does not parse", ["no-legacy-tables", "invalid-suppression", "unparseable-sql"]),
     "no-unresolved-sql": makeRule("Report SQL that is built at runtime, so it cannot be checked", ["dynamic-sql"]),
   },
   configs: { recommended },

@@ -4,19 +4,7 @@ export { loadPgParser } from "./pg-parser";
 export { LintEngine, type AnalyzedSite, type FileLint, type SiteRelation } from "./engine";
 export { lintPaths, type LintRun } from "./run";
 export { analyzeSql, type SqlAnalysis } from "./analyze-sql";
-export {
-  DEFAULT_CALLS,
-  DEFAULT_DENY,
-  DEFAULT_TAGS,
-  engineConfig,
-  InventoryOptionsSchema,
-  LintOptionsSchema,
-  parseOptions,
-  readConfigFile,
-  type EngineConfig,
-  type InventoryOptions,
-  type LintOptions,
-} from "./config";
+export { DEFAULT_CALLS, DEFAULT_DENY, DEFAULT_TAGS, engineConfig, InventoryOptionsSchema, LintOptionsSchema, parseOptions, readConfigFile, type EngineConfig, type InventoryOptions, type LintOptions } from "./config";
 export { applyBaseline, buildBaseline, readBaseline, writeBaseline, type Baseline } from "./baseline";
 export { buildInventory, type Inventory } from "./inventory";
 export { formatText } from "./report-text";

@@ -23,9 +23,7 @@ export function knexParts(parts: readonly Part[], named: ReadonlySet<string> | u
           }),
     );
   }
-  return out.flatMap((p) =>
-    isHole(p) ? [p] : split(p, POSITIONAL, (m, at) => (m.startsWith("\\") ? literalAt(p, at + 1, "?") : holeAt(p, at, m, m === "??" ? "identifier" : "value"))),
-  );
+  return out.flatMap((p) => (isHole(p) ? [p] : split(p, POSITIONAL, (m, at) => (m.startsWith("\\") ? literalAt(p, at + 1, "?") : holeAt(p, at, m, m === "??" ? "identifier" : "value")))));
 }
 
 /** Splits a literal at the matches of `re`; `replace` returns the part standing for a match, or undefined to keep it. */

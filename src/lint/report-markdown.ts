@@ -10,11 +10,7 @@ export function cell(s: string): string {
 
 export function formatMarkdown(findings: readonly Finding[], s: LintSummary): string {
   const status = s.errors > 0 ? "❌ failed" : s.warnings > 0 ? "⚠️ passed with warnings" : "✅ passed";
-  const out = [
-    `## pg2convex lint: ${status}`,
-    "",
-    `${s.errors} errors, ${s.warnings} warnings in ${s.files} files (${s.sqlSites} SQL sites); ${s.suppressed} suppressed inline, ${s.baselined} in baseline.`,
-  ];
+  const out = [`## pg2convex lint: ${status}`, "", `${s.errors} errors, ${s.warnings} warnings in ${s.files} files (${s.sqlSites} SQL sites); ${s.suppressed} suppressed inline, ${s.baselined} in baseline.`];
   if (s.staleBaseline > 0) out.push("", `${s.staleBaseline} baseline entries no longer match any finding; prune them with \`--update-baseline\`.`);
   if (findings.length > 0) {
     out.push("", "| Location | Severity | Rule | Message |", "| --- | --- | --- | --- |");

@@ -23,15 +23,7 @@ const DYNAMIC_STMTS: Record<string, string> = {
  * Offsets in the result are relative to `text` (the SQL the routine's statement came from). The SQL found in the
  * body is read with `analyze` (analyze-sql.ts's analyzeSql: the caller hands it in, see sql-analysis.ts).
  */
-export function routineStatements(
-  routine: RoutineBody,
-  text: string,
-  stmtStart: number,
-  stmtText: string,
-  toChar: (byte: number) => number,
-  depth: number,
-  analyze: SqlAnalyzer,
-): RoutineResult {
+export function routineStatements(routine: RoutineBody, text: string, stmtStart: number, stmtText: string, toChar: (byte: number) => number, depth: number, analyze: SqlAnalyzer): RoutineResult {
   const defAt = toChar(routine.byteOffset);
   const found = text.indexOf(routine.body, defAt);
   // Quoted bodies ('…' with doubled quotes) do not appear verbatim; then positions fall back to AS.

@@ -31,7 +31,10 @@ export function statementKind(stmt: Record<string, unknown>): string {
   const type = Object.keys(stmt)[0] ?? "Unknown";
   const body = (stmt[type] ?? {}) as Record<string, unknown>;
   if (type === "SelectStmt" && body.intoClause) return "SELECT INTO";
-  if (type === "DropStmt") return `DROP ${String(body.removeType ?? "OBJECT").replace(/^OBJECT_/, "").replace(/_/g, " ")}`;
+  if (type === "DropStmt")
+    return `DROP ${String(body.removeType ?? "OBJECT")
+      .replace(/^OBJECT_/, "")
+      .replace(/_/g, " ")}`;
   if (type === "GrantStmt" && body.is_grant === false) return "REVOKE";
   if (type === "ExplainStmt") {
     const inner = body.query as Record<string, unknown> | undefined;
@@ -40,5 +43,8 @@ export function statementKind(stmt: Record<string, unknown>): string {
   const known = KINDS[type];
   if (known) return known;
   // Fallback: CamelCase type name without the Stmt suffix, e.g. AlterSeqStmt → ALTER SEQ.
-  return type.replace(/Stmt$/, "").replace(/([a-z])([A-Z])/g, "$1 $2").toUpperCase();
+  return type
+    .replace(/Stmt$/, "")
+    .replace(/([a-z])([A-Z])/g, "$1 $2")
+    .toUpperCase();
 }

@@ -11,13 +11,12 @@ export interface Patch {
 
 /** Stock's result sort; moved verbatim into __pg2convexSortDocs so cached orders use the same code. */
 const SORT_BLOCK =
-  "        results.sort((a, b) => {\n            const orderMultiplier = order === \"asc\" ? 1 : -1;\n            let v = 0;\n" +
+  '        results.sort((a, b) => {\n            const orderMultiplier = order === "asc" ? 1 : -1;\n            let v = 0;\n' +
   "            for (const fp of fieldPathsToSortBy) {\n                v = compareValues(evaluateFieldPath(fp, a), evaluateFieldPath(fp, b));\n" +
   "                if (v !== 0) {\n                    return v * orderMultiplier;\n                }\n            }\n            return v * orderMultiplier;\n        });\n";
 
 const RANGE_SCAN =
-  "                this._iterateDocs(tableName, (doc) => {\n" +
-  "                    if (source.range.every((filter) => evaluateRangeFilter(doc, filter))) {\n                        results.push(doc);\n                    }\n                });\n";
+  "                this._iterateDocs(tableName, (doc) => {\n" + "                    if (source.range.every((filter) => evaluateRangeFilter(doc, filter))) {\n                        results.push(doc);\n                    }\n                });\n";
 
 export const PATCHES: Patch[] = [
   {
@@ -28,9 +27,7 @@ export const PATCHES: Patch[] = [
   {
     name: "_addWrite: record the write per level",
     find: "        this._writes[this._writes.length - 1][id] = newValue;\n",
-    replace:
-      "        this._writes[this._writes.length - 1][id] = newValue;\n" +
-      "        this.__fast.onWrite(this._writes[this._writes.length - 1], id, newValue);\n",
+    replace: "        this._writes[this._writes.length - 1][id] = newValue;\n" + "        this.__fast.onWrite(this._writes[this._writes.length - 1], id, newValue);\n",
   },
   {
     // The only place `_documents` changes: keep per-table id sets, hash indexes and caches in step.
@@ -59,10 +56,10 @@ export const PATCHES: Patch[] = [
     name: "_resolveQuerySource: cached order for full table scans",
     find:
       "                const tableName = source.tableName;\n                this._iterateDocs(tableName, (doc) => {\n                    results.push(doc);\n                });\n" +
-      "                order = source.order ?? \"asc\";\n                fieldPathsToSortBy = [\"_creationTime\"];\n                break;\n",
+      '                order = source.order ?? "asc";\n                fieldPathsToSortBy = ["_creationTime"];\n                break;\n',
     replace:
-      "                const tableName = source.tableName;\n                order = source.order ?? \"asc\";\n                fieldPathsToSortBy = [\"_creationTime\"];\n" +
-      "                const __sorted = this.__fast.sorted(tableName, fieldPathsToSortBy, order, this._writes, (docs) => __pg2convexSortDocs(docs, [\"_creationTime\"], order));\n" +
+      '                const tableName = source.tableName;\n                order = source.order ?? "asc";\n                fieldPathsToSortBy = ["_creationTime"];\n' +
+      '                const __sorted = this.__fast.sorted(tableName, fieldPathsToSortBy, order, this._writes, (docs) => __pg2convexSortDocs(docs, ["_creationTime"], order));\n' +
       "                if (__sorted !== null) {\n                    for (const doc of __sorted) {\n                        results.push(doc);\n                    }\n                    __presorted = true;\n                }\n" +
       "                else {\n                    this._iterateDocs(tableName, (doc) => {\n                        results.push(doc);\n                    });\n                }\n                break;\n",
   },
@@ -94,7 +91,7 @@ export const PATCHES: Patch[] = [
     find: "        for (let i = 0; i < sortedDocs.length; i++) {\n            const doc = sortedDocs[i];\n            const isLastDoc = i === sortedDocs.length - 1;\n",
     replace:
       "        let __start = 0;\n" +
-      "        if (!isInPage && cursorKeys && cursor !== \"_end_cursor\" && fieldPathsToSortBy[fieldPathsToSortBy.length - 1] === \"_id\") {\n" +
+      '        if (!isInPage && cursorKeys && cursor !== "_end_cursor" && fieldPathsToSortBy[fieldPathsToSortBy.length - 1] === "_id") {\n' +
       "            let __hi = sortedDocs.length;\n            while (__start < __hi) {\n                const __mid = (__start + __hi) >>> 1;\n" +
       "                if (this._docIsAfterCursor(sortedDocs[__mid], cursorKeys, cursorFields, order) > 0) {\n                    __hi = __mid;\n                }\n" +
       "                else {\n                    __start = __mid + 1;\n                }\n            }\n        }\n" +
@@ -113,7 +110,7 @@ export const PATCHES: Patch[] = [
       "    const __current = () => (convexGlobalStorage.getStore() === undefined && __other ? __other : getConvexGlobal());\n" +
       "    const __ours = {\n        get syscall() {\n            return __current().syscall;\n        },\n        get asyncSyscall() {\n            return __current().asyncSyscall;\n        },\n" +
       "        get jsSyscall() {\n            return __current().jsSyscall;\n        },\n    };\n" +
-      "    Object.defineProperty(global, \"Convex\", { configurable: true, enumerable: true, get: () => __ours, set: (v) => { __other = v; } });\n",
+      '    Object.defineProperty(global, "Convex", { configurable: true, enumerable: true, get: () => __ours, set: (v) => { __other = v; } });\n',
   },
   {
     // Only reached when no modules are passed (we always pass them); vite's glob means nothing in a copy.

@@ -23,12 +23,12 @@ export const VALIDATION_PATCHES: Patch[] = [
     find: "        validateValidator(validator, resolvePendingValues(doc));\n",
     replace:
       "        try {\n            validateValidator(validator, resolvePendingValues(doc));\n        }\n        catch (e) {\n" +
-      "            throw __pg2convexWithPath(e, `Failed to insert or update a document in table \"${tableName}\" because it does not match the schema: `);\n        }\n",
+      '            throw __pg2convexWithPath(e, `Failed to insert or update a document in table "${tableName}" because it does not match the schema: `);\n        }\n',
   },
   {
     name: "validateFunctionArgs: ArgumentValidationError with the path",
     find: "    validateValidator(argsValidator, resolvePendingValues(args));\n",
-    replace: "    try {\n        validateValidator(argsValidator, resolvePendingValues(args));\n    }\n    catch (e) {\n        throw __pg2convexWithPath(e, \"ArgumentValidationError: \");\n    }\n",
+    replace: '    try {\n        validateValidator(argsValidator, resolvePendingValues(args));\n    }\n    catch (e) {\n        throw __pg2convexWithPath(e, "ArgumentValidationError: ");\n    }\n',
   },
 ];
 

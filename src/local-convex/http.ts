@@ -103,7 +103,9 @@ function readBody(req: IncomingMessage): Promise<string> {
     });
     req.on("end", () => {
       if (size > MAX_BODY_BYTES) {
-        reject(new HttpError(413, "PayloadTooLarge", `Request body is ${formatBinarySize(size)}; the local Convex stand-in accepts at most ${formatBinarySize(MAX_BODY_BYTES)} (Convex limits function arguments to ${formatBinarySize(MAX_ARGS_BYTES)})`));
+        reject(
+          new HttpError(413, "PayloadTooLarge", `Request body is ${formatBinarySize(size)}; the local Convex stand-in accepts at most ${formatBinarySize(MAX_BODY_BYTES)} (Convex limits function arguments to ${formatBinarySize(MAX_ARGS_BYTES)})`),
+        );
       } else {
         resolve(Buffer.concat(chunks).toString("utf8"));
       }

@@ -78,16 +78,7 @@ function isSource(file: string): boolean {
 
 function isEntryPoint(file: string): boolean {
   const base = file.slice(file.lastIndexOf("/") + 1);
-  return (
-    isSource(file) &&
-    !file.startsWith("_generated/") &&
-    !base.startsWith(".") &&
-    !base.startsWith("#") &&
-    base !== "schema.ts" &&
-    base !== "schema.js" &&
-    (base.match(/\./g) ?? []).length <= 1 &&
-    !file.includes(" ")
-  );
+  return isSource(file) && !file.startsWith("_generated/") && !base.startsWith(".") && !base.startsWith("#") && base !== "schema.ts" && base !== "schema.js" && (base.match(/\./g) ?? []).length <= 1 && !file.includes(" ");
 }
 
 async function importModule(convexDir: string, file: string): Promise<Record<string, unknown>> {

@@ -4,20 +4,7 @@ import pino from "pino";
 
 export type Logger = pino.Logger;
 
-const REDACT_PATHS = [
-  "databaseUrl",
-  "connectionString",
-  "adminKey",
-  "convexAdminKey",
-  "password",
-  "*.databaseUrl",
-  "*.connectionString",
-  "*.adminKey",
-  "*.convexAdminKey",
-  "*.password",
-  "config.databaseUrl",
-  "config.convexAdminKey",
-];
+const REDACT_PATHS = ["databaseUrl", "connectionString", "adminKey", "convexAdminKey", "password", "*.databaseUrl", "*.connectionString", "*.adminKey", "*.convexAdminKey", "*.password", "config.databaseUrl", "config.convexAdminKey"];
 
 /** Removes credentials from free text: URL passwords, admin-key-looking tokens after `Convex `, known secrets. */
 export function scrubSecrets(text: string, knownSecrets: readonly string[] = []): string {

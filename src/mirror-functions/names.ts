@@ -39,7 +39,10 @@ export function checkNames(tables: TableSet): void {
     const fields = [...t.columns.map((c) => c.name), ...t.references.map((r) => r.field), ...t.derived.map((d) => d.field)];
     for (const f of fields) if (!IDENT.test(f)) problems.push(`${t.name}: field ${f} is not a legal Convex field name`);
     if (fields.includes(VERSION_FIELD)) problems.push(`${t.name}: ${VERSION_FIELD} is reserved for the row version`);
-    const indexes = new Map<string, string>([[PK_INDEX, t.primaryKey.join(",")], [VERSION_INDEX, VERSION_FIELD]]);
+    const indexes = new Map<string, string>([
+      [PK_INDEX, t.primaryKey.join(",")],
+      [VERSION_INDEX, VERSION_FIELD],
+    ]);
     for (const r of t.references) {
       const name = indexFor(t, r.column);
       const fields = name === PK_INDEX ? t.primaryKey.join(",") : r.column;

@@ -25,20 +25,14 @@ export async function getState(ctx: Ctx, slot: string): Promise<MirrorState> {
 /** One page of a row count; call again with `cursor` until isDone, summing `count`. */
 export async function countRows(config: MirrorConfig, ctx: Ctx, table: string, cursor: string | null) {
   const def = config.table(table).def;
-  const page = await ctx.db
-    .query(def.convexName)
-    .withIndex(PK_INDEX)
-    .paginate({ cursor, numItems: COUNT_PAGE_ROWS, maximumBytesRead: PAGE_BYTES });
+  const page = await ctx.db.query(def.convexName).withIndex(PK_INDEX).paginate({ cursor, numItems: COUNT_PAGE_ROWS, maximumBytesRead: PAGE_BYTES });
   return { count: page.page.length, cursor: page.continueCursor, isDone: page.isDone };
 }
 
 /** Documents in primary-key order, for parity checks. */
 export async function getRows(config: MirrorConfig, ctx: Ctx, table: string, cursor: string | null, numItems: number) {
   const def = config.table(table).def;
-  const page = await ctx.db
-    .query(def.convexName)
-    .withIndex(PK_INDEX)
-    .paginate({ cursor, numItems, maximumBytesRead: PAGE_BYTES });
+  const page = await ctx.db.query(def.convexName).withIndex(PK_INDEX).paginate({ cursor, numItems, maximumBytesRead: PAGE_BYTES });
   return { page: page.page, continueCursor: page.continueCursor, isDone: page.isDone };
 }
 

@@ -26,9 +26,7 @@ export const systemTables = {
     mirror: v.optional(mirrorIdentityValidator),
   }).index("by_slot", ["slot"]),
   // A deleted row's last version, so an older upsert replayed later cannot resurrect it.
-  [SYSTEM_TABLES.tombstone]: defineTable({ table: v.string(), key: v.string(), ver: v.int64() })
-    .index("by_table_key", ["table", "key"])
-    .index("by_table_ver", ["table", "ver"]),
+  [SYSTEM_TABLES.tombstone]: defineTable({ table: v.string(), key: v.string(), ver: v.int64() }).index("by_table_key", ["table", "key"]).index("by_table_ver", ["table", "ver"]),
   // Rows older than truncatedAt are gone for good: upserts and deletes below it are ignored.
   [SYSTEM_TABLES.tableState]: defineTable({ table: v.string(), truncatedAt: v.int64() }).index("by_table", ["table"]),
   // A row the mirror does not hold as PostgreSQL has it (rejects.ts): open until a newer version of the same

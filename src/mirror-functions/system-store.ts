@@ -124,7 +124,10 @@ export class SystemStore {
   /** Every reject recorded under `batchId` (by earlier mutations of a batch that was cut short). */
   async rejectsOfBatch(batchId: string): Promise<RecordedReject[]> {
     this.usage.queries += 1;
-    const docs = await this.db.query(SYSTEM_TABLES.reject).withIndex("by_batch", (q: any) => q.eq("batchId", batchId)).collect();
+    const docs = await this.db
+      .query(SYSTEM_TABLES.reject)
+      .withIndex("by_batch", (q: any) => q.eq("batchId", batchId))
+      .collect();
     this.usage.read(docs);
     return docs.map(rejectNotice);
   }

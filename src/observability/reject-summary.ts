@@ -25,7 +25,7 @@ export async function readRejectSummary(client: ConvexClient, recent = 5): Promi
   type Page = { page: RejectDoc[]; continueCursor: string; isDone: boolean };
   const latest = await client.query<Page>("listRejects", { open: true, order: "desc", numItems: recent });
   let unresolved = 0;
-  for (let cursor: string | null = null; ; ) {
+  for (let cursor: string | null = null; ;) {
     const page: Page = await client.query<Page>("listRejects", { open: true, cursor, numItems: COUNT_PAGE });
     unresolved += page.page.length;
     if (page.isDone) break;

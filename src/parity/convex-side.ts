@@ -82,7 +82,7 @@ export class ConvexParity {
     if (!windows) {
       // Long bound lists go in slices: segments [s, e) are one call over [lower bound of s, upper bound of e-1).
       const m = bounds.length;
-      for (let s = 0; s <= m; ) {
+      for (let s = 0; s <= m;) {
         const e = Math.min(m + 1, s + PARITY_LIMITS.boundsPerCall + 1);
         const lo = s === 0 ? (range.lo?.v ?? null) : bounds[s - 1]!;
         const hi = e === m + 1 ? (range.hi?.v ?? null) : bounds[e - 1]!;

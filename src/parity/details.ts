@@ -15,7 +15,10 @@ export const MAX_LISTED = 500;
 export async function describeDrift(def: TableDef, convex: ConvexParity, drift: RecheckResult["drift"]): Promise<RowDrift[]> {
   const listed = drift.slice(0, MAX_LISTED);
   const mismatched = listed.filter((d) => d.kind === "mismatch");
-  const docs = await convex.docs(def.convexName, mismatched.map((d) => d.key));
+  const docs = await convex.docs(
+    def.convexName,
+    mismatched.map((d) => d.key),
+  );
   const docOf = new Map(mismatched.map((d, i) => [d.id, docs[i] ?? null]));
   const columns = comparedColumns(def);
   return listed.map((d): RowDrift => {

@@ -58,7 +58,11 @@ export async function firstPass(mode: Mode, args: { config: MirrorConfig; table:
   const rows = await table.sample(args.sample);
   const successors = await table.successors(rows.map((r) => r.text));
   // Convex's next key after each sampled key is looked for up to PostgreSQL's (null: to the end).
-  const { states } = await convex.keys(def.convexName, rows.map((r) => r.key), successors.map((s) => s?.key ?? null));
+  const { states } = await convex.keys(
+    def.convexName,
+    rows.map((r) => r.key),
+    successors.map((s) => s?.key ?? null),
+  );
   const found = new Map<string, Candidate>();
   const add = (key: Key, kind: Candidate["kind"]) => found.has(keyString(key)) || found.set(keyString(key), { key, id: keyString(key), kind });
   const checked = new Set<string>();

@@ -20,7 +20,12 @@ export async function recheckInvariants(config: MirrorConfig, convex: ConvexPari
     await sleep(opts.delayMs);
     const state = await convex.state(opts.slot);
     const v0 = [state.commitLsn, state.snapshotLsn].reduce<bigint>((a, b) => (b !== null && b > a ? b : a), 0n);
-    const pass = await keyInvariants(config, convex, info, open.map((o) => o.key));
+    const pass = await keyInvariants(
+      config,
+      convex,
+      info,
+      open.map((o) => o.key),
+    );
     const changed = (await Promise.all([...tables].map((t) => convex.changed(t, v0)))).some(Boolean);
     const next: typeof open = [];
     for (const o of open) {

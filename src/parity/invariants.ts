@@ -99,8 +99,7 @@ function close(a: Value, b: Value): boolean {
   return Number.isFinite(x) && Number.isFinite(y) && Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(x), Math.abs(y));
 }
 
-const kindOfField = (info: TableInfo, field: string): FoundViolation["kind"] =>
-  info.refs.some((r) => r.ref.field === field) ? "reference" : info.lookups.some((l) => l.d.field === field) ? "lookup" : "derived";
+const kindOfField = (info: TableInfo, field: string): FoundViolation["kind"] => (info.refs.some((r) => r.ref.field === field) ? "reference" : info.lookups.some((l) => l.d.field === field) ? "lookup" : "derived");
 
 /** The stored count/sum values of a table's documents against its children's totals (full mode, after all scans). */
 export async function storedAggregateViolations(config: MirrorConfig, totals: FeedTotals, info: TableInfo, stored: ReadonlyArray<{ key: Key; fields: Record<string, Value> }>): Promise<FoundViolation[]> {
@@ -136,4 +135,3 @@ export async function keyInvariants(config: MirrorConfig, convex: ConvexParity, 
   }
   return out;
 }
-

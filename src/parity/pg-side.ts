@@ -87,10 +87,21 @@ export class PgTable {
     if (keys.length === 0) return [];
     const cols = this.keyCols.map((_, i) => `k${i}`);
     const unnest = this.keyCols.map((_, i) => `$${i + 1}::text[]::${this.keyTypes[i]}[]`).join(", ");
-    const next = this.keyset.page([this.keyset.compare(">", cols.map((c) => `s.${c}`))], "1");
+    const next = this.keyset.page(
+      [
+        this.keyset.compare(
+          ">",
+          cols.map((c) => `s.${c}`),
+        ),
+      ],
+      "1",
+    );
     const sql = `SELECT s.pg2c_i, n.* FROM unnest(${unnest}) WITH ORDINALITY AS s(${cols.join(", ")}, pg2c_i)
       LEFT JOIN LATERAL (${next}) n ON true ORDER BY s.pg2c_i`;
-    const { rows } = await this.client.query(sql, this.keyCols.map((_, i) => keys.map((k) => k[i])));
+    const { rows } = await this.client.query(
+      sql,
+      this.keyCols.map((_, i) => keys.map((k) => k[i])),
+    );
     return rows.map((r) => (this.keyset.keyText(r)[0] === null ? null : this.toRow(r)));
   }
 
@@ -100,7 +111,10 @@ export class PgTable {
     if (keys.length === 0) return out;
     const unnest = this.keyCols.map((_, i) => `$${i + 1}::text[]::${this.keyTypes[i]}[]`).join(", ");
     const sql = `SELECT ${this.keyset.columns}, ${KEYSET_ALIAS}.xmin::text AS pg2c_xmin FROM ${this.keyset.from} WHERE (${this.keyset.keyRefs.join(", ")}) IN (SELECT * FROM unnest(${unnest}))`;
-    const { rows } = await this.client.query(sql, this.keyCols.map((_, i) => keys.map((k) => k[i])));
+    const { rows } = await this.client.query(
+      sql,
+      this.keyCols.map((_, i) => keys.map((k) => k[i])),
+    );
     for (const r of rows) {
       const row = this.toRow(r);
       row.xmin = r.pg2c_xmin as string;

@@ -43,7 +43,10 @@ export async function recheckRows(def: TableDef, live: PgTable, convex: ConvexPa
     const rows = await live.byKeys(open.map((o) => text(o.c)).filter((t): t is string[] => t !== null));
     const l2 = await insertLsn(live.client);
     const progress = await waitForMirror(live.client, convex, opts.slot, l2, opts.waitMs);
-    const { states, truncatedAt } = await convex.keys(def.convexName, open.map((o) => o.c.key));
+    const { states, truncatedAt } = await convex.keys(
+      def.convexName,
+      open.map((o) => o.c.key),
+    );
     const next: typeof open = [];
     open.forEach((o, i) => {
       o.pg = rows.get(o.c.id) ?? null;
@@ -77,8 +80,7 @@ function classify(pg: PgRow | null, cx: KeyState, truncatedAt: bigint | null, re
   return "conclusive";
 }
 
-const newer = (cx: KeyState | null, truncatedAt: bigint | null, lsn: bigint): boolean =>
-  (cx?.v ?? -1n) > lsn || (cx?.tomb ?? -1n) > lsn || (truncatedAt ?? -1n) > lsn;
+const newer = (cx: KeyState | null, truncatedAt: bigint | null, lsn: bigint): boolean => (cx?.v ?? -1n) > lsn || (cx?.tomb ?? -1n) > lsn || (truncatedAt ?? -1n) > lsn;
 
 function kindOf(pg: PgRow | null, cx: KeyState | null): Candidate["kind"] {
   if (cx?.dup) return "duplicate";

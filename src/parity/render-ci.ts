@@ -12,7 +12,10 @@ export function renderMarkdown(r: ParityReport): string {
     "",
     "| table | PostgreSQL | Convex | checked | drift | in flight | invariants | source-side | verdict |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---|",
-    ...r.tables.map((t) => `| ${t.table} | ${t.counts.postgres ?? "–"} | ${t.counts.convex ?? "–"} | ${t.rows.checked} | ${t.rows.driftTotal} | ${t.rows.inFlight + t.invariants.inFlight} | ${t.invariants.driftTotal} | ${t.source.driftTotal} | ${t.verdict === "drift" ? "❌ drift" : "✅ clean"} |`),
+    ...r.tables.map(
+      (t) =>
+        `| ${t.table} | ${t.counts.postgres ?? "–"} | ${t.counts.convex ?? "–"} | ${t.rows.checked} | ${t.rows.driftTotal} | ${t.rows.inFlight + t.invariants.inFlight} | ${t.invariants.driftTotal} | ${t.source.driftTotal} | ${t.verdict === "drift" ? "❌ drift" : "✅ clean"} |`,
+    ),
   ];
   for (const t of r.tables.filter((x) => x.verdict === "drift")) {
     out.push("", `### ${t.table}`, "", ...problemLines(t, 50).map((l) => `- ${escapeMd(l)}`));

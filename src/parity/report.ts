@@ -79,8 +79,7 @@ export interface ParityReport {
 }
 
 /** Exit code of `pg2convex parity`: 0 clean, 1 drift (2 = could not run, decided by the caller). */
-export const exitCodeOf = (r: ParityReport, opts: { failOnSourceDrift?: boolean } = {}): number =>
-  r.verdict === "drift" || (opts.failOnSourceDrift === true && r.totals.sourceDrift > 0) ? 1 : 0;
+export const exitCodeOf = (r: ParityReport, opts: { failOnSourceDrift?: boolean } = {}): number => (r.verdict === "drift" || (opts.failOnSourceDrift === true && r.totals.sourceDrift > 0) ? 1 : 0);
 
 /** One line per table for `status` and the history: "2 mismatch (name), 1 missing; derived count wrong in 1". */
 export function summaryOf(t: TableReport): string {

@@ -75,7 +75,8 @@ export async function runParity(opts: ParityOptions): Promise<ParityReport> {
   );
   try {
     const state = await convex.state(opts.slot);
-    if (state.phase === "new") throw new Pg2ConvexError("SLOT_MISSING", `the mirror for slot ${opts.slot} has never been filled: there is nothing to compare`, { context: { slot: opts.slot }, fix: "start pg2convex run first (or pass the right --slot)" });
+    if (state.phase === "new")
+      throw new Pg2ConvexError("SLOT_MISSING", `the mirror for slot ${opts.slot} has never been filled: there is nothing to compare`, { context: { slot: opts.slot }, fix: "start pg2convex run first (or pass the right --slot)" });
     const start = await beginSnapshot(snap);
     const progress = await waitForMirror(live, convex, opts.slot, start.lsn, opts.maxWaitMs);
     log.info({ startLsn: formatLsn(start.lsn), caughtUp: progress.reached, waitedMs: progress.waitedMs }, "parity: start");

@@ -52,8 +52,7 @@ export function pgSide(table: PgTable): Side {
 /** `sink` receives the pages of scans over the whole table, which then also carry invariant data. */
 export function convexSide(convex: ConvexParity, def: TableDef, sink?: ScanSink): Side {
   const whole = (range: KeyRange) => (range.lo === null && range.hi === null ? sink : undefined);
-  const rows = async (range: KeyRange): Promise<RowHash[]> =>
-    (await convex.rows(def.convexName, range, whole(range))).map((r) => ({ key: r.k, id: keyString(r.k), hash: r.h, ver: r.v }));
+  const rows = async (range: KeyRange): Promise<RowHash[]> => (await convex.rows(def.convexName, range, whole(range))).map((r) => ({ key: r.k, id: keyString(r.k), hash: r.h, ver: r.v }));
   return {
     rows,
     segments: (range, bounds, windows) =>

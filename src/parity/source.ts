@@ -31,7 +31,9 @@ export async function sourceDrift(client: pg.ClientBase, config: MirrorConfig, d
 }
 
 function statement(config: MirrorConfig, def: TableDef, d: DerivedDef): { sql: string; params: unknown[] } {
-  const keys = keyColumns(def).map((c, i) => `p.${quoteIdent(c.name)}::text AS k${i}`).join(", ");
+  const keys = keyColumns(def)
+    .map((c, i) => `p.${quoteIdent(c.name)}::text AS k${i}`)
+    .join(", ");
   const field = `p.${quoteIdent(d.field)}`;
   if (d.kind === "lookup") {
     const ref = def.references.find((r) => r.column === d.via)!;

@@ -56,10 +56,14 @@ export async function proveContinuity(input: ContinuityInput): Promise<Continuit
   const system = await readSystemIdentity(input.pg, input.connectionString);
   const recorded = state.mirror;
   if (recorded && (recorded.systemId !== system.systemId || recorded.database !== system.database || recorded.slot !== slot)) {
-    throw new Pg2ConvexError("MIRROR_MISMATCH", `Convex holds the mirror of database ${recorded.database} on PostgreSQL system ${recorded.systemId} (slot ${recorded.slot}), but this bridge is connected to database ${system.database} on system ${system.systemId}`, {
-      context: { slot, mirrorId: recorded.mirrorId, recordedSystemId: recorded.systemId, systemId: system.systemId, recordedDatabase: recorded.database, database: system.database },
-      fix: `point DATABASE_URL and CONVEX_URL at the same mirror, or ${REBUILD_FIX}`,
-    });
+    throw new Pg2ConvexError(
+      "MIRROR_MISMATCH",
+      `Convex holds the mirror of database ${recorded.database} on PostgreSQL system ${recorded.systemId} (slot ${recorded.slot}), but this bridge is connected to database ${system.database} on system ${system.systemId}`,
+      {
+        context: { slot, mirrorId: recorded.mirrorId, recordedSystemId: recorded.systemId, systemId: system.systemId, recordedDatabase: recorded.database, database: system.database },
+        fix: `point DATABASE_URL and CONVEX_URL at the same mirror, or ${REBUILD_FIX}`,
+      },
+    );
   }
   const resumesAt = resumePoint(state);
   const identity = recorded ?? newIdentity(system, slot);

@@ -55,10 +55,7 @@ export function instrumentSink(sink: Sink, instruments: SinkInstruments): Instru
       metrics?.rejects.inc({ code: r.code });
       log.error({ table: r.table, key: formatKey(r.key), lsn: formatLsn(r.ver), code: r.code, reason: r.reason }, "row recorded as reject");
     }
-    log.debug(
-      { ops: batch.ops.length, txs: batch.txCount, applied: result.applied, skipped: result.skipped, ms: Math.round(seconds * 1000), part: batch.part, lsn: batch.checkpoint && formatLsn(batch.checkpoint.commitLsn) },
-      "batch applied",
-    );
+    log.debug({ ops: batch.ops.length, txs: batch.txCount, applied: result.applied, skipped: result.skipped, ms: Math.round(seconds * 1000), part: batch.part, lsn: batch.checkpoint && formatLsn(batch.checkpoint.commitLsn) }, "batch applied");
     stream?.onApplied?.(batch, Date.now());
     if (batch.checkpoint && stream) {
       stream.checkpoint.durable(batch.checkpoint);

@@ -92,7 +92,7 @@ export function createRejectTracker(deps: { sink: Sink; graph: TableGraph; logge
       if (!sink.settleRejects) return;
       open.clear();
       byKey.clear();
-      for (let cursor: string | null = null; ; ) {
+      for (let cursor: string | null = null; ;) {
         const page = await sink.settleRejects({ cursor });
         resolved(page.resolved);
         for (const r of page.open) add(r);

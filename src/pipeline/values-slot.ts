@@ -22,10 +22,7 @@ export async function openValuesSlot(opts: { pg: pg.ClientBase; slot: string; ta
   const state = await ensureValuesSlot(opts.pg, opts.slot);
   const log = opts.logger.child({ stage: "values-slot", slot: state.name });
   if (state.created) {
-    log.warn(
-      { from: formatLsn(state.confirmedFlushLsn) },
-      "created the values slot now: float/numeric nulls of transactions committed before this point cannot be told from NaN/Infinity and become SPECIAL_VALUE_UNKNOWN rejects",
-    );
+    log.warn({ from: formatLsn(state.confirmedFlushLsn) }, "created the values slot now: float/numeric nulls of transactions committed before this point cannot be told from NaN/Infinity and become SPECIAL_VALUE_UNKNOWN rejects");
   }
   const specials = createSpecialValues({ tables: opts.tables, coversFrom: state.confirmedFlushLsn, peek: (upto) => peekValuesSlot(opts.pg, state.name, upto) });
   let position = state.confirmedFlushLsn;

@@ -12,8 +12,7 @@ import { errorMessage, sqlState } from "./pg-error";
 const LOSS_STATE = /^(57P0[1-3]|08[0-9A-Z]{3})$/;
 const LOSS_MESSAGE = /Connection terminated|not queryable|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up/i;
 
-export const CONNECTION_LOST_FIX =
-  "PostgreSQL restarted or ended the session (restart, failover, pg_terminate_backend, network): start pg2convex again once PostgreSQL accepts connections; it resumes from the last durable checkpoint";
+export const CONNECTION_LOST_FIX = "PostgreSQL restarted or ended the session (restart, failover, pg_terminate_backend, network): start pg2convex again once PostgreSQL accepts connections; it resumes from the last durable checkpoint";
 
 /** True when `e` says the session is gone (as opposed to a statement that failed on a live session). */
 export function isConnectionLoss(e: unknown): boolean {

@@ -41,7 +41,10 @@ export function validateSlotName(slot: string): void {
 }
 
 function suggestSlotName(slot: string): string {
-  const s = slot.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 63);
+  const s = slot
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, "_")
+    .slice(0, 63);
   return s.length > 0 ? s : "pg2convex";
 }
 

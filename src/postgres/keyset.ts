@@ -50,10 +50,7 @@ export function keyset(table: TableDef, opts: KeysetOptions = {}): Keyset {
   const collate = (c: ColumnDef, expr: string) => (opts.textKeyCollation && c.type === "text" ? `${expr} COLLATE "${opts.textKeyCollation}"` : expr);
   const columnName = (i: number) => (opts.columnNames === "name" ? table.columns[i]!.name : `pg2c_c${i}`);
   const keyName = (i: number) => `pg2c_k${i}`;
-  const columns = [
-    ...table.columns.map((c, i) => `${ref(c.name)}::text AS ${quoteIdent(columnName(i))}`),
-    ...keyCols.map((c, i) => `${ref(c.name)}::text AS ${quoteIdent(keyName(i))}`),
-  ].join(", ");
+  const columns = [...table.columns.map((c, i) => `${ref(c.name)}::text AS ${quoteIdent(columnName(i))}`), ...keyCols.map((c, i) => `${ref(c.name)}::text AS ${quoteIdent(keyName(i))}`)].join(", ");
   const from = `${qualified(table)} AS ${KEYSET_ALIAS}`;
   const order = keyCols.map((c) => collate(c, ref(c.name))).join(", ");
   return {
@@ -63,8 +60,7 @@ export function keyset(table: TableDef, opts: KeysetOptions = {}): Keyset {
     order,
     params: (first) => keyCols.map((_, i) => `$${first + i}${opts.keyTypes ? `::${opts.keyTypes[i]}` : ""}`),
     compare: (op, values) => `(${order}) ${op} (${keyCols.map((c, i) => collate(c, values[i]!)).join(", ")})`,
-    page: (where, limit) =>
-      `SELECT ${columns} FROM ${from}${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order}${limit === null ? "" : ` LIMIT ${limit}`}`,
+    page: (where, limit) => `SELECT ${columns} FROM ${from}${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order}${limit === null ? "" : ` LIMIT ${limit}`}`,
     columnName,
     keyText: (row) => keyCols.map((_, i) => row[keyName(i)] as string),
   };

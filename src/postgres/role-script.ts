@@ -28,10 +28,7 @@ export function roleScript(opts: RoleScriptOptions): string {
   validateRoleName(opts.role);
   const role = quoteIdent(opts.role);
   const schemas = [...new Set(opts.tables.map((t) => t.schema))];
-  const tableGrants =
-    opts.tables.length === 0
-      ? []
-      : ["-- SELECT on exactly the mirrored tables: the backfill reads them, the stream looks rows up.", `GRANT SELECT ON TABLE ${opts.tables.map((t) => qualified(t)).join(", ")} TO ${role};`];
+  const tableGrants = opts.tables.length === 0 ? [] : ["-- SELECT on exactly the mirrored tables: the backfill reads them, the stream looks rows up.", `GRANT SELECT ON TABLE ${opts.tables.map((t) => qualified(t)).join(", ")} TO ${role};`];
   const values: Record<string, string[]> = {
     role_name: [opts.role],
     database_name: [opts.database],
@@ -56,7 +53,5 @@ function passwordLines(role: string, password: string | undefined): string[] {
   if (password === undefined) return ["-- No password set here: authenticate with a certificate or peer, or keep the existing password."];
   if (password === "prompt") return ["-- psql asks for the password and sends only its SCRAM verifier.", `\\password ${role}`];
   const verifier = scramVerifier(password);
-  return verifier
-    ? ["-- The password as a SCRAM-SHA-256 verifier: the plaintext is not in this script.", `ALTER ROLE ${role} WITH PASSWORD ${quoteLiteral(verifier)};`]
-    : [`ALTER ROLE ${role} WITH PASSWORD ${quoteLiteral(password)};`];
+  return verifier ? ["-- The password as a SCRAM-SHA-256 verifier: the plaintext is not in this script.", `ALTER ROLE ${role} WITH PASSWORD ${quoteLiteral(verifier)};`] : [`ALTER ROLE ${role} WITH PASSWORD ${quoteLiteral(password)};`];
 }

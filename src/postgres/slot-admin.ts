@@ -115,7 +115,8 @@ export async function dropSlot(client: pg.ClientBase, slot: string, opts: DropSl
         });
       }
       // 55006: still active (the walsender has not exited yet, or a client reconnected): try again.
-      if (state !== "55006" || Date.now() > deadline) throw new Pg2ConvexError("PG_CHECK_FAILED", `dropping replication slot ${quoteIdent(slot)} failed: ${errorMessage(e)}`, { context: { slot }, fix: "stop every client streaming from the slot, then run pg2convex teardown again", cause: e });
+      if (state !== "55006" || Date.now() > deadline)
+        throw new Pg2ConvexError("PG_CHECK_FAILED", `dropping replication slot ${quoteIdent(slot)} failed: ${errorMessage(e)}`, { context: { slot }, fix: "stop every client streaming from the slot, then run pg2convex teardown again", cause: e });
       await sleep(100);
     }
   }

@@ -32,10 +32,7 @@ export interface ValuesSlotState {
 /** Creates the values slot when missing; refuses one that decodes with another plugin or another database. */
 export async function ensureValuesSlot(client: pg.ClientBase, slot: string): Promise<ValuesSlotState> {
   const name = valuesSlotName(slot);
-  const existing = await client.query(
-    "SELECT plugin::text, database::text, confirmed_flush_lsn::text AS confirmed, wal_status, current_database() AS db FROM pg_replication_slots WHERE slot_name = $1",
-    [name],
-  );
+  const existing = await client.query("SELECT plugin::text, database::text, confirmed_flush_lsn::text AS confirmed, wal_status, current_database() AS db FROM pg_replication_slots WHERE slot_name = $1", [name]);
   const row = existing.rows[0];
   if (row) {
     if (row.plugin !== "test_decoding" || row.database !== row.db) {

@@ -25,7 +25,38 @@ export interface SeedSize {
 
 export const DEMO_SIZE: SeedSize = { languages: 30, courses: 40, stories: 2000, users: 200 };
 
-const LANGS = ["English", "Spanish", "German", "French", "Italian", "Portuguese", "Dutch", "Swedish", "Polish", "Czech", "Hungarian", "Finnish", "Greek", "Turkish", "Japanese", "Korean", "Chinese", "Arabic", "Hebrew", "Hindi", "Esperanto", "Klingon", "Welsh", "Irish", "Catalan", "Basque", "Latin", "Ukrainian", "Romanian", "Danish"];
+const LANGS = [
+  "English",
+  "Spanish",
+  "German",
+  "French",
+  "Italian",
+  "Portuguese",
+  "Dutch",
+  "Swedish",
+  "Polish",
+  "Czech",
+  "Hungarian",
+  "Finnish",
+  "Greek",
+  "Turkish",
+  "Japanese",
+  "Korean",
+  "Chinese",
+  "Arabic",
+  "Hebrew",
+  "Hindi",
+  "Esperanto",
+  "Klingon",
+  "Welsh",
+  "Irish",
+  "Catalan",
+  "Basque",
+  "Latin",
+  "Ukrainian",
+  "Romanian",
+  "Danish",
+];
 const WORDS = ["the", "cat", "river", "market", "friend", "journey", "coffee", "train", "letter", "garden", "storm", "secret", "dinner", "museum", "birthday", "island", "library", "winter", "song", "bridge"];
 
 async function insertRows(client: pg.ClientBase, table: string, columns: string[], rows: unknown[][]): Promise<void> {
@@ -71,12 +102,30 @@ export async function seedReference(client: pg.ClientBase, size: SeedSize = DEMO
     const from = ((i + 1) % size.languages) + 1;
     return [i + 1, `c${i + 1}`, learning, from, rnd() < 0.8, rnd() < 0.3, `Course ${i + 1}`, sentence(8), false, `{${pick(WORDS)},${pick(WORDS)}}`, 0, "stale", "stale", `{user${int(size.users)}}`, "{}", 0];
   });
-  await insertRows(client, "course", ["id", "short", "learning_language", "from_language", "public", "official", "name", "about", "conlang", "tags", "count", "learning_language_name", "from_language_name", "contributors", "contributors_past", "todo_count"], courses);
+  await insertRows(
+    client,
+    "course",
+    ["id", "short", "learning_language", "from_language", "public", "official", "name", "about", "conlang", "tags", "count", "learning_language_name", "from_language_name", "contributors", "contributors_past", "todo_count"],
+    courses,
+  );
   const stories = Array.from({ length: size.stories }, (_, i) => [
-    i + 1, `duo-${i + 1}`, `Story ${sentence(2)}`, int(50), int(10), int(size.users), int(size.users),
-    new Date(Date.UTC(2023, 0, 1) + Math.floor(rnd() * 3e10)).toISOString(), rnd() < 0.3 ? null : new Date(Date.UTC(2024, 0, 1) + Math.floor(rnd() * 1e10)).toISOString(),
-    sentence(40), rnd() < 0.6, `img${int(60)}`, int(size.courses), JSON.stringify({ lines: [sentence(3), sentence(5)], meta: { v: int(3) } }),
-    pick(["draft", "feedback", "finished"]), rnd() < 0.05, Math.floor(rnd() * 4),
+    i + 1,
+    `duo-${i + 1}`,
+    `Story ${sentence(2)}`,
+    int(50),
+    int(10),
+    int(size.users),
+    int(size.users),
+    new Date(Date.UTC(2023, 0, 1) + Math.floor(rnd() * 3e10)).toISOString(),
+    rnd() < 0.3 ? null : new Date(Date.UTC(2024, 0, 1) + Math.floor(rnd() * 1e10)).toISOString(),
+    sentence(40),
+    rnd() < 0.6,
+    `img${int(60)}`,
+    int(size.courses),
+    JSON.stringify({ lines: [sentence(3), sentence(5)], meta: { v: int(3) } }),
+    pick(["draft", "feedback", "finished"]),
+    rnd() < 0.05,
+    Math.floor(rnd() * 4),
   ]);
   await insertRows(client, "story", ["id", "duo_id", "name", "set_id", "set_index", "author", "author_change", "date", "date_published", "text", "public", "image", "course_id", "json", "status", "deleted", "todo_count"], stories);
   const approvals: unknown[][] = [];
@@ -96,8 +145,16 @@ export async function seedReference(client: pg.ClientBase, size: SeedSize = DEMO
     await client.query(`SELECT setval(pg_get_serial_sequence('${t}', 'id'), (SELECT coalesce(max(id), 0) + 1 FROM ${t}), false)`);
   }
   return {
-    users: users.length, language: languages.length, image: images.length, avatar: avatars.length, speaker: speakers.length,
-    localization: localizations.length, avatar_mapping: mappings.length, course: courses.length, story: stories.length,
-    story_approval: approvals.length, story_done: done.length,
+    users: users.length,
+    language: languages.length,
+    image: images.length,
+    avatar: avatars.length,
+    speaker: speakers.length,
+    localization: localizations.length,
+    avatar_mapping: mappings.length,
+    course: courses.length,
+    story: stories.length,
+    story_approval: approvals.length,
+    story_done: done.length,
   };
 }

@@ -25,8 +25,7 @@ export function createConvexSink(opts: ConvexSinkOptions): Sink {
   // Set by claimMirror; from then on every writing call names the mirror it is for.
   let mirrorId: string | undefined;
   const forMirror = (): { mirrorId?: string } => (mirrorId === undefined ? {} : { mirrorId });
-  const mutation = <T>(name: string, args: Record<string, unknown>, context: Record<string, unknown>, ops?: readonly Op[]) =>
-    client.mutation<T>(name, args, { context, ...(ops ? { ops } : {}) });
+  const mutation = <T>(name: string, args: Record<string, unknown>, context: Record<string, unknown>, ops?: readonly Op[]) => client.mutation<T>(name, args, { context, ...(ops ? { ops } : {}) });
 
   return {
     async apply(batch: Batch, backfill?: BackfillMark): Promise<ApplyBatchResult> {

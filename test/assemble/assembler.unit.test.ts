@@ -58,9 +58,7 @@ describe("transaction assembler", () => {
   });
 
   it("assembles empty transactions (wal2json emits B/C for transactions on unmirrored tables)", () => {
-    expect(feed(txEvents({ xid: 9, commitLsn: 0x10n, endLsn: 0x40n, commitTime: T0, changes: [] }))).toEqual([
-      { xid: 9, commitLsn: 0x10n, endLsn: 0x40n, commitTime: T0, changes: [] },
-    ]);
+    expect(feed(txEvents({ xid: 9, commitLsn: 0x10n, endLsn: 0x40n, commitTime: T0, changes: [] }))).toEqual([{ xid: 9, commitLsn: 0x10n, endLsn: 0x40n, commitTime: T0, changes: [] }]);
     expect(feed([{ type: "skip", lsn: 1n, reason: "message" }])).toEqual([]);
   });
 

@@ -31,7 +31,11 @@ async function stallingServer(answer: "never" | "half-body"): Promise<{ url: str
   };
 }
 
-const failure = (p: Promise<unknown>) => p.then(() => expect.unreachable("the call succeeded"), (e: unknown) => e as Pg2ConvexError);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => expect.unreachable("the call succeeded"),
+    (e: unknown) => e as Pg2ConvexError,
+  );
 
 describe("the Convex client", () => {
   let convex: LocalConvexHandle;

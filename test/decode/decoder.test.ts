@@ -62,7 +62,16 @@ describe("transactions", () => {
     const [i1, i2, u, d] = changesOf(evs);
     expect(i1).toMatchObject({ kind: "insert", table: "language", key: [1] });
     expect(i1?.kind === "insert" && i1.row).toEqual({
-      id: 1, name: "English", short: "en", flag: 1.5, flag_file: null, speaker: null, default_text: null, tts_replace: null, public: true, rtl: false,
+      id: 1,
+      name: "English",
+      short: "en",
+      flag: 1.5,
+      flag_file: null,
+      speaker: null,
+      default_text: null,
+      tts_replace: null,
+      public: true,
+      rtl: false,
     });
     // flag arrived as JSON null: NaN/±Infinity would too under wal2json 2.5.
     expect(i2).toMatchObject({ kind: "insert", key: [2], ambiguousNulls: ["flag"] });
@@ -77,11 +86,7 @@ describe("transactions", () => {
     await src.sql("SELECT pg_logical_emit_message(false, 'app', 'outside one')");
     await src.sql("SELECT pg_logical_emit_message(true, 'app', 'in a transaction')");
     const skips = (await events()).filter((e) => e.type === "skip");
-    expect(skips.map((e) => e.type === "skip" && e.reason)).toEqual([
-      "public.users is not mirrored",
-      'logical decoding message (prefix "app")',
-      'logical decoding message (prefix "app")',
-    ]);
+    expect(skips.map((e) => e.type === "skip" && e.reason)).toEqual(["public.users is not mirrored", 'logical decoding message (prefix "app")', 'logical decoding message (prefix "app")']);
   });
 
   it("decodes TRUNCATE as one truncate change per mirrored table (wal2json 2.5 emits T without extra options)", async () => {
@@ -92,11 +97,12 @@ describe("transactions", () => {
     const evs = await events();
     const truncated = changesOf(evs).map((c) => (c.kind === "truncate" ? c.tables : []));
     expect(truncated.flat().sort()).toEqual(["story", "story_approval", "story_done"]);
-    expect(evs.filter((e) => e.type === "skip").map((e) => e.type === "skip" && e.reason).sort()).toEqual([
-      "public.accounts is not mirrored",
-      "public.sessions is not mirrored",
-      "public.users is not mirrored",
-    ]);
+    expect(
+      evs
+        .filter((e) => e.type === "skip")
+        .map((e) => e.type === "skip" && e.reason)
+        .sort(),
+    ).toEqual(["public.accounts is not mirrored", "public.sessions is not mirrored", "public.users is not mirrored"]);
   });
 });
 
@@ -133,12 +139,34 @@ describe("rows", () => {
 
   it("stream and backfill decode every type to the same value (one mapping)", async () => {
     const gender = { enumValues: ["MALE", "FEMALE"] };
-    const every = tableDef("every", ["id"], [
-      c("id", "int4", { nullable: false }), c("i2", "int2"), c("i8", "int8"), c("f4", "float4"), c("f8", "float8"), c("n", "numeric"),
-      c("t", "text"), c("b", "bool"), c("tz", "timestamptz"), c("ts", "timestamp"), c("d", "date"), c("u", "uuid"), c("jb", "jsonb"),
-      c("j", "json"), c("by", "bytea"), c("e", "enum", gender), c("ta", "text", { array: true }), c("fa", "float8", { array: true }),
-      c("ia", "int4", { array: true }), c("ba", "bytea", { array: true }), c("ja", "jsonb", { array: true }), c("ea", "enum", { ...gender, array: true }),
-    ]);
+    const every = tableDef(
+      "every",
+      ["id"],
+      [
+        c("id", "int4", { nullable: false }),
+        c("i2", "int2"),
+        c("i8", "int8"),
+        c("f4", "float4"),
+        c("f8", "float8"),
+        c("n", "numeric"),
+        c("t", "text"),
+        c("b", "bool"),
+        c("tz", "timestamptz"),
+        c("ts", "timestamp"),
+        c("d", "date"),
+        c("u", "uuid"),
+        c("jb", "jsonb"),
+        c("j", "json"),
+        c("by", "bytea"),
+        c("e", "enum", gender),
+        c("ta", "text", { array: true }),
+        c("fa", "float8", { array: true }),
+        c("ia", "int4", { array: true }),
+        c("ba", "bytea", { array: true }),
+        c("ja", "jsonb", { array: true }),
+        c("ea", "enum", { ...gender, array: true }),
+      ],
+    );
     await src.sql(`CREATE TABLE every (id int PRIMARY KEY, i2 int2, i8 int8, f4 real, f8 float8, n numeric, t varchar(40), b bool,
       tz timestamptz, ts timestamp, d date, u uuid, jb jsonb, j json, by bytea, e speaker_gender, ta text[], fa float8[], ia int[],
       ba bytea[], ja jsonb[], ea speaker_gender[])`);
@@ -180,10 +208,18 @@ describe("errors name table, key, column and LSN", () => {
   it("a NOT NULL column missing from an insert, and an enum label the definition lacks", async () => {
     const notNull = { nullable: false };
     const ghost = tableDef("avatar", ["id"], [c("id", "int4", notNull), c("link", "text", notNull), c("name", "text"), c("extra", "int4"), c("ghost", "text", notNull)]);
-    const narrowSpeaker = tableDef("speaker", ["id"], [
-      c("id", "int4", notNull), c("language_id", "int4", notNull), c("speaker", "text", notNull), c("gender", "enum", { ...notNull, enumValues: ["MALE"] }),
-      c("type", "enum", { ...notNull, enumValues: ["NORMAL", "NEURAL"] }), c("service", "text", notNull),
-    ]);
+    const narrowSpeaker = tableDef(
+      "speaker",
+      ["id"],
+      [
+        c("id", "int4", notNull),
+        c("language_id", "int4", notNull),
+        c("speaker", "text", notNull),
+        c("gender", "enum", { ...notNull, enumValues: ["MALE"] }),
+        c("type", "enum", { ...notNull, enumValues: ["NORMAL", "NEURAL"] }),
+        c("service", "text", notNull),
+      ],
+    );
     await src.sql("INSERT INTO language (id, name, short) VALUES (3, 'French', 'fr')");
     await src.sql("INSERT INTO avatar (id, link) VALUES (8, 'y')");
     await src.sql("INSERT INTO speaker (id, language_id, speaker, gender, type, service) VALUES (5, 3, 'amelie', 'FEMALE', 'NEURAL', 'x')");

@@ -11,7 +11,7 @@ import { advanceValuesSlot, ensureValuesSlot, peekValuesSlot, valuesSlotName } f
 import { column as c, createSourceDb, tableDef, type SourceDb } from "./support";
 
 const measure = tableDef("measure", ["id", "tag"], [c("id", "int8", { nullable: false }), c("tag", "text", { nullable: false }), c("n", "numeric"), c("r", "float4")]);
-const odd = tableDef("Odd T", ["we ird"], [c("we ird", "text", { nullable: false }), c("F\"x", "float8"), c("arr", "float8", { array: true })]);
+const odd = tableDef("Odd T", ["we ird"], [c("we ird", "text", { nullable: false }), c('F"x', "float8"), c("arr", "float8", { array: true })]);
 const tables = [...referenceTables, measure, odd];
 
 let src: SourceDb;
@@ -90,7 +90,11 @@ describe("createSpecialValues", () => {
     expect(peeks).toBe(1);
     expect(resolved.slice(0, 5).map((ch) => rowOf(ch).row.flag)).toEqual([NaN, Infinity, -Infinity, null, 2.5]);
     // numeric maps to PostgreSQL's text, specials included; float4 to a number.
-    expect(resolved.slice(5).map((ch) => [rowOf(ch).row.n, rowOf(ch).row.r])).toEqual([["NaN", Infinity], ["-Infinity", null], ["Infinity", -Infinity]]);
+    expect(resolved.slice(5).map((ch) => [rowOf(ch).row.n, rowOf(ch).row.r])).toEqual([
+      ["NaN", Infinity],
+      ["-Infinity", null],
+      ["Infinity", -Infinity],
+    ]);
     for (const ch of resolved) expect(ch).not.toHaveProperty("ambiguousNulls");
     expect(resolved.map((ch) => ({ ...rowOf(ch).row, flag: 0, n: 0, r: 0 }))).toEqual(tx!.changes.map((ch) => ({ ...rowOf(ch).row, flag: 0, n: 0, r: 0 })));
   });
@@ -103,7 +107,10 @@ describe("createSpecialValues", () => {
     await src.sql("COMMIT");
     const [tx] = await transactions();
     const [ins, upd, moved] = await resolve(tx!);
-    expect([rowOf(ins).row, rowOf(upd).row]).toEqual([{ id: 7n, tag: "a", n: "NaN", r: NaN }, { id: 7n, tag: "a", n: "NaN", r: Infinity }]);
+    expect([rowOf(ins).row, rowOf(upd).row]).toEqual([
+      { id: 7n, tag: "a", n: "NaN", r: NaN },
+      { id: 7n, tag: "a", n: "NaN", r: Infinity },
+    ]);
     expect(rowOf(moved)).toMatchObject({ key: [7n, "b"], oldKey: [7n, "a"], row: { n: "NaN", r: Infinity } });
   });
 
@@ -122,7 +129,11 @@ describe("createSpecialValues", () => {
     await src.sql("COMMIT");
     const [tx] = await transactions();
     const resolved = await resolve(tx!);
-    expect(resolved.map((ch) => [rowOf(ch).key, rowOf(ch).row.name, rowOf(ch).row.flag])).toEqual([[[20], "h", NaN], [[21], "i", -Infinity], [[21], "i2", -Infinity]]);
+    expect(resolved.map((ch) => [rowOf(ch).key, rowOf(ch).row.name, rowOf(ch).row.flag])).toEqual([
+      [[20], "h", NaN],
+      [[21], "i", -Infinity],
+      [[21], "i2", -Infinity],
+    ]);
   });
 
   it("does not depend on the row's later state: a lagging bridge resolves a row changed and deleted since", async () => {
@@ -141,7 +152,11 @@ describe("createSpecialValues", () => {
     const [copy, oddTx] = await transactions();
     const lsns = copy!.changes.map((ch) => rowOf(ch).lsn);
     expect(new Set(lsns).size).toBe(1); // one heap multi-insert record
-    expect((await resolve(copy!)).map((ch) => [rowOf(ch).row.n, rowOf(ch).row.r])).toEqual([["NaN", null], [null, -Infinity], ["1.5", Infinity]]);
+    expect((await resolve(copy!)).map((ch) => [rowOf(ch).row.n, rowOf(ch).row.r])).toEqual([
+      ["NaN", null],
+      [null, -Infinity],
+      ["1.5", Infinity],
+    ]);
     const [quoted, bare] = await resolve(oddTx!);
     expect(rowOf(quoted).row).toEqual({ "we ird": "NaN Infinity", 'F"x': null, arr: [NaN] });
     expect(rowOf(bare).row).toEqual({ "we ird": "x", 'F"x': NaN, arr: null });
@@ -156,7 +171,10 @@ describe("createSpecialValues", () => {
     expect(reject).toMatchObject({ kind: "reject", table: "measure", key: [50n, "a"], code: "SPECIAL_VALUE_UNKNOWN", lsn: rowOf(insert!.changes[0]).lsn });
     expect(reject!.kind === "reject" && reject!.reason).toMatch(/column\(s\) n arrived as null/);
     const moved = (await late.resolve(move!)).changes;
-    expect(moved).toMatchObject([{ kind: "delete", key: [50n, "a"] }, { kind: "reject", key: [50n, "b"], code: "SPECIAL_VALUE_UNKNOWN" }]);
+    expect(moved).toMatchObject([
+      { kind: "delete", key: [50n, "a"] },
+      { kind: "reject", key: [50n, "b"], code: "SPECIAL_VALUE_UNKNOWN" },
+    ]);
   });
 
   it("peeks only for transactions with an ambiguous null, and forgets what is durable", async () => {
@@ -195,4 +213,3 @@ describe("probeNumericAsString", () => {
     expect(slots).toEqual([]);
   });
 });
-

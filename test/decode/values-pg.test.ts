@@ -49,7 +49,11 @@ describe("timestamps and dates", () => {
   // Zones whose offsets print as +00, +05:30, -08, +13:45, -03:30 and, for old dates, LMT seconds (+00:19:32).
   const zones = ["UTC", "Asia/Kolkata", "America/Los_Angeles", "Pacific/Chatham", "America/St_Johns", "Europe/Amsterdam"];
   const stamp = fc.record({
-    year: fc.oneof(fc.integer({ min: 1, max: 9999 }), fc.integer({ min: 1, max: 4713 }).map((y) => -y), fc.integer({ min: 10000, max: 294000 })),
+    year: fc.oneof(
+      fc.integer({ min: 1, max: 9999 }),
+      fc.integer({ min: 1, max: 4713 }).map((y) => -y),
+      fc.integer({ min: 10000, max: 294000 }),
+    ),
     month: fc.integer({ min: 1, max: 12 }),
     day: fc.integer({ min: 1, max: 28 }),
     secondOfDay: fc.integer({ min: 0, max: 86399 }),
@@ -127,7 +131,12 @@ describe("json and jsonb", () => {
   const key = fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9 _.-]{0,12}$/);
   const { tree } = fc.letrec((tie) => ({
     tree: fc.oneof({ depthSize: "small", maxDepth: 6 }, tie("leaf"), tie("arr"), tie("obj")),
-    leaf: fc.oneof(fc.constant(null), fc.boolean(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string({ unit: "grapheme" }).filter((s) => !s.includes("\u0000"))),
+    leaf: fc.oneof(
+      fc.constant(null),
+      fc.boolean(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.string({ unit: "grapheme" }).filter((s) => !s.includes("\u0000")),
+    ),
     arr: fc.array(tie("tree"), { maxLength: 5 }),
     obj: fc.dictionary(key, tie("tree"), { maxKeys: 5 }),
   }));

@@ -13,7 +13,12 @@ describe("table graph", () => {
         expect(g.rank.get(ref.table)!, `${ref.table} before ${t.name}`).toBeLessThan(g.rank.get(t.name)!);
       }
     }
-    expect(g.childrenOf("story").map((c) => c.child.name).sort()).toEqual(["story_approval", "story_done"]);
+    expect(
+      g
+        .childrenOf("story")
+        .map((c) => c.child.name)
+        .sort(),
+    ).toEqual(["story_approval", "story_done"]);
   });
 
   it("is independent of declaration order", () => {

@@ -38,7 +38,10 @@ describe("transaction atomicity as seen by a Convex reader", () => {
     await Promise.race([reader, new Promise((res) => setTimeout(res, 60_000))]);
     stop = true;
     await reader;
-    expect([...seen].every((n) => n === 0 || n === size), `partial counts seen: ${[...seen].join(",")}`).toBe(true);
+    expect(
+      [...seen].every((n) => n === 0 || n === size),
+      `partial counts seen: ${[...seen].join(",")}`,
+    ).toBe(true);
     expect(seen.has(size)).toBe(true);
     await env.waitConverged();
   });

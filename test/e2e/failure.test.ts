@@ -35,7 +35,10 @@ describe("Convex failures while streaming", () => {
     const slotBefore = await slotInfo(env.db.client, env.config.slot);
     proxy.failAlways("400");
     await env.db.client.query("UPDATE language SET name = 'during outage' WHERE id = 1");
-    const err = await mirror.done.then(() => null, (e: unknown) => e);
+    const err = await mirror.done.then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(Pg2ConvexError);
     expect((err as Pg2ConvexError).code).toBe("CONVEX_PERMANENT");
     expect((await env.reader.state(env.config.slot)).commitLsn).toBe(before.commitLsn);

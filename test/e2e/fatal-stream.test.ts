@@ -32,8 +32,7 @@ describe("pg2convex run: fatal errors while running end the process with one lin
     const all = p.stdout() + p.stderr();
     expect(all).not.toMatch(/Unhandled 'error' event|node:events|^\s+at /m);
   };
-  const terminate = (where: string) =>
-    env.db.client.query(`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND ${where}`);
+  const terminate = (where: string) => env.db.client.query(`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND ${where}`);
 
   beforeAll(async () => {
     env = await createMirrorEnv({ seed: { languages: 8, courses: 4, stories: 30, users: 5 } });
@@ -76,14 +75,15 @@ describe("pg2convex run: fatal errors while running end the process with one lin
       changedTables = join(dir, "tables.mts");
       writeFileSync(
         changedTables,
-        `import { referenceTables } from ${JSON.stringify(reference)};\n` +
-          `export const tables = referenceTables.map((t) => t.name !== "language" ? t : { ...t, columns: t.columns.map((c) => c.name === "speaker" ? { ...c, type: "int4" } : c) });\n`,
+        `import { referenceTables } from ${JSON.stringify(reference)};\n` + `export const tables = referenceTables.map((t) => t.name !== "language" ? t : { ...t, columns: t.columns.map((c) => c.name === "speaker" ? { ...c, type: "int4" } : c) });\n`,
       );
     });
     const expectMismatch = (p: CliProcess) => {
       const lines = p.errorLines();
       expect(lines, lines.join("\n")).toHaveLength(1);
-      expect(lines[0]).toMatch(/^pg2convex run failed: \[CONVEX_SCHEMA_MISMATCH\] the deployed Convex functions refused a value for table "language", field "speaker": .*— fix: redeploy the Convex functions .*npx convex deploy.*pg2convex local-convex.*--convex-dir/);
+      expect(lines[0]).toMatch(
+        /^pg2convex run failed: \[CONVEX_SCHEMA_MISMATCH\] the deployed Convex functions refused a value for table "language", field "speaker": .*— fix: redeploy the Convex functions .*npx convex deploy.*pg2convex local-convex.*--convex-dir/,
+      );
     };
 
     it("while streaming: stops with CONVEX_SCHEMA_MISMATCH naming table and field", async () => {

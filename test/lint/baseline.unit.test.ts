@@ -38,7 +38,12 @@ describe("baseline", () => {
 
   it("different tables in one statement are different entries", () => {
     const b = buildBaseline(lint('await pool.query("SELECT * FROM users JOIN sessions ON true");').findings);
-    expect(b.entries.map((e) => [e.table, e.count])).toEqual(expect.arrayContaining([["public.users", 1], ["public.sessions", 1]]));
+    expect(b.entries.map((e) => [e.table, e.count])).toEqual(
+      expect.arrayContaining([
+        ["public.users", 1],
+        ["public.sessions", 1],
+      ]),
+    );
     expect(b.entries).toHaveLength(2);
   });
 });

@@ -37,14 +37,18 @@ const cases: Case[] = [
   { name: "JavaScript file", file: "src/legacy.js", code: 'module.exports = (db) => db.query("SELECT * FROM accounts");', expect: [accounts] },
   { name: "knex.raw is a query call by default; ? is a bound value", code: 'await knex.raw("DELETE FROM sessions WHERE id = ?", [id]);', expect: [sessions], at: "1:29" },
   { name: "knex ?? binding names a table chosen at runtime", code: 'await knex.raw("SELECT * FROM ?? WHERE id = ?", [table, id]);', expect: ["dynamic-sql"] },
-  { name: "knex named bindings, casts and an escaped ? operator", code: 'await knex.raw("SELECT * FROM accounts WHERE id = :id AND n::int > 0 AND data \\\\? \'k\'", { id });', expect: [accounts] },
+  { name: "knex named bindings, casts and an escaped ? operator", code: "await knex.raw(\"SELECT * FROM accounts WHERE id = :id AND n::int > 0 AND data \\\\? 'k'\", { id });", expect: [accounts] },
   { name: "knex.raw fragments inside a builder", code: 'await knex.select(knex.raw("count(*) AS n")).from("orders").where(knex.raw("lower(name) = ?", [n])).orderBy(knex.raw("created_at DESC"));', expect: [] },
   { name: "knex.raw that does not parse", code: 'await knex.raw("SELEC * FRM users WHER id = ?", [1]);', expect: ["unparseable-sql"] },
   { name: "--call adds to the default calls", opts: { calls: ["runSql"] }, code: 'runSql("SELECT * FROM sessions"); await pool.query("SELECT * FROM users");', expect: [sessions, users] },
   { name: "custom tag and call targets", opts: { tags: ["db.sql"], calls: ["runSql"] }, code: 'db.sql`SELECT * FROM users`; runSql("SELECT * FROM sessions"); sql`SELECT * FROM accounts`;', expect: [sessions, users] },
   { name: "string not passed to a configured tag or call", code: 'const text = "SELECT * FROM users"; log(text);', expect: [] },
   { name: "TS comment containing SQL", code: "// DELETE FROM users WHERE true\n/* SELECT * FROM sessions */\nexport const x = 1;", expect: [] },
-  { name: "bare words, Convex names and empty text passed to a query call are not SQL", code: 'await pool.query(""); await pool.query(" -- nothing "); await task.execute("users"); await ctx.db.query("users").collect(); const q = ctx.db.query("tasks"); await client.query("messages:list", {});', expect: [] },
+  {
+    name: "bare words, Convex names and empty text passed to a query call are not SQL",
+    code: 'await pool.query(""); await pool.query(" -- nothing "); await task.execute("users"); await ctx.db.query("users").collect(); const q = ctx.db.query("tasks"); await client.query("messages:list", {});',
+    expect: [],
+  },
   // Fail closed: a configured call takes SQL, so other text there that does not parse is reported.
   { name: "other text passed to a query call that does not parse is reported", code: 'await runner.query("build all");', expect: ["unparseable-sql"] },
   { name: "Convex query builder and function references are not SQL", code: "await ctx.db.query(table).withIndex('by_id').collect();\nawait client.query(api.users.get, { id });\nawait t.query(makeFunctionReference('x:y'));", expect: [] },
@@ -105,7 +109,11 @@ const cases: Case[] = [
   { name: "misspelt SQL at a query call is reported, whatever it starts with", code: q("SELEC * FRM users WHER id = 1"), expect: ["unparseable-sql"], at: "1:19" },
   { name: "syntax newer than the parser is reported", code: 'await client.query("REPACK orders");', expect: ["unparseable-sql"] },
   { name: "an awaited sql tag must be a whole statement", code: "await sql`SELEC * FRM users`;", expect: ["unparseable-sql"] },
-  { name: "fragment tags that parse only in context are not reported", code: "const a = sql`DESC`; const b = sql``; const c = sql`= ANY(${ids})`; const d = sql`ON CONFLICT (id) DO NOTHING`; const e = sql`${a}, ${b}`; const f = sql`SET a = ${x}, b = ${y} WHERE id = ${id}`;", expect: [] },
+  {
+    name: "fragment tags that parse only in context are not reported",
+    code: "const a = sql`DESC`; const b = sql``; const c = sql`= ANY(${ids})`; const d = sql`ON CONFLICT (id) DO NOTHING`; const e = sql`${a}, ${b}`; const f = sql`SET a = ${x}, b = ${y} WHERE id = ${id}`;",
+    expect: [],
+  },
   { name: "a fragment naming a table where a wrapper would take it for an alias is not swallowed", code: "const f = sql`users SET a = ${x}, b = ${y}`;", expect: ["dynamic-sql"] },
 
   // .sql files and routines.
@@ -126,7 +134,12 @@ const cases: Case[] = [
     expect: [sessions],
     at: "3:33",
   },
-  { name: ".sql file: a BEGIN ATOMIC body is one statement", file: "db/008.sql", code: "CREATE FUNCTION f() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT CASE WHEN true THEN 1 END;\n  DELETE FROM users;\nEND;\nSELECT * FROM sessions;", expect: [users, sessions] },
+  {
+    name: ".sql file: a BEGIN ATOMIC body is one statement",
+    file: "db/008.sql",
+    code: "CREATE FUNCTION f() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT CASE WHEN true THEN 1 END;\n  DELETE FROM users;\nEND;\nSELECT * FROM sessions;",
+    expect: [users, sessions],
+  },
   { name: ".sql file: COPY FROM stdin data is not SQL", file: "db/006.sql", code: "COPY orders (id, note) FROM stdin;\n1\tSELECT junk; DELETE\n2\t'\n\\.\nDELETE FROM sessions;\n", expect: [sessions], at: "5:13" },
   {
     name: ".sql file: psql \\copy is checked as COPY, \\gexec is dynamic, other meta-commands are skipped",
@@ -137,7 +150,13 @@ const cases: Case[] = [
   { name: ".sql file: a meta-command inside a statement", file: "db/011.sql", code: "SELECT *\n\\echo hi\nFROM accounts;", expect: [accounts], at: "3:6" },
   { name: ".sql file: an unterminated quote is reported after the statements before it", file: "db/010.sql", code: "DELETE FROM users;\nSELECT 'oops;\nDELETE FROM sessions;\n", expect: [users, "unparseable-sql"] },
   { name: ".sql file: a suppressed unparseable statement", file: "db/009.sql", code: "-- pg2convex-lint-disable-next-line unparseable-sql -- PostgreSQL 19 syntax\nREPACK orders;\nDELETE FROM users;", expect: [users] },
-  { name: "PL/pgSQL function body", file: "db/fn.sql", code: "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  INSERT INTO accounts VALUES (NEW.id);\n  EXECUTE format('DELETE FROM %I', TG_TABLE_NAME);\n  RETURN NEW;\nEND $$;", expect: ["dynamic-sql", accounts], at: "3:15" },
+  {
+    name: "PL/pgSQL function body",
+    file: "db/fn.sql",
+    code: "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  INSERT INTO accounts VALUES (NEW.id);\n  EXECUTE format('DELETE FROM %I', TG_TABLE_NAME);\n  RETURN NEW;\nEND $$;",
+    expect: ["dynamic-sql", accounts],
+    at: "3:15",
+  },
   { name: "LANGUAGE sql body and DO block", file: "db/fn2.sql", code: "CREATE FUNCTION g() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM sessions';\nDO $$ BEGIN EXECUTE 'TRUNCATE users'; END $$;", expect: [sessions, users] },
 
   // Suppressions.

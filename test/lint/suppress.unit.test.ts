@@ -34,12 +34,7 @@ describe("suppressions", () => {
   });
 
   it("an SQL comment inside a template suppresses the next SQL line only", () => {
-    const code = [
-      "await pool.query(`",
-      "  -- pg2convex-lint-disable-next-line no-legacy-tables -- legacy export",
-      "  SELECT * FROM users;",
-      "  SELECT * FROM accounts`);",
-    ].join("\n");
+    const code = ["await pool.query(`", "  -- pg2convex-lint-disable-next-line no-legacy-tables -- legacy export", "  SELECT * FROM users;", "  SELECT * FROM accounts`);"].join("\n");
     const r = lint(code);
     expect(summary(r)).toEqual(["no-legacy-tables public.accounts"]);
     expect(r.suppressed.map((f) => f.table)).toEqual(["public.users"]);

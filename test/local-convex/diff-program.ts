@@ -23,10 +23,7 @@ const INDEXES: Record<(typeof TABLES)[number], Record<string, string[]>> = {
 };
 
 /** undefined = missing field; numbers vs bigints, -0 vs 0, NaN, null, nested values for "o.x". */
-const POOL: (Value | undefined)[] = [
-  undefined, null, 0, -0, 1, 2.5, NaN, 0n, 1n, -1n, "", "a", "b", "é", true, false,
-  [1], [1n], [], { x: 1 }, { x: 1n }, { x: null }, { x: "a" }, {}, { y: 1 }, { x: { y: [1] } }, new Uint8Array([1]).buffer,
-];
+const POOL: (Value | undefined)[] = [undefined, null, 0, -0, 1, 2.5, NaN, 0n, 1n, -1n, "", "a", "b", "é", true, false, [1], [1n], [], { x: 1 }, { x: 1n }, { x: null }, { x: "a" }, {}, { y: 1 }, { x: { y: [1] } }, new Uint8Array([1]).buffer];
 const FIELD_NAMES = ["k", "s", "n", "o"] as const;
 const TEXTS = ["", "a", "ab", "b a", "é b"];
 
@@ -86,7 +83,15 @@ async function runStep(ctx: Ctx, step: Step, log: string[]): Promise<void> {
       // Many documents with colliding index values, so pages and hash buckets hold several.
       for (let i = 0; i < step.count; i++) {
         const x = step.seed + i * 7;
-        await ctx.db.insert(TABLES[step.table], fieldsOf([[0, x % 5], [1, (x >> 1) % 13], [2, (x >> 2) % 7], [3, 19 + (x % 8)]]));
+        await ctx.db.insert(
+          TABLES[step.table],
+          fieldsOf([
+            [0, x % 5],
+            [1, (x >> 1) % 13],
+            [2, (x >> 2) % 7],
+            [3, 19 + (x % 8)],
+          ]),
+        );
       }
       log.push(`bulk ${step.count}`);
       return;
@@ -203,18 +208,20 @@ const poolIdx = fc.nat({ max: POOL.length - 1 });
 const fieldsArb = fc.array(fc.tuple(fc.nat({ max: FIELD_NAMES.length - 1 }), poolIdx), { maxLength: 4 });
 /** null most of the time: queries should often return many rows. */
 const rarely = <T>(arb: fc.Arbitrary<T>) => fc.oneof({ weight: 2, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: arb });
-const querySpec: fc.Arbitrary<QuerySpec> = fc.record({
-  table,
-  index: fc.constantFrom(null, "by_creation_time", "by_id", "by_k", "by_k", "by_k_s", "by_s_n_k", "by_s_n_k", "by_ox", "search_t"),
-  eqs: fc.oneof(fc.constant<number[]>([]), fc.array(poolIdx, { minLength: 1, maxLength: 3 })),
-  idPick: fc.tuple(table, fc.nat(40)),
-  lower: rarely(fc.tuple(fc.constantFrom<"gt" | "gte">("gt", "gte"), poolIdx)),
-  upper: rarely(fc.tuple(fc.constantFrom<"lt" | "lte">("lt", "lte"), poolIdx)),
-  order: fc.constantFrom<"asc" | "desc">("asc", "desc"),
-  filter: rarely(fc.tuple(fc.nat({ max: FIELD_NAMES.length - 1 }), poolIdx)),
-  mode: fc.constantFrom<QuerySpec["mode"]>("collect", "first", "take", "paginate", "paginate"),
-  n: fc.integer({ min: 1, max: 4 }),
-}).map((q) => (q.table === 1 && !["by_k", "by_id", "by_creation_time"].includes(q.index ?? "") ? { ...q, index: null } : q));
+const querySpec: fc.Arbitrary<QuerySpec> = fc
+  .record({
+    table,
+    index: fc.constantFrom(null, "by_creation_time", "by_id", "by_k", "by_k", "by_k_s", "by_s_n_k", "by_s_n_k", "by_ox", "search_t"),
+    eqs: fc.oneof(fc.constant<number[]>([]), fc.array(poolIdx, { minLength: 1, maxLength: 3 })),
+    idPick: fc.tuple(table, fc.nat(40)),
+    lower: rarely(fc.tuple(fc.constantFrom<"gt" | "gte">("gt", "gte"), poolIdx)),
+    upper: rarely(fc.tuple(fc.constantFrom<"lt" | "lte">("lt", "lte"), poolIdx)),
+    order: fc.constantFrom<"asc" | "desc">("asc", "desc"),
+    filter: rarely(fc.tuple(fc.nat({ max: FIELD_NAMES.length - 1 }), poolIdx)),
+    mode: fc.constantFrom<QuerySpec["mode"]>("collect", "first", "take", "paginate", "paginate"),
+    n: fc.integer({ min: 1, max: 4 }),
+  })
+  .map((q) => (q.table === 1 && !["by_k", "by_id", "by_creation_time"].includes(q.index ?? "") ? { ...q, index: null } : q));
 
 const { step } = fc.letrec<{ step: Step; steps: Step[] }>((tie) => ({
   step: fc.oneof(
@@ -232,9 +239,6 @@ const { step } = fc.letrec<{ step: Step; steps: Step[] }>((tie) => ({
 const queryStep = querySpec.map((q): Step => ({ op: "query", q }));
 /** Read-only transactions query committed state only (no pending writes): the cached-order paths. */
 export const programArb: fc.Arbitrary<Txn[]> = fc.array(
-  fc.oneof(
-    fc.record({ steps: fc.array(step, { minLength: 1, maxLength: 12 }), fail: fc.constantFrom(false, false, true) }),
-    fc.record({ steps: fc.array(queryStep, { minLength: 1, maxLength: 8 }), fail: fc.constant(false) }),
-  ),
+  fc.oneof(fc.record({ steps: fc.array(step, { minLength: 1, maxLength: 12 }), fail: fc.constantFrom(false, false, true) }), fc.record({ steps: fc.array(queryStep, { minLength: 1, maxLength: 8 }), fail: fc.constant(false) })),
   { minLength: 1, maxLength: 10 },
 );

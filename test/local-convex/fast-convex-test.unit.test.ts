@@ -38,7 +38,15 @@ describe("patched convex-test", () => {
       fc.uint8Array({ maxLength: 3 }).map((a) => a.slice().buffer as Value),
     );
     const value = fc.letrec<{ v: Value | undefined }>((tie) => ({
-      v: fc.oneof({ depthSize: "small" }, leaf, fc.array(tie("v").filter((x) => x !== undefined), { maxLength: 3 }), fc.dictionary(fc.constantFrom("a", "b", "x"), tie("v"), { maxKeys: 3 })),
+      v: fc.oneof(
+        { depthSize: "small" },
+        leaf,
+        fc.array(
+          tie("v").filter((x) => x !== undefined),
+          { maxLength: 3 },
+        ),
+        fc.dictionary(fc.constantFrom("a", "b", "x"), tie("v"), { maxKeys: 3 }),
+      ),
     })).v;
     fc.assert(
       fc.property(value, value, (a, b) => {

@@ -20,9 +20,7 @@ describe("visibility and admin key", () => {
   });
 
   it("hides internal functions from callers without the admin key, with the backend's not-found message", async () => {
-    await expect(f.anon.query(fn.internalSecret, {})).rejects.toThrow(
-      "Could not find public function for 'app:internalSecret'. Did you forget to run `npx convex dev` or `npx convex deploy`?",
-    );
+    await expect(f.anon.query(fn.internalSecret, {})).rejects.toThrow("Could not find public function for 'app:internalSecret'. Did you forget to run `npx convex dev` or `npx convex deploy`?");
     await expect(f.anon.mutation(fn.internalAdd, { name: "x", by: 1 })).rejects.toThrow(/Could not find public function for 'app:internalAdd'/);
     // Same message as a function that does not exist at all: internal names are not disclosed.
     await expect(f.anon.query(makeFunctionReference<"query">("app:noSuchThing"), {})).rejects.toThrow(/Could not find public function for 'app:noSuchThing'/);
@@ -80,9 +78,7 @@ describe("function outcomes", () => {
   });
 
   it("names both kinds when a function is called through the wrong endpoint", async () => {
-    await expect(f.anon.query(makeFunctionReference<"query">("app:bump"), { name: "x" })).rejects.toThrow(
-      "Trying to execute app.js:bump as Query, but it is defined as Mutation.",
-    );
+    await expect(f.anon.query(makeFunctionReference<"query">("app:bump"), { name: "x" })).rejects.toThrow("Trying to execute app.js:bump as Query, but it is defined as Mutation.");
   });
 
   it("reports argument validation failures as function errors", async () => {

@@ -29,7 +29,7 @@ it("never lets a query observe a partially applied mutation", async () => {
   let issuedWhileWriting = 0;
   // Keep 4 readers going for as long as the mutation is in flight, then a few more after it.
   const reader = async () => {
-    for (let after = 0; after < 3; ) {
+    for (let after = 0; after < 3;) {
       if (!done) issuedWhileWriting++;
       seen.push(await f.anon.query(fn.countBatch, { batch: "atomic" }));
       if (done) after++;

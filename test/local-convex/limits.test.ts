@@ -22,9 +22,7 @@ describe("transaction limits", () => {
   });
 
   it("fails the 16,001st write with Convex's limit text and commits none of the mutation's writes", async () => {
-    await expect(f.anon.mutation(fn.writeMany, { batch: "over-limit", n: 16_001 })).rejects.toThrow(
-      /Wrote too many documents in a single function execution \(limit: 16000\)\. This is a Convex limit/,
-    );
+    await expect(f.anon.mutation(fn.writeMany, { batch: "over-limit", n: 16_001 })).rejects.toThrow(/Wrote too many documents in a single function execution \(limit: 16000\)\. This is a Convex limit/);
     expect(await f.anon.query(fn.countBatch, { batch: "over-limit" })).toBe(0);
   });
 });

@@ -17,7 +17,10 @@ const load = mutationGeneric({
 const touch = mutationGeneric({
   handler: async (ctx, { keys }: { keys: number[] }) => {
     for (const id of keys) {
-      const doc = await ctx.db.query("rows").withIndex("by_pk", (q) => q.eq("id", id)).first();
+      const doc = await ctx.db
+        .query("rows")
+        .withIndex("by_pk", (q) => q.eq("id", id))
+        .first();
       if (doc) await ctx.db.patch(doc._id, { n: doc.n + 1 });
     }
   },
@@ -46,7 +49,7 @@ async function measure(label: string, make: ConvexTest, docs: number, lookups: n
   const touchMs = performance.now() - start;
   start = performance.now();
   let rows = 0;
-  for (let cursor: string | null = null; ; ) {
+  for (let cursor: string | null = null; ;) {
     const r: { count: number; cursor: string; isDone: boolean } = await t.query(ref.page, { cursor, numItems });
     rows += r.count;
     if (r.isDone) break;
@@ -56,6 +59,9 @@ async function measure(label: string, make: ConvexTest, docs: number, lookups: n
   console.log(`${label}: load ${docs} docs ${loadMs.toFixed(0)} ms; ${lookups} look-ups+patches ${touchMs.toFixed(0)} ms; paginated read of ${rows} rows (pages of ${numItems}) ${scanMs.toFixed(0)} ms`);
 }
 
-const [docs = 50_000, lookups = 1_000, pageSize = 8_000] = process.argv.slice(2).filter((a) => !a.startsWith("--")).map(Number);
+const [docs = 50_000, lookups = 1_000, pageSize = 8_000] = process.argv
+  .slice(2)
+  .filter((a) => !a.startsWith("--"))
+  .map(Number);
 await measure("patched", await loadFastConvexTest(), docs, lookups, pageSize);
 if (!process.argv.includes("--no-stock")) await measure("stock  ", convexTest, docs, lookups, pageSize);

@@ -24,7 +24,10 @@ function appDir(name: string, files: Record<string, string>): string {
 }
 
 async function failure(p: Promise<unknown>): Promise<Pg2ConvexError> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(Pg2ConvexError);
   return e as Pg2ConvexError;
 }

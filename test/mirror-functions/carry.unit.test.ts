@@ -145,7 +145,19 @@ describe("moves, updates and deletes with omitted TOAST columns, in random batch
           const t = newMirror();
           const pg = new Map<number, { name: string; text: string }>();
           // A first batch so that later moves find rows stored before their batch.
-          await apply(t, planOps(graph, [tx(5n, changesOf(pg, [1, 2, 3].map((to) => ({ a: "insert", pick: 0, to, name: "seed", text: `s${to}` })), 5n))]));
+          await apply(
+            t,
+            planOps(graph, [
+              tx(
+                5n,
+                changesOf(
+                  pg,
+                  [1, 2, 3].map((to) => ({ a: "insert", pick: 0, to, name: "seed", text: `s${to}` })),
+                  5n,
+                ),
+              ),
+            ]),
+          );
           const txs = txActions.map((actions, i) => tx(BigInt(10 + i), changesOf(pg, actions, BigInt(10 + i))));
           const sent: Op[][] = [];
           for (let i = 0, g = 0; i < txs.length; g++) {
@@ -176,7 +188,19 @@ describe("moves, updates and deletes with omitted TOAST columns, in random batch
       fc.asyncProperty(fc.array(actionArb, { minLength: 1, maxLength: 10 }), async (actions) => {
         const t = newMirror();
         const pg = new Map<number, { name: string; text: string }>();
-        await apply(t, planOps(graph, [tx(5n, changesOf(pg, [1, 2, 3, 4].map((to) => ({ a: "insert", pick: 0, to, name: "seed", text: `s${to}` })), 5n))]));
+        await apply(
+          t,
+          planOps(graph, [
+            tx(
+              5n,
+              changesOf(
+                pg,
+                [1, 2, 3, 4].map((to) => ({ a: "insert", pick: 0, to, name: "seed", text: `s${to}` })),
+                5n,
+              ),
+            ),
+          ]),
+        );
         const ops = planOps(graph, [tx(10n, changesOf(pg, actions, 10n))]);
         const est = estimateBatchCost(graph, ops);
         const used = await t.mutation(async (ctx) => {

@@ -58,8 +58,7 @@ describe("checkpoint", () => {
 describe("batches cut short", () => {
   const config = mirrorConfig(referenceTables);
   const small = { ...DEFAULT_BUDGET, databaseQueries: 40, headroom: 1 };
-  const run = (t: Mirror, ops: Op[], batchId: string, extra = {}) =>
-    t.mutation(async (ctx) => applyBatchHandler(config, ctx as any, { slot: "s1", batchId, ops, ...extra }, small));
+  const run = (t: Mirror, ops: Op[], batchId: string, extra = {}) => t.mutation(async (ctx) => applyBatchHandler(config, ctx as any, { slot: "s1", batchId, ops, ...extra }, small));
 
   it("stop before the op that would not fit, keep the checkpoint, and resume where they stopped", async () => {
     const t = newMirror();
@@ -91,7 +90,7 @@ describe("batches cut short", () => {
     expect((await row(t, "course", 1))?.count).toBe(900);
     const batch = [trunc(["story"], 9n), story(5000, 9n, { course_id: 1, todo_count: 2 })];
     const results = [];
-    for (let r = { complete: false }; !r.complete; ) results.push((r = await apply(t, batch, { batchId: "trunc", ...cp(9n) })));
+    for (let r = { complete: false }; !r.complete;) results.push((r = await apply(t, batch, { batchId: "trunc", ...cp(9n) })));
     expect(results.length).toBeGreaterThan(1);
     expect(results.slice(0, -1).every((r) => !r.complete)).toBe(true);
     expect((await allDocs(t, "story")).map((s) => s.id)).toEqual([5000]);

@@ -85,7 +85,10 @@ describe("convergence (property)", () => {
           const expected = await inOrder(batches);
           checkAgainstDefinitions(expected, expectedRows(ops));
 
-          const delivery = batches.map((b, i) => ({ b, k: orderKeys[i % 40]! })).sort((x, y) => x.k - y.k).map((x) => x.b);
+          const delivery = batches
+            .map((b, i) => ({ b, k: orderKeys[i % 40]! }))
+            .sort((x, y) => x.k - y.k)
+            .map((x) => x.b);
           if (batches.length > 0) for (const d of dups) delivery.splice(d % (delivery.length + 1), 0, batches[d % batches.length]!);
           const t = newMirror();
           for (const b of delivery) await applyFully(t, b);

@@ -14,17 +14,37 @@ const KEYS = 4;
 
 /** Ops over language → course → story → story_done with keys 1..KEYS, so scans find at most KEYS children. */
 const opArb = fc.oneof(
-  fc.record({ id: fc.integer({ min: 1, max: KEYS }), name: fc.constantFrom("a", "b") }).map(({ id, name }) => (ver: bigint) => language(id, name, ver)),
-  fc.record({ id: fc.integer({ min: 1, max: KEYS }), lang: fc.option(fc.integer({ min: 1, max: KEYS })) }).map(({ id, lang }) => (ver: bigint) => course(id, ver, { learning_language: lang })),
-  fc
-    .record({ id: fc.integer({ min: 1, max: KEYS }), c: fc.option(fc.integer({ min: 1, max: KEYS })), pub: fc.boolean(), todo: fc.nat(5) })
-    .map(({ id, c, pub, todo }) => (ver: bigint) => story(id, ver, { course_id: c, public: pub, todo_count: todo })),
-  fc.record({ id: fc.integer({ min: 1, max: KEYS }), s: fc.integer({ min: 1, max: KEYS }) }).map(({ id, s }) => (ver: bigint) => storyDone(id, ver, s)),
-  fc
-    .record({ t: fc.constantFrom("language", "course", "story", "story_done"), id: fc.integer({ min: 1, max: KEYS }) })
-    .map(({ t, id }) => (ver: bigint) => del(t, id, ver)),
+  fc.record({ id: fc.integer({ min: 1, max: KEYS }), name: fc.constantFrom("a", "b") }).map(
+    ({ id, name }) =>
+      (ver: bigint) =>
+        language(id, name, ver),
+  ),
+  fc.record({ id: fc.integer({ min: 1, max: KEYS }), lang: fc.option(fc.integer({ min: 1, max: KEYS })) }).map(
+    ({ id, lang }) =>
+      (ver: bigint) =>
+        course(id, ver, { learning_language: lang }),
+  ),
+  fc.record({ id: fc.integer({ min: 1, max: KEYS }), c: fc.option(fc.integer({ min: 1, max: KEYS })), pub: fc.boolean(), todo: fc.nat(5) }).map(
+    ({ id, c, pub, todo }) =>
+      (ver: bigint) =>
+        story(id, ver, { course_id: c, public: pub, todo_count: todo }),
+  ),
+  fc.record({ id: fc.integer({ min: 1, max: KEYS }), s: fc.integer({ min: 1, max: KEYS }) }).map(
+    ({ id, s }) =>
+      (ver: bigint) =>
+        storyDone(id, ver, s),
+  ),
+  fc.record({ t: fc.constantFrom("language", "course", "story", "story_done"), id: fc.integer({ min: 1, max: KEYS }) }).map(
+    ({ t, id }) =>
+      (ver: bigint) =>
+        del(t, id, ver),
+  ),
   fc.constant((ver: bigint) => ({ o: "reject", t: "story", k: [1], ver, code: "X", reason: "r" }) as Op),
-  fc.record({ id: fc.integer({ min: 1, max: KEYS }), c: fc.option(fc.integer({ min: 1, max: KEYS })) }).map(({ id, c }) => (ver: bigint) => up("story", id, ver, { course_id: c }, true)),
+  fc.record({ id: fc.integer({ min: 1, max: KEYS }), c: fc.option(fc.integer({ min: 1, max: KEYS })) }).map(
+    ({ id, c }) =>
+      (ver: bigint) =>
+        up("story", id, ver, { course_id: c }, true),
+  ),
 );
 const batchArb = fc.array(opArb, { maxLength: 12 });
 
@@ -32,7 +52,10 @@ describe("estimateOpCost", () => {
   // Usage of `ops` applied after `setup`, next to the estimate for them.
   async function measure(setup: Array<(ver: bigint) => Op>, batch: Array<(ver: bigint) => Op>) {
     const t = newMirror();
-    await apply(t, setup.map((f, i) => f(BigInt(i + 1))));
+    await apply(
+      t,
+      setup.map((f, i) => f(BigInt(i + 1))),
+    );
     const ops = batch.map((f, i) => f(BigInt(100 + i)));
     const est = estimateBatchCost(config.graph, ops, { fanout: KEYS });
     const used = await t.mutation(async (ctx) => {

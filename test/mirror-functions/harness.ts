@@ -67,8 +67,7 @@ export const del = (t: string, id: Value, ver: bigint): Op => ({ o: "delete", t,
 export const trunc = (ts: string[], ver: bigint): Op => ({ o: "truncate", ts, ver });
 
 // Full rows of the reference tables, with overridable columns.
-export const language = (id: number, name: string, ver: bigint) =>
-  up("language", id, ver, { name, short: `l${id}`, flag: null, flag_file: null, speaker: null, default_text: null, tts_replace: null, public: true, rtl: false });
+export const language = (id: number, name: string, ver: bigint) => up("language", id, ver, { name, short: `l${id}`, flag: null, flag_file: null, speaker: null, default_text: null, tts_replace: null, public: true, rtl: false });
 export const course = (id: number, ver: bigint, d: Record<string, Value> = {}) =>
   up("course", id, ver, {
     short: `c${id}`,

@@ -13,9 +13,7 @@ const KEYS = 3;
 const id = fc.integer({ min: 1, max: KEYS });
 const rowArb: Record<Table, fc.Arbitrary<(ver: bigint) => Op>> = {
   language: fc.record({ id, name: fc.constantFrom("fr", "en", "de") }).map((r) => (ver) => language(r.id, r.name, ver)),
-  course: fc
-    .record({ id, l: fc.option(id), f: fc.option(id) })
-    .map((r) => (ver) => course(r.id, ver, { learning_language: r.l, from_language: r.f })),
+  course: fc.record({ id, l: fc.option(id), f: fc.option(id) }).map((r) => (ver) => course(r.id, ver, { learning_language: r.l, from_language: r.f })),
   story: fc
     .record({ id: fc.integer({ min: 1, max: 5 }), c: fc.option(id), pub: fc.option(fc.boolean()), deleted: fc.option(fc.boolean()), todo: fc.nat(4) })
     .map((r) => (ver) => story(r.id, ver, { course_id: r.c, public: r.pub, deleted: r.deleted, todo_count: r.todo })),

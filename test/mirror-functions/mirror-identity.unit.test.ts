@@ -14,7 +14,10 @@ const claim = (t: Mirror, mirrorId: string, continuing = false) => t.mutation(cl
 const cp = (commitLsn: bigint) => ({ checkpoint: { commitLsn, endLsn: commitLsn + 8n } });
 
 async function refusal(p: Promise<unknown>): Promise<Record<string, unknown>> {
-  const e = await p.then(() => null, (x: unknown) => x);
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(ConvexError);
   return (e as ConvexError<Record<string, string | null>>).data;
 }
@@ -74,7 +77,7 @@ describe("mirror identity", () => {
     const t = newMirror();
     await claim(t, "m1");
     await apply(t, [language(1, "a", 100n)], { mirrorId: "m1", ...cp(100n) });
-    for (let r = { isDone: false }; !r.isDone; ) r = (await t.mutation(fns.resetMirror as any, { confirm: RESET_CONFIRMATION })) as { isDone: boolean };
+    for (let r = { isDone: false }; !r.isDone;) r = (await t.mutation(fns.resetMirror as any, { confirm: RESET_CONFIRMATION })) as { isDone: boolean };
     expect((await state(t)).mirror).toBeNull();
     expect(await refusal(apply(t, [language(1, "a", 200n)], { mirrorId: "m1", ...cp(200n) }))).toMatchObject({ pg2c: "MIRROR_STATE_LOST" });
   });

@@ -12,8 +12,15 @@ import { allDocs, apply, del, fns, language, modules, newMirror, state, up } fro
 describe("read functions", () => {
   it("count, page in key order, fetch by key, list rejects by table", async () => {
     const t = newMirror();
-    await apply(t, [5, 3, 9, 1].map((id) => language(id, `l${id}`, 10n)), { checkpoint: { commitLsn: 10n, endLsn: 11n } });
-    await apply(t, [{ o: "reject", t: "story", k: [4], ver: 11n, code: "TOO_BIG", reason: "r" }, { o: "reject", t: "course", k: [2], ver: 11n, code: "X", reason: "r" }]);
+    await apply(
+      t,
+      [5, 3, 9, 1].map((id) => language(id, `l${id}`, 10n)),
+      { checkpoint: { commitLsn: 10n, endLsn: 11n } },
+    );
+    await apply(t, [
+      { o: "reject", t: "story", k: [4], ver: 11n, code: "TOO_BIG", reason: "r" },
+      { o: "reject", t: "course", k: [2], ver: 11n, code: "X", reason: "r" },
+    ]);
     expect(await t.query(fns.countRows as any, { table: "language" })).toMatchObject({ count: 4, isDone: true });
     const first = (await t.query(fns.getRows as any, { table: "language", cursor: null, numItems: 3 })) as any;
     expect(first.page.map((d: any) => d.id)).toEqual([1, 3, 5]);
@@ -42,7 +49,7 @@ describe("read functions", () => {
       await ctx.db.insert("pg2c_checkpoint", { slot: "s1", phase: "new", backfill: [], updatedAt: 0, lastBatchId: "" });
     });
     const calls = [];
-    for (let r = { isDone: false }; !r.isDone; ) calls.push((r = (await t.mutation(fns.resetMirror as any, { confirm: RESET_CONFIRMATION })) as any));
+    for (let r = { isDone: false }; !r.isDone;) calls.push((r = (await t.mutation(fns.resetMirror as any, { confirm: RESET_CONFIRMATION })) as any));
     // 2,400 rows + the checkpoint document: one full chunk, then the rest.
     expect(calls).toEqual([
       { deleted: 2000, isDone: false },

@@ -37,10 +37,15 @@ describe("rejects", () => {
     const ops = [...Array.from({ length: 12 }, (_, i) => reject("story", i + 1, 10n)), language(1, "a", 10n)];
     const small = { ...DEFAULT_BUDGET, databaseQueries: 8, headroom: 1 };
     const results = [];
-    for (let r = { complete: false }; !r.complete; ) results.push((r = await t.mutation(async (ctx) => applyBatchHandler(config, ctx as any, { slot: "s1", batchId: "cut", ops }, small))));
+    for (let r = { complete: false }; !r.complete;) results.push((r = await t.mutation(async (ctx) => applyBatchHandler(config, ctx as any, { slot: "s1", batchId: "cut", ops }, small))));
     expect(results.length).toBeGreaterThan(1);
     expect(results.slice(0, -1).every((r) => r.rejects === undefined)).toBe(true);
-    expect(results.at(-1)!.rejects?.map((x) => x.key[0]).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(
+      results
+        .at(-1)!
+        .rejects?.map((x) => x.key[0])
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
   });
 
   it("a merged row over Convex's document limit is a reject decided in the mutation; the stored row stays", async () => {
@@ -82,7 +87,10 @@ describe("rejects", () => {
 
   it("settle by id and page through many open ones", async () => {
     const t = newMirror();
-    await apply(t, Array.from({ length: 450 }, (_, i) => reject("language", i + 1, 10n)));
+    await apply(
+      t,
+      Array.from({ length: 450 }, (_, i) => reject("language", i + 1, 10n)),
+    );
     await apply(t, [language(7, "newer", 11n)]);
     const docs = await allDocs(t, "pg2c_reject");
     const byId = (await t.mutation(settle as any, { ids: docs.filter((d) => d.key[0] <= 10).map((d) => d._id) })) as SettleResult;
@@ -111,10 +119,7 @@ describe("rejects", () => {
     expect(r.rejects?.[0]?.reason).toMatch(/older than its rejected change at 0\/14 \(DOCUMENT_TOO_LARGE\)/);
     expect((await row(t, "story", 1))?.name).toBe("v10");
     // Moved while stale: the carried columns would be stale too.
-    const m = await apply(t, [
-      { o: "delete", t: "story", k: [1], ver: 40n, keep: [[3]] },
-      { ...up("story", 3, 40n, { name: "moved" }, true), from: [1] } as Op,
-    ]);
+    const m = await apply(t, [{ o: "delete", t: "story", k: [1], ver: 40n, keep: [[3]] }, { ...up("story", 3, 40n, { name: "moved" }, true), from: [1] } as Op]);
     expect(m.rejects?.map((x) => [x.key[0], x.code])).toEqual([[3, "PARTIAL_WITHOUT_ROW"]]);
     expect(m.rejects?.[0]?.reason).toMatch(/changed from 1: its stored row is older than a rejected change/);
     expect(await row(t, "story", 3)).toBeNull();

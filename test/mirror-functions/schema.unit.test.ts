@@ -36,8 +36,7 @@ const everyType = defineTable({
 const tables = [everyType];
 const config = mirrorConfig(tables);
 const t = () => convexTest({ schema: defineSchema(mirrorTables(tables)), modules });
-const write = (d: Record<string, Value>) =>
-  t().mutation(async (ctx) => applyBatchHandler(config, ctx as any, { slot: "s", batchId: "b", ops: [up("every_type", 1n, 1n, { i2: 1, f8: 0, nums: [], ...d })] }));
+const write = (d: Record<string, Value>) => t().mutation(async (ctx) => applyBatchHandler(config, ctx as any, { slot: "s", batchId: "b", ops: [up("every_type", 1n, 1n, { i2: 1, f8: 0, nums: [], ...d })] }));
 
 describe("mirrorTables validators", () => {
   it("accept every value shape the decoder produces", async () => {
@@ -76,7 +75,11 @@ describe("mirrorTables validators", () => {
       ["by_image", ["image"]],
       ["by_course_id", ["course_id"]],
     ]);
-    expect(Object.keys(schema).filter((n) => n.startsWith("pg2c_")).sort()).toEqual(["pg2c_carry", "pg2c_checkpoint", "pg2c_parity_run", "pg2c_parity_table", "pg2c_reject", "pg2c_table_state", "pg2c_tombstone"]);
+    expect(
+      Object.keys(schema)
+        .filter((n) => n.startsWith("pg2c_"))
+        .sort(),
+    ).toEqual(["pg2c_carry", "pg2c_checkpoint", "pg2c_parity_run", "pg2c_parity_table", "pg2c_reject", "pg2c_table_state", "pg2c_tombstone"]);
   });
 
   it("refuse definitions that break the mirror's invariants", () => {

@@ -139,5 +139,9 @@ describe("src/model/key.ts", () => {
 function reordered<T extends Value>(v: T): T {
   if (Array.isArray(v)) return v.map(reordered) as T;
   if (v === null || typeof v !== "object" || v instanceof ArrayBuffer) return v;
-  return Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reordered(x as Value)])) as T;
+  return Object.fromEntries(
+    Object.entries(v)
+      .reverse()
+      .map(([k, x]) => [k, reordered(x as Value)]),
+  ) as T;
 }

@@ -15,8 +15,7 @@ type Row = { id: number; v: string };
 function arraySide(rows: Row[], counter: { calls: number }): Side {
   const sorted = [...rows].sort((a, b) => a.id - b.id);
   const hashOf = (r: Row) => hashHex(fnv1a64(`${r.id}:${r.v}`));
-  const inRange = (range: KeyRange) =>
-    sorted.filter((r) => (!range.lo || compareKeys([r.id], range.lo.v) >= 0) && (!range.hi || compareKeys([r.id], range.hi.v) < 0));
+  const inRange = (range: KeyRange) => sorted.filter((r) => (!range.lo || compareKeys([r.id], range.lo.v) >= 0) && (!range.hi || compareKeys([r.id], range.hi.v) < 0));
   const seg = (s: RangeSum) => ({ count: s.count, hash: s.hex() });
   return {
     async cut(range, chunk) {
@@ -35,7 +34,13 @@ function arraySide(rows: Row[], counter: { calls: number }): Side {
     async segments(range, bounds) {
       counter.calls++;
       const sums = bounds.map(() => new RangeSum()).concat(new RangeSum());
-      for (const r of inRange(range)) sums[segmentOf(bounds.map((b) => b.v), [r.id])]!.merge(hashOf(r), 1);
+      for (const r of inRange(range))
+        sums[
+          segmentOf(
+            bounds.map((b) => b.v),
+            [r.id],
+          )
+        ]!.merge(hashOf(r), 1);
       return sums.map(seg);
     },
     async rows(range): Promise<RowHash[]> {
@@ -50,35 +55,29 @@ const table = fc.uniqueArray(fc.integer({ min: -100_000, max: 100_000 }), { maxL
 describe("checksum bisection", () => {
   it("finds exactly the injected missing, extra and changed keys", async () => {
     await fc.assert(
-      fc.asyncProperty(
-        table,
-        fc.array(fc.tuple(fc.nat(), fc.constantFrom("missing", "extra", "mismatch")), { maxLength: 25, size: "max" }),
-        fc.integer({ min: 2, max: 32 }),
-        fc.integer({ min: 1, max: 200 }),
-        async (rows, edits, factor, leafRows) => {
-          const pg = new Map(rows.map((r) => [r.id, r]));
-          const cx = new Map(rows.map((r) => [r.id, r]));
-          const expected = new Map<number, string>();
-          for (const [n, kind] of edits) {
-            if (kind === "extra") {
-              const id = 200_000 + n; // outside the table's key space: surely new
-              cx.set(id, { id, v: "extra" });
-              expected.set(id, "extra");
-            } else if (rows.length > 0) {
-              const id = rows[n % rows.length]!.id;
-              if (expected.has(id)) continue;
-              if (kind === "missing") cx.delete(id);
-              else cx.set(id, { id, v: "changed" });
-              expected.set(id, kind);
-            }
+      fc.asyncProperty(table, fc.array(fc.tuple(fc.nat(), fc.constantFrom("missing", "extra", "mismatch")), { maxLength: 25, size: "max" }), fc.integer({ min: 2, max: 32 }), fc.integer({ min: 1, max: 200 }), async (rows, edits, factor, leafRows) => {
+        const pg = new Map(rows.map((r) => [r.id, r]));
+        const cx = new Map(rows.map((r) => [r.id, r]));
+        const expected = new Map<number, string>();
+        for (const [n, kind] of edits) {
+          if (kind === "extra") {
+            const id = 200_000 + n; // outside the table's key space: surely new
+            cx.set(id, { id, v: "extra" });
+            expected.set(id, "extra");
+          } else if (rows.length > 0) {
+            const id = rows[n % rows.length]!.id;
+            if (expected.has(id)) continue;
+            if (kind === "missing") cx.delete(id);
+            else cx.set(id, { id, v: "changed" });
+            expected.set(id, kind);
           }
-          const calls = { calls: 0 };
-          const r = await bisect(arraySide([...pg.values()], calls), arraySide([...cx.values()], calls), pg.size, { factor, leafRows });
-          const found = new Map(r.candidates.map((c) => [c.key[0] as number, c.kind]));
-          expect(found).toEqual(expected);
-          expect(r.counts).toEqual({ postgres: pg.size, convex: cx.size });
-        },
-      ),
+        }
+        const calls = { calls: 0 };
+        const r = await bisect(arraySide([...pg.values()], calls), arraySide([...cx.values()], calls), pg.size, { factor, leafRows });
+        const found = new Map(r.candidates.map((c) => [c.key[0] as number, c.kind]));
+        expect(found).toEqual(expected);
+        expect(r.counts).toEqual({ postgres: pg.size, convex: cx.size });
+      }),
       { numRuns: 200 },
     );
   });

@@ -51,7 +51,11 @@ describe("parity reports each injected drift with table, key and columns", () =>
     await tamper(env, "story", [s.id], "delete");
     const r = await parity(env, { mode: "full" });
     expect(table(r, "story").rows.drift).toEqual([expect.objectContaining({ kind: "missing", key: [s.id] })]);
-    expect(table(r, "course").invariants.drift.map((d) => [d.key, d.field]).sort()).toEqual([
+    expect(
+      table(r, "course")
+        .invariants.drift.map((d) => [d.key, d.field])
+        .sort(),
+    ).toEqual([
       [[s.course_id], "count"],
       [[s.course_id], "todo_count"],
     ]);

@@ -11,8 +11,25 @@ const keysFn = makeFunctionReference<"query">("mirror:parityKeys");
 const checks = makeFunctionReference<"query">("mirror:parityDocChecks");
 
 const story = (id: number, text: string) => ({
-  id, duo_id: null, name: `s${id}`, set_id: 1, set_index: 1, author: null, author_change: null, date: null, change_date: null, date_published: null,
-  text, public: true, image: null, course_id: null, json: null, status: "draft", deleted: false, todo_count: 0, pg2c_version: 1n,
+  id,
+  duo_id: null,
+  name: `s${id}`,
+  set_id: 1,
+  set_index: 1,
+  author: null,
+  author_change: null,
+  date: null,
+  change_date: null,
+  date_published: null,
+  text,
+  public: true,
+  image: null,
+  course_id: null,
+  json: null,
+  status: "draft",
+  deleted: false,
+  todo_count: 0,
+  pg2c_version: 1n,
 });
 
 async function pages(t: Mirror, args: Record<string, unknown>): Promise<ScanResult[]> {
@@ -47,9 +64,10 @@ describe("parity queries under Convex's read limits", () => {
     const t = newMirror();
     const big = "x".repeat(700_000);
     // 20 per mutation: each mutation may write 16 MiB.
-    for (const first of [0, 20]) await t.run(async (ctx) => {
-      for (let id = first; id < first + 20; id++) await ctx.db.insert("story", story(id, big) as any);
-    });
+    for (const first of [0, 20])
+      await t.run(async (ctx) => {
+        for (let id = first; id < first + 20; id++) await ctx.db.insert("story", story(id, big) as any);
+      });
     let after: unknown = undefined;
     let total = 0;
     let calls = 0;

@@ -28,7 +28,11 @@ const value: fc.Arbitrary<Value> = fc.letrec<{ v: Value }>((tie) => ({
     { depthSize: "small", withCrossShrink: true },
     scalar,
     fc.array(tie("v"), { maxLength: 4 }),
-    fc.dictionary(fc.string({ minLength: 1, maxLength: 4 }).filter((k) => !k.startsWith("$") && !k.startsWith("_")), tie("v"), { maxKeys: 4 }),
+    fc.dictionary(
+      fc.string({ minLength: 1, maxLength: 4 }).filter((k) => !k.startsWith("$") && !k.startsWith("_")),
+      tie("v"),
+      { maxKeys: 4 },
+    ),
   ),
 })).v;
 
@@ -52,13 +56,29 @@ describe("row hash", () => {
   it("equal values ⇔ equal hash, for every value the type mapping produces", () => {
     fc.assert(
       // Half the pairs are a value and its deep copy, half independent values.
-      fc.property(fc.oneof(fc.tuple(value, value), value.map((v) => [v, structuredClone(v)] as [Value, Value])), ([a, b]) => {
-        expect(h(a) === h(b)).toBe(compareValues(a, b) === 0);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.tuple(value, value),
+          value.map((v) => [v, structuredClone(v)] as [Value, Value]),
+        ),
+        ([a, b]) => {
+          expect(h(a) === h(b)).toBe(compareValues(a, b) === 0);
+        },
+      ),
       { numRuns: 2_000 },
     );
     // The cases that trip naive encodings.
-    for (const [a, b] of [[0, -0], [1, 1n], ["1", 1], [null, "null"], [[], {}], [new ArrayBuffer(1), [0]], [{ a: null }, {}], ["\ud800", "\ufffd"]] as Array<[Value, Value]>) expect(h(a)).not.toBe(h(b));
+    for (const [a, b] of [
+      [0, -0],
+      [1, 1n],
+      ["1", 1],
+      [null, "null"],
+      [[], {}],
+      [new ArrayBuffer(1), [0]],
+      [{ a: null }, {}],
+      ["\ud800", "\ufffd"],
+    ] as Array<[Value, Value]>)
+      expect(h(a)).not.toBe(h(b));
     expect(h(NaN)).toBe(h(Number("NaN")));
   });
 
@@ -66,7 +86,7 @@ describe("row hash", () => {
     fc.assert(
       fc.property(value, fc.integer(), (v, seed) => {
         let s = seed;
-        const rnd = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+        const rnd = () => (s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
         expect(h(shuffleKeys(v, rnd))).toBe(h(v));
       }),
     );
@@ -74,11 +94,20 @@ describe("row hash", () => {
 
   it("hashes PostgreSQL texts of one value alike after decodeText (jsonb key order, timestamp offsets, arrays)", () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }).filter((k) => /^[a-z]+$/.test(k)), fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.string({ maxLength: 5 }))), (obj) => {
-        const forward = JSON.stringify(obj);
-        const backward = `{${Object.entries(obj).reverse().map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(", ")}}`;
-        expect(h(decodeText(col("jsonb"), backward))).toBe(h(decodeText(col("jsonb"), forward)));
-      }),
+      fc.property(
+        fc.dictionary(
+          fc.string({ minLength: 1, maxLength: 5 }).filter((k) => /^[a-z]+$/.test(k)),
+          fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.string({ maxLength: 5 })),
+        ),
+        (obj) => {
+          const forward = JSON.stringify(obj);
+          const backward = `{${Object.entries(obj)
+            .reverse()
+            .map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`)
+            .join(", ")}}`;
+          expect(h(decodeText(col("jsonb"), backward))).toBe(h(decodeText(col("jsonb"), forward)));
+        },
+      ),
     );
     const ts = col("timestamptz");
     expect(h(decodeText(ts, "2026-11-21 12:00:00.123456+00"))).toBe(h(decodeText(ts, "2026-11-21 14:00:00.123456+02")));

@@ -21,7 +21,13 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
   }
 }
 
-const failure = (p: Promise<unknown>) => p.then(() => { throw new Error("expected a refusal"); }, (e: unknown) => e as Pg2ConvexError);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error("expected a refusal");
+    },
+    (e: unknown) => e as Pg2ConvexError,
+  );
 
 describe("continuity at start", () => {
   let env: MirrorEnv;

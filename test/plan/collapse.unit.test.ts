@@ -58,7 +58,12 @@ describe("planOps", () => {
   it("collapses any change sequence to the same final state, each row once, in graph order", () => {
     fc.assert(
       fc.property(fc.array(fc.array(changeArb, { maxLength: 8 }), { minLength: 1, maxLength: 6 }), (txSpecs) => {
-        const txs = txSpecs.map((spec, i) => tx(BigInt(100 + i), spec.map((g) => toChange(g, BigInt(100 + i)))));
+        const txs = txSpecs.map((spec, i) =>
+          tx(
+            BigInt(100 + i),
+            spec.map((g) => toChange(g, BigInt(100 + i))),
+          ),
+        );
         const ops = planOps(graph, txs);
         // Same final state as applying every change in order.
         expect(applyOps(ops)).toEqual(model(txs.flatMap((t) => t.changes)));
@@ -76,7 +81,9 @@ describe("planOps", () => {
         // Every op carries the commit LSN of the last transaction that touched its row.
         for (const op of ops) {
           if (op.o === "truncate") continue;
-          const last = [...txs].reverse().find((t) => t.changes.some((c) => c.kind !== "truncate" && c.table === graph.byConvexName(op.t)!.name && (keyString(c.key) === keyString(op.k) || (c.kind === "update" && c.oldKey && keyString(c.oldKey) === keyString(op.k)))));
+          const last = [...txs]
+            .reverse()
+            .find((t) => t.changes.some((c) => c.kind !== "truncate" && c.table === graph.byConvexName(op.t)!.name && (keyString(c.key) === keyString(op.k) || (c.kind === "update" && c.oldKey && keyString(c.oldKey) === keyString(op.k)))));
           expect(op.ver).toBe(last!.commitLsn);
         }
       }),
@@ -91,7 +98,10 @@ describe("planOps", () => {
 
   it("turns a primary-key change into a delete of the old key and an upsert of the new", () => {
     const ops = planOps(graph, [tx(10n, [{ kind: "update", table: "course", key: [7], oldKey: [3], row: { id: 7 }, lsn: 10n }])]);
-    expect(ops.map((o) => [o.o, (o as { k: unknown[] }).k])).toEqual([["delete", [3]], ["upsert", [7]]]);
+    expect(ops.map((o) => [o.o, (o as { k: unknown[] }).k])).toEqual([
+      ["delete", [3]],
+      ["upsert", [7]],
+    ]);
   });
 
   it("marks an update with an omitted (unchanged TOAST) column partial unless the batch has the full row", () => {
@@ -116,7 +126,10 @@ describe("planOps", () => {
         { kind: "truncate", tables: ["story"], lsn: 3n },
       ]),
     ]);
-    expect(ops.map((o) => [o.o, (o as { t?: string }).t ?? (o as { ts: string[] }).ts.join()])).toEqual([["upsert", "course"], ["truncate", "story"]]);
+    expect(ops.map((o) => [o.o, (o as { t?: string }).t ?? (o as { ts: string[] }).ts.join()])).toEqual([
+      ["upsert", "course"],
+      ["truncate", "story"],
+    ]);
   });
 
   it("keeps a truncate as a barrier between the rows before and after it", () => {
@@ -189,7 +202,10 @@ describe("planOps", () => {
       const updated = planOps(graph, [tx(10n, [rejected]), tx(11n, [update(1, 11n, { name: "n" })])]);
       expect(updated).toMatchObject([{ o: "reject", k: [1], ver: 11n, code: "DOCUMENT_TOO_LARGE" }]);
       const moved = planOps(graph, [tx(10n, [rejected]), tx(11n, [move(1, 2, 11n)])]);
-      expect(moved.map((o) => [o.o, (o as { k: unknown[] }).k])).toEqual([["delete", [1]], ["reject", [2]]]);
+      expect(moved.map((o) => [o.o, (o as { k: unknown[] }).k])).toEqual([
+        ["delete", [1]],
+        ["reject", [2]],
+      ]);
       // A whole row is storable again.
       expect(planOps(graph, [tx(10n, [rejected]), tx(11n, [update(1, 11n, { text: "short" })])])).toMatchObject([{ o: "upsert", k: [1], d: { text: "short" } }]);
     });

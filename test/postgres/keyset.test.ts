@@ -17,9 +17,7 @@ async function readPaged(client: pg.Client, ks: Keyset, keyCount: number, size: 
   const out: Record<string, string | null>[] = [];
   let cursor: string[] | null = null;
   for (;;) {
-    const res: pg.QueryResult = cursor
-      ? await client.query(ks.page([ks.compare(">", ks.params(1))], `$${keyCount + 1}`), [...cursor, size])
-      : await client.query(ks.page([], "$1"), [size]);
+    const res: pg.QueryResult = cursor ? await client.query(ks.page([ks.compare(">", ks.params(1))], `$${keyCount + 1}`), [...cursor, size]) : await client.query(ks.page([], "$1"), [size]);
     out.push(...(res.rows as Record<string, string | null>[]));
     if (res.rows.length < size) return out;
     cursor = ks.keyText(res.rows[res.rows.length - 1]);

@@ -96,7 +96,12 @@ describe("roleScript", () => {
   it("reports missing SELECT grants, REPLICATION and row-level security for weaker roles", async () => {
     await db.client.query(roleScript({ role: narrow, tables: referenceTables.slice(0, 1), database: db.name }));
     const narrowReport = await as(narrow, (c) => runChecks(c, referenceTables));
-    expect(problems(narrowReport)).toEqual(referenceTables.slice(1).map((t) => `select_privilege public.${t.name}`).sort());
+    expect(problems(narrowReport)).toEqual(
+      referenceTables
+        .slice(1)
+        .map((t) => `select_privilege public.${t.name}`)
+        .sort(),
+    );
     expect(narrowReport.failures[0]!.fix).toMatch(new RegExp(`^GRANT SELECT ON "public"\\."\\w+" TO "${narrow}";$`));
 
     await db.client.query(`CREATE ROLE ${norepl} LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${norepl}`);

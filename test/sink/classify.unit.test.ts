@@ -10,8 +10,7 @@ const ops: Op[] = [upsert("course", { id: 7, name: "c" }), upsert("language", { 
 
 describe("Convex validator errors → CONVEX_SCHEMA_MISMATCH", () => {
   it("takes table and field from the backend's schema message", () => {
-    const message =
-      'Uncaught Error: Failed to insert or update a document in table "language" because it does not match the schema: Value does not match validator.\nPath: .speaker\nValue: 7.0\nValidator: v.union(v.string(), v.null())';
+    const message = 'Uncaught Error: Failed to insert or update a document in table "language" because it does not match the schema: Value does not match validator.\nPath: .speaker\nValue: 7.0\nValidator: v.union(v.string(), v.null())';
     const e = classifyConvexError(new Error(message), { function: "mirror:applyBatch", ops });
     expect(e).toMatchObject({ code: "CONVEX_SCHEMA_MISMATCH", retryable: false, context: { table: "language", column: "speaker", function: "mirror:applyBatch" } });
     expect(e.message).toBe('the deployed Convex functions refused a value for table "language", field "speaker": they do not match the current table definitions (Value does not match validator.; value 7.0; validator v.union(v.string(), v.null()))');
@@ -30,7 +29,7 @@ describe("Convex validator errors → CONVEX_SCHEMA_MISMATCH", () => {
     expect(locateMismatch("Validator error: Missing required field `speaker` in object", ops)).toEqual({ table: "course", field: "speaker" });
     expect(locateMismatch("Validator error: Unexpected field `speaker` in object", ops)).toEqual({ table: "language", field: "speaker" });
     const languageOnly = ops.slice(1);
-    expect(locateMismatch("Validator error: Expected one of string, null, got `\"en\"`", languageOnly)).toEqual({ table: "language", field: "name" });
+    expect(locateMismatch('Validator error: Expected one of string, null, got `"en"`', languageOnly)).toEqual({ table: "language", field: "name" });
     // Ambiguous (7 is language.id and language.speaker): the table, but no guess at the field.
     expect(locateMismatch("Validator error: Expected `string`, got `7`", languageOnly)).toEqual({ table: "language" });
   });

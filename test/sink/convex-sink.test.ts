@@ -46,7 +46,9 @@ describe("Convex sink over HTTP", () => {
   it("does not retry a permanent failure and leaves the checkpoint where it was", async () => {
     const before = mutations();
     proxy.failAlways("400");
-    const err = await sink().apply(batch(300n, 3, "three")).catch((e: unknown) => e);
+    const err = await sink()
+      .apply(batch(300n, 3, "three"))
+      .catch((e: unknown) => e);
     proxy.clear();
     expect(err).toBeInstanceOf(Pg2ConvexError);
     expect((err as Pg2ConvexError).code).toBe("CONVEX_PERMANENT");
@@ -58,7 +60,9 @@ describe("Convex sink over HTTP", () => {
 
   it("reports a wrong admin key as an auth error, without retrying", async () => {
     const before = mutations();
-    const err = (await sink("wrong-key-123456").apply(batch(400n, 4, "x")).catch((e: unknown) => e)) as Pg2ConvexError;
+    const err = (await sink("wrong-key-123456")
+      .apply(batch(400n, 4, "x"))
+      .catch((e: unknown) => e)) as Pg2ConvexError;
     expect(err.code).toBe("CONVEX_AUTH");
     expect(err.fix).toMatch(/CONVEX_ADMIN_KEY/);
     expect(mutations() - before).toBe(1);
@@ -66,7 +70,9 @@ describe("Convex sink over HTTP", () => {
 
   it("surfaces a failing mutation (unknown table) as permanent with the function named", async () => {
     const bad: Batch = { ...batch(500n, 5, "y"), ops: [{ o: "upsert", t: "no_such_table", k: [5], ver: 500n, d: {} }] };
-    const err = (await sink().apply(bad).catch((e: unknown) => e)) as Pg2ConvexError;
+    const err = (await sink()
+      .apply(bad)
+      .catch((e: unknown) => e)) as Pg2ConvexError;
     expect(err.code).toBe("CONVEX_PERMANENT");
     expect(err.context.function).toBe("mirror:applyBatch");
     expect(err.message).toMatch(/no_such_table/);

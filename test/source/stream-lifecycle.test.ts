@@ -12,8 +12,7 @@ const tables = [defineTable({ name: "item", primaryKey: ["id"], columns: { id: c
 
 describe("source lifecycle", () => {
   let db: SlotDatabase;
-  const source = (extra: { statusIntervalMs?: number; url?: string; slot?: string } = {}) =>
-    createWal2JsonSource({ connectionString: extra.url ?? db.url, slot: extra.slot ?? db.slot, tables, statusIntervalMs: extra.statusIntervalMs ?? 200 });
+  const source = (extra: { statusIntervalMs?: number; url?: string; slot?: string } = {}) => createWal2JsonSource({ connectionString: extra.url ?? db.url, slot: extra.slot ?? db.slot, tables, statusIntervalMs: extra.statusIntervalMs ?? 200 });
   /** Consumes everything pending and confirms it, so each test starts from an empty slot. */
   async function drain(): Promise<void> {
     const marker = Number((await db.client.query("INSERT INTO item VALUES (-1) ON CONFLICT (id) DO UPDATE SET id = -1 RETURNING txid_current()::text AS x")).rows[0].x);
@@ -88,7 +87,10 @@ describe("source lifecycle", () => {
     const c = collect(s);
     await c.untilCommits(1);
     await db.client.query("SELECT pg_terminate_backend($1)", [await db.activePid()]);
-    const err = await c.done.then(() => undefined, (e: unknown) => e);
+    const err = await c.done.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(Pg2ConvexError);
     expect(err).toMatchObject({ code: "STREAM_FAILED", retryable: true, context: { slot: db.slot, pgCode: "57P01" } });
     expect(JSON.stringify((err as Pg2ConvexError).toJSON())).not.toContain("postgres://");
@@ -160,7 +162,12 @@ describe("source lifecycle", () => {
     await s.stop();
     await c.done;
     // Transactions without rows of the slot's tables (autovacuum's, on a loaded machine) may follow as "BC".
-    expect(c.messages.map((m) => m.json.action).join("").replace(/BC/g, "")).toBe("BIIC");
+    expect(
+      c.messages
+        .map((m) => m.json.action)
+        .join("")
+        .replace(/BC/g, ""),
+    ).toBe("BIIC");
   });
 
   it("reports serverWalEnd from keepalives once everything before them was delivered", async () => {

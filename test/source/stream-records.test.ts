@@ -66,8 +66,7 @@ describe("wal2json records", () => {
       await db.client.query(`ALTER DATABASE ${db.name} SET ${s}`);
     }
     await db.client.query("INSERT INTO item (id, ts, d, f, b) VALUES (50, '2024-01-02 03:04:05.25+00', '2024-01-31', 0.1::float8 + 0.2::float8, '\\x00ff41')");
-    const value = (text: string, column: string) =>
-      (JSON.parse(text) as { columns: Array<{ name: string; value: unknown }> }).columns.find((x) => x.name === column)!.value;
+    const value = (text: string, column: string) => (JSON.parse(text) as { columns: Array<{ name: string; value: unknown }> }).columns.find((x) => x.name === column)!.value;
 
     // Control: a session that takes the database defaults renders the same row differently (and lossily).
     const control = new pg.Client(db.url);
@@ -104,12 +103,10 @@ describe("wal2json records", () => {
     expect(c.messages.find((m) => m.text.includes('"value":60'))!.text).toContain('"value":12345678901234567890.000000000000000001');
 
     // numeric-data-types-as-string exists from wal2json 2.6; ask the installed plugin whether it knows it.
-    const supported = await db.client
-      .query("SELECT data FROM pg_logical_slot_peek_changes($1, NULL, 1, 'format-version', '2', 'numeric-data-types-as-string', '1')", [db.slot])
-      .then(
-        () => true,
-        (e: { code?: string }) => (e.code === "22023" ? false : Promise.reject(e)),
-      );
+    const supported = await db.client.query("SELECT data FROM pg_logical_slot_peek_changes($1, NULL, 1, 'format-version', '2', 'numeric-data-types-as-string', '1')", [db.slot]).then(
+      () => true,
+      (e: { code?: string }) => (e.code === "22023" ? false : Promise.reject(e)),
+    );
     const stringy = createWal2JsonSource({ connectionString: db.url, slot: db.slot, tables, numericAsString: true });
     if (supported) {
       const s = collect(stringy);

@@ -16,8 +16,7 @@ export async function createSlotDatabase(prefix: string, ddl: string): Promise<S
   await db.client.query(ddl);
   const slot = `${db.name}_slot`.slice(0, 63);
   await db.client.query("SELECT pg_create_logical_replication_slot($1, 'wal2json')", [slot]);
-  const row = async (c: pg.Client) =>
-    (await c.query<{ confirmed_flush_lsn: string; active_pid: number | null }>("SELECT confirmed_flush_lsn, active_pid FROM pg_replication_slots WHERE slot_name = $1", [slot])).rows[0]!;
+  const row = async (c: pg.Client) => (await c.query<{ confirmed_flush_lsn: string; active_pid: number | null }>("SELECT confirmed_flush_lsn, active_pid FROM pg_replication_slots WHERE slot_name = $1", [slot])).rows[0]!;
   return {
     ...db,
     slot,

@@ -52,7 +52,9 @@ export async function main(argv: string[]): Promise<number> {
     say(`   local Convex stand-in (convex-test, in memory) at ${convex.url}`);
     say("2. loading the reference schema and realistic data …");
     const seeded = await seedReference(db, DEMO_SIZE);
-    const total = Object.entries(seeded).filter(([t]) => t !== "users").reduce((a, [, n]) => a + n, 0);
+    const total = Object.entries(seeded)
+      .filter(([t]) => t !== "users")
+      .reduce((a, [, n]) => a + n, 0);
     say(`   ${total.toLocaleString("en-US")} rows in 10 app tables (+ ${seeded.users} legacy users, never mirrored)`);
 
     const config = configSchema.parse({ databaseUrl: cluster.url("demo"), convexUrl: convex.url, convexAdminKey: adminKey, slot: "pg2convex_demo", metricsPort: 0, logLevel: "warn" });

@@ -37,7 +37,12 @@ export async function runInventory(argv: string[], io: CommandIo): Promise<numbe
     const opts = parseOptions(InventoryOptionsSchema, file, flags, values.config ?? "flags and pg2convex-lint.json");
     const config = engineConfig(opts);
     const run = await lintPaths(opts.paths, opts.exclude, config, io.cwd);
-    const filter = opts.tables ? new TableNames(opts.tables.map((t) => (parseQualifiedName(t) as { ok: true; value: { schema?: string; name: string } }).value), config.searchPath) : undefined;
+    const filter = opts.tables
+      ? new TableNames(
+          opts.tables.map((t) => (parseQualifiedName(t) as { ok: true; value: { schema?: string; name: string } }).value),
+          config.searchPath,
+        )
+      : undefined;
     const inv = buildInventory(run, filter);
     const text = opts.format === "json" ? `${formatInventoryJson(inv)}\n` : formatInventoryMarkdown(inv);
     if (!opts.output) {

@@ -89,7 +89,14 @@ function takeTables(argv: string[]): { only: string[] | null; rest: string[] } {
     const a = argv[i]!;
     const value = a === "--tables" ? argv[++i] : a.startsWith("--tables=") ? a.slice("--tables=".length) : undefined;
     if (value === undefined && (a === "--tables" || a.startsWith("--tables="))) throw invalid("--tables needs a comma-separated list of table names");
-    if (value !== undefined) only = [...(only ?? []), ...value.split(",").map((s) => s.trim()).filter(Boolean)];
+    if (value !== undefined)
+      only = [
+        ...(only ?? []),
+        ...value
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ];
     else rest.push(a);
   }
   return { only, rest };
@@ -114,7 +121,10 @@ function parseOptions(extra: Record<string, string | boolean | undefined>) {
   };
   const mode = (str("mode") ?? "sample") as Mode;
   if (!["count", "sample", "full"].includes(mode)) problems.push("--mode must be count, sample or full");
-  const formats = (str("format") ?? "text").split(",").map((f) => f.trim()).filter(Boolean) as Format[];
+  const formats = (str("format") ?? "text")
+    .split(",")
+    .map((f) => f.trim())
+    .filter(Boolean) as Format[];
   for (const f of formats) if (!FORMATS.includes(f)) problems.push(`--format: unknown format ${f} (use ${FORMATS.join(", ")})`);
   const out = {
     mode,

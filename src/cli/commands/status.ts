@@ -33,7 +33,10 @@ export async function main(argv: string[]): Promise<number> {
       const pgCount = Number((await pg.query(`SELECT count(*) AS n FROM ${qualified(t)}`)).rows[0].n);
       counts.push({ table: t.name, postgres: pgCount, convex: await reader.countRows(t.convexName) });
     }
-    const parity = await readParityStatus(reader, tables.map((t) => t.name));
+    const parity = await readParityStatus(
+      reader,
+      tables.map((t) => t.name),
+    );
     const rejects = await readRejectSummary(reader.client);
     const report = {
       slot: config.slot,

@@ -5,8 +5,7 @@
 // Math.round(ms * 1000) gives the microseconds back whenever they are below 2^53 (years 1685-2255).
 // Dates are proleptic Gregorian, as in PostgreSQL, including BC years.
 
-const TIMESTAMP =
-  /^(\d{4,})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?:([+-])(\d{2})(?::(\d{2}))?(?::(\d{2}))?)?( BC)?$/;
+const TIMESTAMP = /^(\d{4,})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?:([+-])(\d{2})(?::(\d{2}))?(?::(\d{2}))?)?( BC)?$/;
 
 const DATE = /^\d{4,}-(\d{2})-(\d{2})( BC)?$/;
 

@@ -46,9 +46,20 @@ export async function applyFeeds(tx: MirrorTx, info: TableInfo, before: Fields |
     const out = feed.defs.map((d) => [d, contribution(d, before, kindOf(d.field))] as const);
     const into = feed.defs.map((d) => [d, contribution(d, after, kindOf(d.field))] as const);
     if (before && after && tx.sameKey(oldKey, newKey)) {
-      await adjust(tx, feed.parent, newKey, out.map(([d, c], i) => [d, add(into[i]![1], neg(c))] as const));
+      await adjust(
+        tx,
+        feed.parent,
+        newKey,
+        out.map(([d, c], i) => [d, add(into[i]![1], neg(c))] as const),
+      );
     } else {
-      if (before) await adjust(tx, feed.parent, oldKey, out.map(([d, c]) => [d, neg(c)] as const));
+      if (before)
+        await adjust(
+          tx,
+          feed.parent,
+          oldKey,
+          out.map(([d, c]) => [d, neg(c)] as const),
+        );
       if (after) await adjust(tx, feed.parent, newKey, into);
     }
   }

@@ -25,12 +25,7 @@ import { DEFAULT_BUDGET, type Budget } from "./usage";
 
 export type ApplyBatchArgs = ObjectType<typeof applyBatchArgs>;
 
-export async function applyBatchHandler(
-  config: MirrorConfig,
-  ctx: GenericMutationCtx<GenericDataModel>,
-  args: ApplyBatchArgs,
-  budget: Budget = DEFAULT_BUDGET,
-): Promise<ApplyBatchResult> {
+export async function applyBatchHandler(config: MirrorConfig, ctx: GenericMutationCtx<GenericDataModel>, args: ApplyBatchArgs, budget: Budget = DEFAULT_BUDGET): Promise<ApplyBatchResult> {
   const stored = await loadCheckpoint(ctx.db, args.slot);
   assertMirror(stored, args.slot, args.mirrorId);
   const result: ApplyBatchResult = { applied: 0, skipped: 0, rejected: 0, complete: true };

@@ -48,14 +48,20 @@ export class RowStore {
   /** All rows of `def` whose `column` equals `value` (one index range, unbounded). */
   async scan(def: TableDef, column: string, value: Value): Promise<Row[]> {
     this.usage.queries += 1;
-    const docs = (await this.db.query(def.convexName).withIndex(indexFor(def, column), (q: any) => q.eq(column, value)).collect()) as Row[];
+    const docs = (await this.db
+      .query(def.convexName)
+      .withIndex(indexFor(def, column), (q: any) => q.eq(column, value))
+      .collect()) as Row[];
     return this.overlay(def, docs);
   }
 
   /** Up to `n` rows of `def` with a version below `ver`. */
   async olderThan(def: TableDef, ver: bigint, n: number): Promise<Row[]> {
     this.usage.queries += 1;
-    const docs = (await this.db.query(def.convexName).withIndex(VERSION_INDEX, (q: any) => q.lt(VERSION_FIELD, ver)).take(n)) as Row[];
+    const docs = (await this.db
+      .query(def.convexName)
+      .withIndex(VERSION_INDEX, (q: any) => q.lt(VERSION_FIELD, ver))
+      .take(n)) as Row[];
     return this.overlay(def, docs);
   }
 

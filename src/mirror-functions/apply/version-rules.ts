@@ -26,4 +26,3 @@ export function isNewer(f: VersionFacts): boolean {
   if (f.current === null) return true;
   return f.ver > f.current || (f.ver === f.current && f.touchedInBatch);
 }
-

@@ -57,7 +57,13 @@ export class DocChecker {
     const id = rowId(table.name, [raw]);
     if (!this.parents.has(id)) {
       this.ranges++;
-      this.parents.set(id, (await this.ctx.db.query(table.convexName).withIndex(PK_INDEX, (q: any) => q.eq(table.primaryKey[0]!, raw)).first()) as Doc | null);
+      this.parents.set(
+        id,
+        (await this.ctx.db
+          .query(table.convexName)
+          .withIndex(PK_INDEX, (q: any) => q.eq(table.primaryKey[0]!, raw))
+          .first()) as Doc | null,
+      );
     }
     return this.parents.get(id)!;
   }

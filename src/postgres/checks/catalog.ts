@@ -69,8 +69,7 @@ export interface Catalog {
 }
 
 // Column-name lists of int2vector/int2[] keys, in key order; attname cast to text so node-postgres parses the array.
-const names = (vec: string, rel: string) =>
-  `ARRAY(SELECT a.attname::text FROM unnest(${vec}) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = ${rel} AND a.attnum = k.n ORDER BY k.o)`;
+const names = (vec: string, rel: string) => `ARRAY(SELECT a.attname::text FROM unnest(${vec}) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = ${rel} AND a.attnum = k.n ORDER BY k.o)`;
 
 export async function loadCatalog(client: pg.ClientBase, tables: TableSet): Promise<Catalog> {
   const rels = await client.query(
@@ -116,12 +115,8 @@ export async function loadCatalog(client: pg.ClientBase, tables: TableSet): Prom
       owned: r.owned,
       canSelect: r.can_select,
       columns: new Map(cols.rows.filter((c) => c.rel === r.oid).map((c) => [c.name, { name: c.name, notNull: c.attnotnull, typeOid: c.type_oid, display: c.display }])),
-      indexes: idx.rows
-        .filter((i) => i.rel === r.oid)
-        .map((i) => ({ name: i.name, primary: i.indisprimary, unique: i.indisunique, replicaIdentity: i.indisreplident, partial: i.partial, columns: i.columns })),
-      foreignKeys: fks.rows
-        .filter((f) => f.rel === r.oid)
-        .map((f) => ({ name: f.name, columns: f.columns, refSchema: f.ref_schema, refTable: f.ref_table, refColumns: f.ref_columns })),
+      indexes: idx.rows.filter((i) => i.rel === r.oid).map((i) => ({ name: i.name, primary: i.indisprimary, unique: i.indisunique, replicaIdentity: i.indisreplident, partial: i.partial, columns: i.columns })),
+      foreignKeys: fks.rows.filter((f) => f.rel === r.oid).map((f) => ({ name: f.name, columns: f.columns, refSchema: f.ref_schema, refTable: f.ref_table, refColumns: f.ref_columns })),
     });
   }
   return { relations, types: await loadTypes(client, [...new Set<number>(cols.rows.map((c) => c.type_oid))]) };

@@ -63,7 +63,9 @@ function typeCheck(t: TableDef, c: ColumnDef, real: ColumnFacts, r: ResolvedType
       const missing = labels.filter((l) => !declared.includes(l));
       const extra = declared.filter((l) => !labels.includes(l));
       const detail = [missing.length ? `missing ${missing.join(", ")}` : "", extra.length ? `unknown ${extra.join(", ")}` : "", !missing.length && !extra.length ? "different order" : ""].filter(Boolean).join("; ");
-      return [fail("enum_labels", s, `${s}: declared labels ${JSON.stringify(declared)} differ from enum ${r.enumType?.name} ${JSON.stringify(labels)} (${detail})`, `declare ${c.name}: col.enum(${JSON.stringify(labels)}) in the definition of ${t.name}`)];
+      return [
+        fail("enum_labels", s, `${s}: declared labels ${JSON.stringify(declared)} differ from enum ${r.enumType?.name} ${JSON.stringify(labels)} (${detail})`, `declare ${c.name}: col.enum(${JSON.stringify(labels)}) in the definition of ${t.name}`),
+      ];
     }
   }
   return [pass("column_type", s, describe(c))];

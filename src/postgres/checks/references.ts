@@ -24,14 +24,24 @@ export function referenceChecks(t: TableDef, rel: RelationFacts, tables: TableSe
       const actual = onColumn.length > 0 ? ` (its foreign key is ${onColumn.map(describeFk).join(", ")})` : "";
       const target = parent ? qualified(parent) : quoteIdent(r.table);
       out.push(
-        fail("reference_fk", subject, `${subject} is declared to reference ${r.table}, but no foreign key says so${actual}`, `ALTER TABLE ${qualified(t)} ADD FOREIGN KEY (${quoteIdent(r.column)}) REFERENCES ${target}; or remove ${r.column} from the references of ${t.name}`),
+        fail(
+          "reference_fk",
+          subject,
+          `${subject} is declared to reference ${r.table}, but no foreign key says so${actual}`,
+          `ALTER TABLE ${qualified(t)} ADD FOREIGN KEY (${quoteIdent(r.column)}) REFERENCES ${target}; or remove ${r.column} from the references of ${t.name}`,
+        ),
       );
       continue;
     }
     // The mirror resolves a reference by the parent's primary key; a foreign key to another unique column would resolve wrongly.
     if (parent && (fk.refColumns.length !== 1 || fk.refColumns[0] !== parent.primaryKey[0])) {
       out.push(
-        fail("reference_fk", subject, `${subject} references ${parent.name}(${fk.refColumns.join(", ")}), not its primary key (${parent.primaryKey.join(", ")})`, `point foreign key ${fk.name} at ${qualified(parent)} (${parent.primaryKey.map(quoteIdent).join(", ")}), or remove ${r.column} from the references of ${t.name}`),
+        fail(
+          "reference_fk",
+          subject,
+          `${subject} references ${parent.name}(${fk.refColumns.join(", ")}), not its primary key (${parent.primaryKey.join(", ")})`,
+          `point foreign key ${fk.name} at ${qualified(parent)} (${parent.primaryKey.map(quoteIdent).join(", ")}), or remove ${r.column} from the references of ${t.name}`,
+        ),
       );
     }
   }
@@ -44,7 +54,14 @@ export function referenceChecks(t: TableDef, rel: RelationFacts, tables: TableSe
     if (column !== undefined) {
       out.push(fail("undeclared_fk", `${s}.${column}`, `foreign key ${describeFk(fk)} points at mirrored table ${parent.name} but is not declared`, `declare references: { ${column}: "${parent.name}" } in the definition of ${t.name}`));
     } else {
-      out.push(fail("undeclared_fk", s, `foreign key ${describeFk(fk)} from (${fk.columns.join(", ")}) to mirrored table ${parent.name} is composite; pg2convex references are single-column`, `stop mirroring one of ${t.name} and ${parent.name}, or replace ${fk.name} with a single-column foreign key`));
+      out.push(
+        fail(
+          "undeclared_fk",
+          s,
+          `foreign key ${describeFk(fk)} from (${fk.columns.join(", ")}) to mirrored table ${parent.name} is composite; pg2convex references are single-column`,
+          `stop mirroring one of ${t.name} and ${parent.name}, or replace ${fk.name} with a single-column foreign key`,
+        ),
+      );
     }
   }
   return out.length > 0 ? out : [pass("references", s, `${t.references.length} declared reference(s) match the foreign keys`)];

@@ -42,12 +42,7 @@ export function replicaIdentity(t: TableDef, rel: RelationFacts): CheckResult {
         ? pass("replica_identity", s, `REPLICA IDENTITY DEFAULT (primary key ${pk.columns.join(", ")})`)
         : fail("replica_identity", s, `${s} has no primary key and REPLICA IDENTITY DEFAULT: wal2json silently drops its updates and deletes`, fixNoKey);
     case "n":
-      return fail(
-        "replica_identity",
-        s,
-        `${s} has REPLICA IDENTITY NOTHING: wal2json silently drops its updates and deletes`,
-        pk ? `ALTER TABLE ${qualified(t)} REPLICA IDENTITY DEFAULT;` : fixNoKey,
-      );
+      return fail("replica_identity", s, `${s} has REPLICA IDENTITY NOTHING: wal2json silently drops its updates and deletes`, pk ? `ALTER TABLE ${qualified(t)} REPLICA IDENTITY DEFAULT;` : fixNoKey);
     default: {
       const idx = rel.indexes.find((i) => i.replicaIdentity);
       if (!idx) return fail("replica_identity", s, `${s} has REPLICA IDENTITY USING INDEX but the index is gone: wal2json silently drops its updates and deletes`, `ALTER TABLE ${qualified(t)} REPLICA IDENTITY FULL;`);

@@ -67,7 +67,8 @@ export function serverChecks(f: ServerFacts): CheckResult[] {
   );
   const freeSlots = f.maxSlots - f.usedSlots;
   if (f.maxSlots === 0) out.push(fail("replication_slots", undefined, "max_replication_slots is 0", "run ALTER SYSTEM SET max_replication_slots = 10; and restart PostgreSQL"));
-  else if (freeSlots < 1 && !f.slotExists) out.push(fail("replication_slots", undefined, `all ${f.maxSlots} replication slots are in use`, `drop an unused slot (SELECT pg_drop_replication_slot(name)) or raise max_replication_slots above ${f.maxSlots} and restart PostgreSQL`));
+  else if (freeSlots < 1 && !f.slotExists)
+    out.push(fail("replication_slots", undefined, `all ${f.maxSlots} replication slots are in use`, `drop an unused slot (SELECT pg_drop_replication_slot(name)) or raise max_replication_slots above ${f.maxSlots} and restart PostgreSQL`));
   else out.push(pass("replication_slots", undefined, `${f.usedSlots} of ${f.maxSlots} replication slots in use`));
   const freeSenders = f.maxSenders - f.usedSenders;
   if (f.maxSenders === 0) out.push(fail("wal_senders", undefined, "max_wal_senders is 0", "run ALTER SYSTEM SET max_wal_senders = 10; and restart PostgreSQL"));
@@ -108,7 +109,12 @@ export async function probePlugin(client: pg.ClientBase, f: ServerFacts, plugin:
       return fail(name, undefined, `the ${plugin} output plugin is not installed on the PostgreSQL server`, `install it on the database server (Debian/Ubuntu: apt-get install postgresql-${major(f)}-wal2json; managed services ship it built in)`);
     }
     if (sqlState(e) === "57014") {
-      return fail(name, undefined, `creating a probe slot timed out after ${timeoutMs} ms: a long-running transaction is open, and logical slots wait for it`, "finish or cancel the long-running transactions shown by SELECT pid, xact_start, query FROM pg_stat_activity WHERE xact_start IS NOT NULL ORDER BY xact_start, then retry");
+      return fail(
+        name,
+        undefined,
+        `creating a probe slot timed out after ${timeoutMs} ms: a long-running transaction is open, and logical slots wait for it`,
+        "finish or cancel the long-running transactions shown by SELECT pid, xact_start, query FROM pg_stat_activity WHERE xact_start IS NOT NULL ORDER BY xact_start, then retry",
+      );
     }
     return fail(name, undefined, `creating a probe slot with ${plugin} failed: ${errorMessage(e)}`, "fix the PostgreSQL error shown, then run the checks again");
   }
