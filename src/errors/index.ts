@@ -1,30 +1,9 @@
 // Typed errors. Every error the bridge raises carries a stable `code`, the context needed to act on it
-// (table, key, column, LSN where they apply) and whether retrying the same operation can help.
-export type ErrorCode =
-  | "CONFIG_INVALID"
-  | "PG_CONNECT"
-  | "PG_CONNECTION_LOST"
-  | "PG_CHECK_FAILED"
-  | "SLOT_MISSING"
-  | "SLOT_EXISTS"
-  | "CONTINUITY_GAP"
-  | "MIRROR_MISMATCH"
-  | "MIRROR_STATE_LOST"
-  | "SCHEMA_MISMATCH"
-  | "GRAPH_CYCLE"
-  | "DECODE_FAILED"
-  | "UNKNOWN_TABLE"
-  | "CONVEX_TRANSIENT"
-  | "CONVEX_PERMANENT"
-  | "CONVEX_AUTH"
-  | "CONVEX_UNREACHABLE"
-  | "CONVEX_NOT_A_DEPLOYMENT"
-  | "CONVEX_FUNCTIONS_MISSING"
-  | "CONVEX_SCHEMA_MISMATCH"
-  | "BATCH_TOO_LARGE"
-  | "STREAM_FAILED"
-  | "BACKFILL_FAILED"
-  | "INTERNAL";
+// (table, key, column, LSN where they apply) and whether retrying the same operation can help. Codes and what
+// each means: codes.ts (docs/errors.md).
+import type { ErrorCode } from "./codes";
+
+export type { ErrorCode } from "./codes";
 
 export interface ErrorContext {
   table?: string;
