@@ -74,6 +74,20 @@ describe("startLocalConvex", () => {
     }
   });
 
+  it("keeps connections alive with no server idle timeout, so a client reusing one is never reset", async () => {
+    const f = await startFixture();
+    try {
+      const res = await fetch(`${f.server.url}/api/query`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ path: "app:hello", format: "convex_encoded_json", args: [{ name: "x" }] }) });
+      expect(res.status).toBe(200);
+      await res.text();
+      expect(res.headers.get("connection")).toBe("keep-alive");
+      // A "Keep-Alive: timeout=N" hint means the server closes idle connections itself, racing the client.
+      expect(res.headers.get("keep-alive")).toBeNull();
+    } finally {
+      await f.server.close();
+    }
+  });
+
   it("frees its port on close(), even with an idle keep-alive client", async () => {
     const f = await startFixture();
     expect(await f.anon.query(fn.hello, { name: "x" })).toBe("hello x");
