@@ -9,18 +9,11 @@ import { startLocalConvex, type LocalConvex } from "../../src/local-convex";
 import { PROJECT_CONVEX_DIR } from "../../src/local-convex/testing";
 import { REBUILD_MIRROR } from "../../src/errors/recovery";
 import { slotInfo } from "../../src/postgres";
+import { waitUntil } from "../support/wait";
 
 const BIN = fileURLToPath(new URL("../../bin/pg2convex.mjs", import.meta.url));
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> => waitUntil(what, probe, timeoutMs);
 
 const exited = (child: ChildProcess) => (child.exitCode !== null || child.signalCode !== null ? { code: child.exitCode } : undefined);
 

@@ -3,16 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { once } from "node:events";
 import { createMirrorEnv, type MirrorEnv } from "../support/mirror-env";
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { waitUntil as until } from "../support/wait";
 
 describe("crash safety (SIGKILL) with the real CLI", () => {
   let env: MirrorEnv;

@@ -5,6 +5,7 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMirrorEnv, type MirrorEnv } from "../support/mirror-env";
+import { waitUntil as until } from "../support/wait";
 
 const BIN = fileURLToPath(new URL("../../bin/pg2convex.mjs", import.meta.url));
 
@@ -14,16 +15,6 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr });
     });
   });
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe("rejects are visible", () => {

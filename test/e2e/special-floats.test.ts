@@ -7,18 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type PgCluster } from "../../src/devtools/pg-cluster";
 import { parseLsn } from "../../src/model/lsn";
 import { createMirrorEnv, type MirrorEnv } from "../support/mirror-env";
+import { waitUntil as until } from "../support/wait";
 
 const SMALL = { languages: 30, courses: 4, stories: 20, users: 5 };
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe("a commit the bridge decodes before PostgreSQL makes it visible", () => {
   // A synchronous standby that never comes keeps a committing transaction invisible to other sessions after

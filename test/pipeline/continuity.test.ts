@@ -10,16 +10,7 @@ import { REBUILD_MIRROR } from "../../src/errors/recovery";
 import { Pg2ConvexError } from "../../src/errors";
 import { dropSlot, slotInfo } from "../../src/postgres";
 import { parseLsn } from "../../src/model/lsn";
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { waitUntil as until } from "../support/wait";
 
 const failure = (p: Promise<unknown>) =>
   p.then(
