@@ -3,5 +3,5 @@
 export { createConvexClient, DEFAULT_TIMEOUT_MS, type CallOptions, type ConvexClient, type ConvexClientOptions } from "./client";
 export { DEFAULT_RETRY, type RetryOptions } from "./retry";
 export { classifyConvexError, safeUrl, CallTimeoutError, HttpStatusError, type ClassifyContext } from "./errors";
-export { createMirrorReader, type MirrorReader } from "./mirror-reader";
+export { createMirrorReader, FAIL_FAST_RETRIES, type MirrorReader } from "./mirror-reader";
 export { resetConvexMirror } from "./reset-mirror";

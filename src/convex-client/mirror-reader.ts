@@ -13,6 +13,12 @@ export interface MirrorReader {
   readonly client: ConvexClient;
 }
 
+/**
+ * Retries for a one-shot command's calls (status) and for parity's first call: an operator waiting at a
+ * prompt wants "cannot reach Convex at …" in about a second, not after the sidecar's long ride-through.
+ */
+export const FAIL_FAST_RETRIES = 2;
+
 /** `module` defaults to "mirror", the module name of this project's own convex/. */
 export function createMirrorReader(opts: Omit<ConvexClientOptions, "module"> & { module?: string }): MirrorReader {
   const client = createConvexClient({ ...opts, module: opts.module ?? "mirror" });

@@ -49,10 +49,16 @@ export function renderText(r: ParityReport): string {
   for (const t of r.tables) for (const s of t.source.drift.slice(0, 5)) out.push(`source ${t.table} ${showKey(s.key)}: PostgreSQL column ${s.field} holds ${s.stored ?? "NULL"}, its rows give ${s.expected ?? "NULL"} (${s.definition})`);
   const unresolved = r.tables.filter((t) => t.invariants.unresolvedReferences > 0).map((t) => `${t.table} ${t.invariants.unresolvedReferences}`);
   if (unresolved.length) out.push(`unresolved references (parent not in Convex): ${unresolved.join(", ")}`);
-  out.push(
-    r.verdict === "drift"
-      ? `verdict: DRIFT in ${r.totals.driftTables} of ${r.totals.tables} tables (${r.totals.rowDrift} rows, ${r.totals.invariantDrift} invariant violations); ${r.totals.inFlight} in flight`
-      : `verdict: clean (${r.totals.tables} tables; ${r.totals.inFlight} rows in flight, not drift)`,
-  );
+  out.push(verdictLine(r));
   return out.join("\n");
+}
+
+/** The one-line verdict; it always agrees with the exit code (`r.outcome`). */
+export function verdictLine(r: ParityReport): string {
+  const sourceTables = r.tables.filter((t) => t.source.driftTotal > 0).length;
+  const source = `${r.totals.sourceDrift} PostgreSQL aggregate value(s) in ${sourceTables} table(s) disagree with PostgreSQL's own rows`;
+  if (r.verdict === "drift")
+    return `verdict: DRIFT in ${r.totals.driftTables} of ${r.totals.tables} tables (${r.totals.rowDrift} rows, ${r.totals.invariantDrift} invariant violations); ${r.totals.inFlight} in flight${r.outcome.failing.includes("source-drift") ? `; SOURCE DRIFT too: ${source}` : ""}`;
+  if (r.outcome.failing.includes("source-drift")) return `verdict: SOURCE DRIFT — the mirror matches PostgreSQL, but ${source}; failing because of --fail-on-source-drift`;
+  return `verdict: clean (${r.totals.tables} tables; ${r.totals.inFlight} rows in flight, not drift)${r.totals.sourceDrift > 0 ? `; note: ${source} (source-side, not failing)` : ""}`;
 }

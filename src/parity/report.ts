@@ -76,10 +76,32 @@ export interface ParityReport {
   /** Whether this run's verdicts were recorded in Convex (pg2c_parity_run / pg2c_parity_table). */
   recorded: boolean;
   tables: TableReport[];
+  /** What the run means for CI under the caller's policy; every rendering and the exit code read it. */
+  outcome: Outcome;
+}
+
+/**
+ * `verdict` is the mirror's (drift between PostgreSQL and Convex); `outcome` adds the caller's policy, so
+ * source-side drift fails the run only with --fail-on-source-drift, and the text, markdown, JUnit and
+ * annotations all agree with the exit code.
+ */
+export interface Outcome {
+  exitCode: 0 | 1;
+  /** Why the run fails: "drift" (mirror drift), "source-drift" (only with failOnSourceDrift); empty when it passes. */
+  failing: ("drift" | "source-drift")[];
+  failOnSourceDrift: boolean;
+}
+
+export function outcomeOf(r: Pick<ParityReport, "verdict" | "totals">, policy: { failOnSourceDrift?: boolean } = {}): Outcome {
+  const failOnSourceDrift = policy.failOnSourceDrift === true;
+  const failing: Outcome["failing"] = [];
+  if (r.verdict === "drift") failing.push("drift");
+  if (failOnSourceDrift && r.totals.sourceDrift > 0) failing.push("source-drift");
+  return { exitCode: failing.length ? 1 : 0, failing, failOnSourceDrift };
 }
 
 /** Exit code of `pg2convex parity`: 0 clean, 1 drift (2 = could not run, decided by the caller). */
-export const exitCodeOf = (r: ParityReport, opts: { failOnSourceDrift?: boolean } = {}): number => (r.verdict === "drift" || (opts.failOnSourceDrift === true && r.totals.sourceDrift > 0) ? 1 : 0);
+export const exitCodeOf = (r: ParityReport): number => r.outcome.exitCode;
 
 /** One line per table for `status` and the history: "2 mismatch (name), 1 missing; derived count wrong in 1". */
 export function summaryOf(t: TableReport): string {

@@ -8,7 +8,7 @@ import { Pg2ConvexError } from "../errors";
 import { silentLogger, type Logger } from "../log";
 import { mirrorConfig, type MirrorConfig } from "../mirror-functions/config";
 import { formatLsn } from "../model/lsn";
-import { createMirrorReader } from "../convex-client";
+import { createMirrorReader, FAIL_FAST_RETRIES } from "../convex-client";
 import { connectPg } from "../postgres";
 import type { TableDef, TableSet } from "../definitions/types";
 import { DEFAULT_BISECT, type BisectOptions } from "./bisect";
@@ -23,7 +23,7 @@ import { beginSnapshot, waitForMirror, type StartPoint } from "./lag";
 import { PgTable } from "./pg-side";
 import { serialQueries } from "./pg-serial";
 import { recheckRows, type RecheckOptions } from "./recheck";
-import { REPORT_KIND, REPORT_VERSION, summaryOf, type Mode, type ParityReport, type TableReport } from "./report";
+import { REPORT_KIND, REPORT_VERSION, outcomeOf, summaryOf, type Mode, type ParityReport, type TableReport } from "./report";
 import { sourceDrift } from "./source";
 import { keyJson, shortJson } from "./values";
 
@@ -52,6 +52,8 @@ export interface ParityOptions {
   recheck: Omit<RecheckOptions, "slot">;
   /** Record per-table verdicts in Convex (the history behind `status`). */
   record: boolean;
+  /** Source-side drift (PostgreSQL's own aggregate columns) fails the run too. */
+  failOnSourceDrift?: boolean;
   logger?: Logger;
 }
 
@@ -64,7 +66,10 @@ export async function runParity(opts: ParityOptions): Promise<ParityReport> {
   for (const d of defs) assertKeyTypesSupported(d);
   const started = Date.now();
   const runId = randomUUID();
-  const reader = createMirrorReader({ url: opts.convexUrl, adminKey: opts.adminKey, module: opts.convexModule, logger: log, ...(opts.convexRetries === undefined ? {} : { retries: opts.convexRetries }) });
+  const readerOpts = { url: opts.convexUrl, adminKey: opts.adminKey, module: opts.convexModule, logger: log };
+  // The first call fails fast (a wrong URL or key is an operator's typo); later ones ride out blips.
+  const first = await createMirrorReader({ ...readerOpts, retries: Math.min(opts.convexRetries ?? FAIL_FAST_RETRIES, FAIL_FAST_RETRIES) }).state(opts.slot);
+  const reader = createMirrorReader({ ...readerOpts, ...(opts.convexRetries === undefined ? {} : { retries: opts.convexRetries }) });
   const convex = new ConvexParity(reader);
   const snap = await connectPg(opts.databaseUrl, { applicationName: "pg2convex parity" });
   const live = serialQueries(
@@ -74,7 +79,7 @@ export async function runParity(opts: ParityOptions): Promise<ParityReport> {
     }),
   );
   try {
-    const state = await convex.state(opts.slot);
+    const state = first;
     if (state.phase === "new")
       throw new Pg2ConvexError("SLOT_MISSING", `the mirror for slot ${opts.slot} has never been filled: there is nothing to compare`, { context: { slot: opts.slot }, fix: "start pg2convex run first (or pass the right --slot)" });
     const start = await beginSnapshot(snap);
@@ -153,6 +158,15 @@ function assemble(opts: ParityOptions, runId: string, started: number, start: St
   const finished = Date.now();
   const sum = (f: (t: TableReport) => number) => tables.reduce((a, t) => a + f(t), 0);
   const driftTables = tables.filter((t) => t.verdict === "drift").length;
+  const verdict = driftTables > 0 ? "drift" : "clean";
+  const totals = {
+    tables: tables.length,
+    driftTables,
+    rowDrift: sum((t) => t.rows.driftTotal),
+    invariantDrift: sum((t) => t.invariants.driftTotal),
+    inFlight: sum((t) => t.rows.inFlight + t.invariants.inFlight),
+    sourceDrift: sum((t) => t.source.driftTotal),
+  };
   return {
     kind: REPORT_KIND,
     version: REPORT_VERSION,
@@ -164,16 +178,10 @@ function assemble(opts: ParityOptions, runId: string, started: number, start: St
     finishedAt: new Date(finished).toISOString(),
     durationMs: finished - started,
     lag: { startLsn: formatLsn(start.lsn), caughtUp: progress.reached, waitedMs: progress.waitedMs, mirrorLsn: progress.mirrorLsn === null ? null : formatLsn(progress.mirrorLsn), streaming: progress.streaming },
-    verdict: driftTables > 0 ? "drift" : "clean",
-    totals: {
-      tables: tables.length,
-      driftTables,
-      rowDrift: sum((t) => t.rows.driftTotal),
-      invariantDrift: sum((t) => t.invariants.driftTotal),
-      inFlight: sum((t) => t.rows.inFlight + t.invariants.inFlight),
-      sourceDrift: sum((t) => t.source.driftTotal),
-    },
+    verdict,
+    totals,
     recorded: false,
     tables,
+    outcome: outcomeOf({ verdict, totals }, { failOnSourceDrift: opts.failOnSourceDrift === true }),
   };
 }

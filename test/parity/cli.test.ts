@@ -5,9 +5,11 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMirrorEnv, type MirrorEnv } from "../support/mirror-env";
 import { tamper } from "./support";
+import { closedPort } from "../support/closed-port";
 
 const BIN = fileURLToPath(new URL("../../bin/pg2convex.mjs", import.meta.url));
 
@@ -39,7 +41,7 @@ describe("pg2convex parity (CLI)", () => {
     const r = await cli(["parity", "--mode", "sample", "--format", "md,junit,json", "--out", join(dir, "report"), ...fast], { ...vars, GITHUB_STEP_SUMMARY: summary, GITHUB_ACTIONS: "true" });
     expect(r.code, r.out + r.err).toBe(0);
     expect(r.out).toMatch(/verdict: clean/);
-    expect(r.out).not.toMatch(/::error/);
+    expect(r.out + r.err).not.toMatch(/::error/);
     const json = JSON.parse(readFileSync(join(dir, "report", "parity.json"), "utf8"));
     expect(json).toMatchObject({ kind: "pg2convex.parity", version: 1, mode: "sample", verdict: "clean", recorded: true });
     expect(json.tables).toHaveLength(10);
@@ -61,7 +63,8 @@ describe("pg2convex parity (CLI)", () => {
     expect(r.code, r.out + r.err).toBe(1);
     expect(r.out).toMatch(/DRIFT story \[5\]: differs in name — name: "Story [a-z ]+" in PostgreSQL, "edited behind the bridge" in Convex/);
     expect(r.out).toMatch(/<failure message="story \[5\]: differs in name/);
-    expect(r.out).toMatch(/^::error title=parity drift: story::story \[5\]: differs in name/m);
+    expect(r.err).toMatch(/^::error title=parity drift: story::story \[5\]: differs in name/m);
+    expect(r.out).not.toMatch(/::error/);
     expect(r.out).toMatch(/verdict: DRIFT in 1 of 10 tables/);
 
     const status = await cli(["status", "--json"], vars);
@@ -78,6 +81,39 @@ describe("pg2convex parity (CLI)", () => {
     expect(json.recorded).toBe(false);
   });
 
+  it("under GitHub Actions, --format json on stdout is still one JSON document and annotations go to stderr", async () => {
+    const r = await cli(["parity", "--mode", "full", "--format", "json", "--no-record", ...fast], { ...vars, GITHUB_ACTIONS: "true" });
+    expect(r.code, r.err).toBe(1); // story [5] was tampered with above
+    const json = JSON.parse(r.out);
+    expect(json).toMatchObject({ verdict: "drift", outcome: { exitCode: 1, failing: ["drift"] } });
+    expect(r.err).toMatch(/^::error title=parity drift: story::/m);
+  });
+
+  it("the text verdict agrees with the exit code under --fail-on-source-drift", async () => {
+    // Undo the Convex-side tamper of story 5 by rewriting the row in PostgreSQL, and make one PostgreSQL
+    // aggregate column stale (source-side drift: the mirror recomputes it and stays clean).
+    const bridge = await env.start();
+    const db = new pg.Client({ connectionString: vars.DATABASE_URL });
+    await db.connect();
+    try {
+      await db.query("UPDATE story SET name = name WHERE id = 5");
+      await db.query("UPDATE course SET count = count + 7 WHERE id = (SELECT min(id) FROM course)");
+    } finally {
+      await db.end();
+    }
+    await env.waitConverged();
+    await bridge.stop();
+    const plain = await cli(["parity", "--mode", "full", "--no-record", ...fast], vars);
+    expect(plain.code, plain.out + plain.err).toBe(0);
+    expect(plain.out).toMatch(/verdict: clean .*note: \d+ PostgreSQL aggregate value\(s\) in \d+ table\(s\) disagree .*\(source-side, not failing\)/);
+    const strict = await cli(["parity", "--mode", "full", "--no-record", "--fail-on-source-drift", "--format", "text,md", ...fast], { ...vars, GITHUB_ACTIONS: "true" });
+    expect(strict.code, strict.out + strict.err).toBe(1);
+    expect(strict.out).toMatch(/verdict: SOURCE DRIFT — the mirror matches PostgreSQL, but \d+ PostgreSQL aggregate value\(s\) in \d+ table\(s\) disagree with PostgreSQL's own rows; failing because of --fail-on-source-drift/);
+    expect(strict.out).not.toMatch(/verdict: clean/);
+    expect(strict.out).toMatch(/## ❌ pg2convex parity: source-side drift/);
+    expect(strict.err).toMatch(/^::error title=source-side drift: course::/m);
+  });
+
   it("exits 2 with the reason when it cannot run", async () => {
     const bad = await cli(["parity", "--mode", "everything", "--sample", "0"], vars);
     expect(bad.code).toBe(2);
@@ -88,5 +124,28 @@ describe("pg2convex parity (CLI)", () => {
     const down = await cli(["parity", ...fast], { ...vars, DATABASE_URL: "postgres://nobody@127.0.0.1:1/none" });
     expect(down.code).toBe(2);
     expect(down.err).toMatch(/PG_CONNECT/);
+  });
+
+  it("answers Convex and PostgreSQL failures with the URL or role and the fix, in status and parity alike", async () => {
+    const port = await closedPort();
+    for (const command of [["parity", ...fast], ["status"]]) {
+      const badKey = await cli(command, { ...vars, CONVEX_ADMIN_KEY: "x".repeat(40) });
+      expect(badKey.code, badKey.out + badKey.err).toBe(2);
+      expect(badKey.err).toContain(`Convex at ${vars.CONVEX_URL} rejected the admin key`);
+      expect(badKey.err).toMatch(/fix: set CONVEX_ADMIN_KEY/);
+      expect(badKey.err).not.toMatch(/"code":"BadAdminKey"|x{40}/);
+      const unreachable = await cli(command, { ...vars, CONVEX_URL: `http://127.0.0.1:${port}` });
+      expect(unreachable.code, unreachable.out + unreachable.err).toBe(2);
+      expect(unreachable.err).toContain(`cannot reach Convex at http://127.0.0.1:${port}`);
+      expect(unreachable.err).toMatch(/fix: check CONVEX_URL/);
+      const url = new URL(vars.DATABASE_URL!);
+      url.username = "no_such_role";
+      url.password = "secret-pw";
+      const badRole = await cli(command, { ...vars, DATABASE_URL: url.toString() });
+      expect(badRole.code, badRole.out + badRole.err).toBe(2);
+      expect(badRole.err).toMatch(/no_such_role/);
+      expect(badRole.err).toMatch(/fix:/);
+      expect(badRole.err).not.toContain("secret-pw");
+    }
   });
 });

@@ -33,7 +33,7 @@ shows "parity green since …") unless --no-record.
 --tables picks which mirrored tables to check; the mirrored set itself comes from PG2CONVEX_TABLES as for run.
 --format: any of text, json, md, junit. Without --out they are printed; with --out DIR they are written
 to DIR/parity.{txt,json,md,junit.xml} and the text summary is printed. Under GitHub Actions, markdown is
-appended to $GITHUB_STEP_SUMMARY and drift is annotated with ::error lines.
+appended to $GITHUB_STEP_SUMMARY and drift is annotated with ::error lines on stderr (stdout stays the report).
 Exit codes: 0 clean, 1 drift (or source-side drift with --fail-on-source-drift), 2 could not run.`;
 
 const FORMATS = ["text", "json", "md", "junit"] as const;
@@ -75,10 +75,11 @@ export async function main(argv: string[]): Promise<number> {
     maxWaitMs: opts.maxWaitMs,
     recheck: { rounds: opts.rounds, delayMs: opts.delayMs, waitMs: opts.maxWaitMs },
     record: !opts.noRecord,
+    failOnSourceDrift: opts.failOnSourceDrift,
     logger,
   });
   emit(report, opts.formats, opts.out);
-  return exitCodeOf(report, { failOnSourceDrift: opts.failOnSourceDrift });
+  return exitCodeOf(report);
 }
 
 /** `--tables` selects tables to check, so it must not narrow the mirrored set loadConfig builds. */
@@ -158,8 +159,10 @@ function emit(report: ParityReport, formats: Format[], out: string | undefined):
     process.stdout.write(render.text());
   } else for (const f of formats) process.stdout.write(render[f]());
   if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, render.md());
+  // Annotations go to stderr: the runner reads workflow commands from both streams, and stdout may carry a
+  // report (JSON, JUnit) that a step pipes into a parser.
   if (process.env.GITHUB_ACTIONS === "true") {
     const annotations = renderAnnotations(report);
-    if (annotations) process.stdout.write(annotations + "\n");
+    if (annotations) process.stderr.write(annotations + "\n");
   }
 }

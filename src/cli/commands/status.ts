@@ -2,7 +2,7 @@
 import { loadConfig } from "../../config/load";
 import { loadTableSet, selectTables } from "../../definitions/select";
 import { connectPg, slotInfo, qualified } from "../../postgres";
-import { createMirrorReader } from "../../convex-client";
+import { createMirrorReader, FAIL_FAST_RETRIES } from "../../convex-client";
 import { formatLsn } from "../../model/lsn";
 import { parityLines, readParityStatus } from "../../parity/status";
 import { readRejectSummary, rejectLines } from "../../observability/reject-summary";
@@ -23,7 +23,7 @@ export async function main(argv: string[]): Promise<number> {
   const { config, extra } = loadConfig(argv, process.env, { json: { type: "boolean" } });
   const { tables } = selectTables(await loadTableSet(config.tablesModule), config.tables);
   const pg = await connectPg(config.databaseUrl);
-  const reader = createMirrorReader({ url: config.convexUrl, adminKey: config.convexAdminKey, module: config.convexModule, retries: config.retries });
+  const reader = createMirrorReader({ url: config.convexUrl, adminKey: config.convexAdminKey, module: config.convexModule, retries: Math.min(config.retries, FAIL_FAST_RETRIES) });
   try {
     const [slot, state] = await Promise.all([slotInfo(pg, config.slot), reader.state(config.slot)]);
     const lagBytes = slot.exists ? slot.lagBytes : null;
