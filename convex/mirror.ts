@@ -23,6 +23,12 @@ export const {
   parityFeedFor,
   recordParityRun,
   parityStatus,
+  readFrom,
+  readFlags,
+  cutover,
+  rollback,
+  reportHealth,
+  migrationStatus,
 } = defineMirrorFunctions(referenceTables);
 
 // This deployment is the project's own test/demo stand-in, so it also carries the guarded test-only

@@ -13,6 +13,8 @@ const commands: Record<string, { summary: string; load: () => Promise<{ main(arg
   lint: { summary: "block SQL that touches legacy tables (guardrail)", load: () => import("./commands/lint") },
   inventory: { summary: "list every SQL site with the tables it reads and writes", load: () => import("./commands/inventory") },
   parity: { summary: "compare the Convex mirror with PostgreSQL", load: () => import("./commands/parity") },
+  cutover: { summary: "move a share of a table's reads to Convex (gated)", load: () => import("./commands/cutover") },
+  rollback: { summary: "send a table's reads back to PostgreSQL at once", load: () => import("./commands/rollback") },
 };
 
 function usage(): string {

@@ -22,6 +22,14 @@ const SOURCES = {
   "log-level": ["logLevel", "LOG_LEVEL"],
   "parity-every": ["parityEvery", "PG2CONVEX_PARITY_EVERY"],
   "parity-mode": ["parityMode", "PG2CONVEX_PARITY_MODE"],
+  "gate-days": ["gateDays", "PG2CONVEX_GATE_DAYS"],
+  "max-lag": ["maxLag", "PG2CONVEX_MAX_LAG"],
+  "stale-after": ["staleAfter", "PG2CONVEX_STALE_AFTER"],
+  "max-dead-letters": ["maxDeadLetters", "PG2CONVEX_MAX_DEAD_LETTERS"],
+  "max-apply-failures": ["maxApplyFailures", "PG2CONVEX_MAX_APPLY_FAILURES"],
+  "heartbeat-every": ["heartbeatEvery", "PG2CONVEX_HEARTBEAT_EVERY"],
+  "alert-webhook": ["alertWebhooks", "PG2CONVEX_ALERT_WEBHOOKS"],
+  "slack-webhook": ["slackWebhooks", "PG2CONVEX_SLACK_WEBHOOKS"],
 } as const satisfies Record<string, readonly [keyof Config, string]>;
 
 export type ConfigFlag = keyof typeof SOURCES;
@@ -70,7 +78,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env,
 
 /** Values that must never reach a log line. */
 export function secretsOf(config: Config): string[] {
-  const out = [config.convexAdminKey];
+  // Webhook URLs carry their token in the path (Slack's do): the whole URL is secret.
+  const out = [config.convexAdminKey, ...config.alertWebhooks, ...config.slackWebhooks];
   try {
     const pw = new URL(config.databaseUrl).password;
     if (pw) out.push(decodeURIComponent(pw));

@@ -64,6 +64,21 @@ export const configSchema = z.object({
   parityEvery: duration("--parity-every").optional(),
   /** Mode of the scheduled parity runs. */
   parityMode: z.enum(["count", "sample", "full"], { error: "--parity-mode must be count, sample or full" }).default("sample"),
+  /** The migration's control plane (src/control, src/mirror-functions/control). Days of green parity `cutover` requires. */
+  gateDays: z.coerce.number({ error: "--gate-days must be a number" }).nonnegative().default(7),
+  /** Reads fall back to PostgreSQL (and roll back) when the mirror lags more than this (ms). */
+  maxLag: duration("--max-lag").default(30_000),
+  /** …or when the sidecar's heartbeat in Convex is older than this (ms). */
+  staleAfter: duration("--stale-after").default(15_000),
+  /** Unresolved dead letters of a table tolerated before its reads roll back. */
+  maxDeadLetters: nonNegativeInt("--max-dead-letters").default(0),
+  /** Failed Convex attempts per heartbeat interval tolerated before reads roll back. */
+  maxApplyFailures: nonNegativeInt("--max-apply-failures").default(3),
+  /** How often `run` reports its heartbeat to Convex (ms). */
+  heartbeatEvery: duration("--heartbeat-every").default(2_000),
+  /** Alert webhooks: generic JSON, and Slack-compatible ({"text": …}). Secrets: never logged. */
+  alertWebhooks: csv.default([]),
+  slackWebhooks: csv.default([]),
 });
 
 export type Config = z.infer<typeof configSchema>;

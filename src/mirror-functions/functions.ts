@@ -1,6 +1,6 @@
-// Registers the mirror's Convex functions for one table set. All are internal: only the bridge (with
-// a deploy key) and the app's own server code can call them.
-import { internalMutationGeneric, internalQueryGeneric } from "convex/server";
+// Registers the mirror's Convex functions for one table set. All are internal (only the bridge, with a
+// deploy key, and the app's own server code can call them) but readFrom, which returns no mirrored data.
+import { internalMutationGeneric, internalQueryGeneric, queryGeneric } from "convex/server";
 import { v } from "convex/values";
 import type { TableSet } from "../definitions/types";
 import { applyBatchHandler } from "./apply/apply-batch";
@@ -14,6 +14,10 @@ import { parityChanged, parityKeys, parityScan } from "./parity/parity-queries";
 import { parityDocChecks, parityFeedFor, parityFeeds } from "./parity/parity-invariants";
 import { parityStatus, recordParityRun, recordParityRunArgs } from "./parity/parity-history";
 import { parityScanArgs } from "./wire/parity-protocol";
+import { cutoverHandler, readFlagsHandler, readFromHandler, rollbackHandler } from "./control/flags";
+import { reportHealthHandler } from "./control/health-report";
+import { migrationStatusHandler } from "./control/status";
+import { thresholdsValidator } from "./control/tables";
 
 /** Literal the caller of resetMirror must pass, so that no stray call erases a mirror. */
 export const RESET_CONFIRMATION = "erase the mirrored tables";
@@ -105,6 +109,31 @@ export function defineMirrorFunctions(tables: TableSet) {
     parityStatus: internalQueryGeneric({
       args: {},
       handler: (ctx) => parityStatus(ctx),
+    }),
+    // The migration's control plane (control/): read flags, gates, heartbeat and automatic rollback.
+    readFrom: queryGeneric({
+      args: { table: v.string(), caller: v.string() },
+      handler: (ctx, args) => readFromHandler(ctx, args),
+    }),
+    readFlags: queryGeneric({
+      args: { tables: v.array(v.string()) },
+      handler: (ctx, args) => readFlagsHandler(ctx, args),
+    }),
+    cutover: internalMutationGeneric({
+      args: { table: v.string(), percent: v.number(), gateDays: v.number(), actor: v.string(), force: v.optional(v.object({ reason: v.string() })) },
+      handler: (ctx, args) => cutoverHandler(ctx, args),
+    }),
+    rollback: internalMutationGeneric({
+      args: { table: v.string(), actor: v.string(), reason: v.string() },
+      handler: (ctx, args) => rollbackHandler(ctx, args),
+    }),
+    reportHealth: internalMutationGeneric({
+      args: { slot: v.string(), lagSeconds: v.number(), applyFailures: v.number(), thresholds: thresholdsValidator, outageSeconds: v.optional(v.number()) },
+      handler: (ctx, args) => reportHealthHandler(ctx, args),
+    }),
+    migrationStatus: internalQueryGeneric({
+      args: { tables: v.array(v.string()), events: v.optional(v.number()) },
+      handler: (ctx, args) => migrationStatusHandler(ctx, args),
     }),
   };
 }

@@ -16,6 +16,10 @@ export const SYSTEM_TABLES = {
   parityRun: "pg2c_parity_run",
   /** Per table: the current green streak and the last drift seen (pg2convex status). */
   parityTable: "pg2c_parity_table",
+  /** The migration's control plane (control/tables.ts): per-table phase and read flag, its events, the sidecar's heartbeat. */
+  migration: "pg2c_migration",
+  migrationEvent: "pg2c_migration_event",
+  sidecar: "pg2c_sidecar",
 } as const;
 
 /** Index over the primary-key columns of every mirrored table. */

@@ -7,6 +7,7 @@ import { startMirror } from "../../pipeline/mirror";
 import { loadTableSet, selectTables } from "../../definitions/select";
 import { describeError, describeErrorLine, Pg2ConvexError } from "../../errors";
 import { scheduleParity, type ParitySchedule } from "../../parity/schedule";
+import { startControlPlane } from "./run-control";
 
 const HELP = `usage: pg2convex run [options]
 
@@ -34,7 +35,15 @@ Options (each also read from the environment variable shown):
   --parity-every DURATION       PG2CONVEX_PARITY_EVERY (e.g. 1h, 30m; default off): run parity on this period
                                 inside the sidecar (own connections), recording verdicts and the
                                 pg2convex_parity_drift_rows{table} metric; the first run after one period
-  --parity-mode MODE            PG2CONVEX_PARITY_MODE (count, sample or full; default sample)`;
+  --parity-mode MODE            PG2CONVEX_PARITY_MODE (count, sample or full; default sample)
+
+Migration control plane (README § Running the migration): while streaming, run reports a heartbeat to Convex
+every --heartbeat-every (PG2CONVEX_HEARTBEAT_EVERY, default 2s); a table whose reads are cut over is rolled back
+to PostgreSQL when the mirror lags more than --max-lag (default 30s), the heartbeat is older than --stale-after
+(default 15s), it has more than --max-dead-letters (default 0) unresolved dead letters, parity found drift, or
+more than --max-apply-failures (default 3) Convex attempts failed in one interval.
+  --alert-webhook URL[,URL]     PG2CONVEX_ALERT_WEBHOOKS: generic JSON alerts (firing / resolved)
+  --slack-webhook URL[,URL]     PG2CONVEX_SLACK_WEBHOOKS: Slack-compatible {"text": …} alerts`;
 
 /**
  * How long a graceful stop may take (finish the in-flight batch, flush, end the replication stream) before the
@@ -64,6 +73,7 @@ export async function main(argv: string[]): Promise<number> {
 
   let mirror: Awaited<ReturnType<typeof startMirror>> | undefined;
   let parity: ParitySchedule | undefined;
+  let control: { stop(): Promise<void> } | undefined;
   let stopping = false;
   let failed = false;
   // A signal always ends the process. While streaming: a graceful stop, bounded by STOP_DEADLINE_MS. Before
@@ -91,6 +101,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     mirror = await startMirror({ config, tables, logger, metrics, onPhase: (p) => (health.phase = p) });
     if (config.parityEvery) parity = scheduleParity({ config, tables, logger, metrics, everyMs: config.parityEvery });
+    control = startControlPlane({ config, logger, metrics });
     await mirror.done;
     logger.info({ position: mirror.position() }, "stopped");
     return 0;
@@ -103,6 +114,7 @@ export async function main(argv: string[]): Promise<number> {
     console.error(scrubSecrets(`pg2convex run failed: ${describeErrorLine(e)}`, secrets));
     return 1;
   } finally {
+    await control?.stop();
     await parity?.stop();
     await server.close();
     process.off("SIGTERM", onSignal);

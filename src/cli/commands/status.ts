@@ -6,6 +6,7 @@ import { createMirrorReader, FAIL_FAST_RETRIES } from "../../convex-client";
 import { formatLsn } from "../../model/lsn";
 import { parityLines, readParityStatus } from "../../parity/status";
 import { readRejectSummary, rejectLines } from "../../observability/reject-summary";
+import { migrationLines, readMigration } from "./status-migration";
 
 const HELP = `usage: pg2convex status [--json] [connection options as for run]
 
@@ -38,6 +39,10 @@ export async function main(argv: string[]): Promise<number> {
       tables.map((t) => t.name),
     );
     const rejects = await readRejectSummary(reader.client);
+    const migration = await readMigration(
+      reader.client,
+      tables.map((t) => t.name),
+    );
     const report = {
       slot: config.slot,
       phase: state.phase,
@@ -51,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
       tables: counts,
       parity,
       rejects,
+      migration,
     };
     if (extra.json) {
       console.log(JSON.stringify(report, null, 2));
@@ -62,6 +68,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(rejectLines(rejects).join("\n"));
     console.log(renderCounts(counts));
     console.log(parityLines(parity).join("\n"));
+    console.log(migrationLines(migration).join("\n"));
     return 0;
   } finally {
     await pg.end();

@@ -1,0 +1,56 @@
+// The sidecar's heartbeat, and the automatic rollback it drives. Invariants:
+//  - a table whose reads are (partly) on Convex and whose mirror is unfit (lag, dead letters, drift, failed
+//    applies, or a heartbeat gap: the sidecar was dead or cut off from Convex) is moved back to PostgreSQL in
+//    the same transaction that records the heartbeat and the reason;
+//  - nothing here ever raises a flag: recovery leaves reads on PostgreSQL until someone cuts over again.
+import type { GenericDataModel, GenericMutationCtx } from "convex/server";
+import { unfitReasons, type Thresholds } from "./rules";
+import { deadLetterCount, parityOf, recordEvent, latestHeartbeat, type MigrationDoc } from "./store";
+import { rollbackHandler } from "./flags";
+
+type MutationCtx = GenericMutationCtx<GenericDataModel>;
+
+export interface HealthReportArgs {
+  slot: string;
+  lagSeconds: number;
+  /** Failed batch applies since the previous report. */
+  applyFailures: number;
+  thresholds: Thresholds;
+  /** Set when the sidecar could not reach Convex for a while before this report. */
+  outageSeconds?: number;
+}
+
+export interface HealthReportResult {
+  rolledBack: { table: string; reasons: string[] }[];
+  /** Tables cut over (percent > 0) and their current problems, empty when fit (for alert recovery notices). */
+  watched: { table: string; percent: number; reasons: string[] }[];
+}
+
+export async function reportHealthHandler(ctx: MutationCtx, args: HealthReportArgs): Promise<HealthReportResult> {
+  const now = Date.now();
+  const previous = await latestHeartbeat(ctx);
+  const gapMs = previous ? now - previous.at : 0;
+  const existing = await ctx.db
+    .query("pg2c_sidecar")
+    .withIndex("by_slot", (q: any) => q.eq("slot", args.slot))
+    .unique();
+  const beat = { slot: args.slot, at: now, lagSeconds: args.lagSeconds, applyFailures: args.applyFailures, thresholds: { ...args.thresholds } };
+  if (existing) await ctx.db.patch("pg2c_sidecar", existing._id as any, beat);
+  else await ctx.db.insert("pg2c_sidecar", beat);
+
+  const result: HealthReportResult = { rolledBack: [], watched: [] };
+  const cut = ((await ctx.db.query("pg2c_migration").collect()) as unknown as MigrationDoc[]).filter((d) => d.percent > 0);
+  for (const doc of cut) {
+    const parity = await parityOf(ctx, doc.table);
+    const reasons = unfitReasons({ heartbeat: beat, deadLetters: await deadLetterCount(ctx, doc.table), drifted: parity.lastVerdict === "drift" }, now);
+    if (args.applyFailures > args.thresholds.maxApplyFailures) reasons.push(`${args.applyFailures} failed applies since the last heartbeat (limit ${args.thresholds.maxApplyFailures})`);
+    if (previous && gapMs > previous.thresholds.staleAfterMs) reasons.push(`no heartbeat for ${Math.round(gapMs / 1000)} s (sidecar down or Convex unreachable)`);
+    if (args.outageSeconds !== undefined && args.outageSeconds * 1000 > args.thresholds.staleAfterMs) reasons.push(`Convex unreachable from the sidecar for ${Math.round(args.outageSeconds)} s`);
+    if (reasons.length) {
+      await rollbackHandler(ctx, { table: doc.table, actor: "pg2convex (automatic)", reason: reasons.join("; "), kind: "auto-rollback" });
+      result.rolledBack.push({ table: doc.table, reasons });
+    } else result.watched.push({ table: doc.table, percent: doc.percent, reasons });
+  }
+  if (result.rolledBack.length) await recordEvent(ctx, { table: "*", at: now, kind: "alert", actor: "pg2convex (automatic)", detail: `reads rolled back to PostgreSQL: ${result.rolledBack.map((r) => r.table).join(", ")}` });
+  return result;
+}

@@ -1,0 +1,159 @@
+// Issue 10 (control plane, first part): one table walked through its read cut-over on the real stack
+// (PostgreSQL + wal2json, the real `run` process, the stand-in over HTTP). Cut-over refused before the parity
+// gate and accepted after it (gate shortened); the app-facing answer through the public query and the
+// TypeScript helper; a dead letter rolls reads back by itself with an alert to a local webhook receiver, and
+// recovery does not flip them forward; killing the sidecar turns the answer to postgres.
+import { execFile } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import { fileURLToPath } from "node:url";
+import { ConvexHttpClient } from "convex/browser";
+import { makeFunctionReference } from "convex/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMirrorEnv, type MirrorEnv } from "../support/mirror-env";
+import { waitUntil } from "../support/wait";
+import { createReadRouter, type ReadRouter } from "../../src/convex-client/read-router";
+import { bucketOf } from "../../src/mirror-functions/control/rules";
+import type { MigrationRow } from "../../src/mirror-functions/control/status";
+
+const BIN = fileURLToPath(new URL("../../bin/pg2convex.mjs", import.meta.url));
+
+function cli(args: string[], env: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? "", CI: "1", ...env }, timeout: 90_000 }, (e, stdout, stderr) => {
+      resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, out: stdout, err: stderr });
+    });
+  });
+}
+
+interface Hook {
+  source: string;
+  state: string;
+  kind: string;
+  table: string;
+  message: string;
+}
+
+describe("migration control plane: read flags, gates, automatic rollback", () => {
+  let env: MirrorEnv;
+  let vars: Record<string, string>;
+  let receiver: Server;
+  let hookUrl: string;
+  const hooks: Hook[] = [];
+  let router: ReadRouter;
+  const callers = Array.from({ length: 200 }, (_, i) => `user-${i}`);
+  const sidecarArgs = () => ["--heartbeat-every", "300ms", "--stale-after", "3s", "--alert-webhook", hookUrl];
+
+  beforeAll(async () => {
+    env = await createMirrorEnv({ seed: { languages: 3, courses: 4, stories: 30, users: 5 } });
+    vars = { DATABASE_URL: env.db.url, CONVEX_URL: env.convex.url, CONVEX_ADMIN_KEY: env.convex.adminKey, PG2CONVEX_SLOT: env.config.slot };
+    receiver = createServer((req, res) => {
+      let body = "";
+      req.on("data", (d) => (body += d));
+      req.on("end", () => {
+        hooks.push(JSON.parse(body) as Hook);
+        res.end("ok");
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", () => r()));
+    hookUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+    router = createReadRouter({ url: env.convex.url, tables: ["story"], pollMs: 200 });
+  });
+  afterAll(async () => {
+    router?.close();
+    await new Promise((r) => receiver?.close(r));
+    await env?.close();
+  });
+
+  const publicClient = () => new ConvexHttpClient(env.convex.url); // no admin key: what an app's client has
+  const readFrom = (caller: string) => publicClient().query(makeFunctionReference<"query">("mirror:readFrom"), { table: "story", caller }) as Promise<{ source: string; reason: string }>;
+  const migration = async (table: string) => (await env.reader.client.query<{ tables: MigrationRow[] }>("migrationStatus", { tables: [table], events: 3 })).tables[0]!;
+  const convexShare = () => callers.filter((c) => router.source("story", c) === "convex");
+  const expectedShare = (percent: number) => callers.filter((c) => bucketOf("story", c) < percent);
+
+  it("walks story from mirror to a 50% cut-over, rolls back by itself on a dead letter, and falls back when the sidecar dies", async () => {
+    let run = env.spawnRun(sidecarArgs());
+    await env.waitConverged();
+    await router.ready();
+    expect(convexShare()).toEqual([]);
+
+    // Before any parity run the gate is not met: refused, naming the gate; nothing changed.
+    const early = await cli(["cutover", "--table", "story", "--percent", "50"], vars);
+    expect(early.code, early.out + early.err).toBe(1);
+    expect(early.err).toMatch(/cut-over of story to 50% refused:\n {2}- parity is not green/);
+    expect((await readFrom("user-1")).source).toBe("postgres");
+
+    // A clean parity run starts the streak, but the default gate is 7 days.
+    const parity = await cli(["parity", "--tables", "story", "--mode", "sample", "--recheck-delay", "100ms", "--max-wait", "10s"], vars);
+    expect(parity.code, parity.out + parity.err).toBe(0);
+    const gated = await cli(["cutover", "--table", "story", "--percent", "50"], vars);
+    expect(gated.code).toBe(1);
+    expect(gated.err).toMatch(/parity green for 0\.00 d, the gate is 7 d/);
+
+    // The gate shortened (as a team would for a rehearsal): accepted.
+    const ok = await cli(["cutover", "--table", "story", "--percent", "50", "--gate-days", "0"], vars);
+    expect(ok.code, ok.out + ok.err).toBe(0);
+    expect(ok.out).toMatch(/story: reads 50% from Convex \(phase canary\)/);
+    const want = expectedShare(50);
+    expect(want.length).toBeGreaterThan(50);
+    expect(want.length).toBeLessThan(150);
+    await waitUntil("the helper to see the flag", () => (convexShare().length === want.length ? true : undefined), 10_000);
+    expect(convexShare()).toEqual(want);
+    expect((await readFrom(want[0]!)).source).toBe("convex");
+    expect((await readFrom(callers.find((c) => !want.includes(c))!)).source).toBe("postgres");
+
+    // A dead letter (a row over Convex's document limit): reads go back to PostgreSQL by themselves, with an alert.
+    await env.db.client.query(
+      `INSERT INTO story (id, name, set_id, set_index, text, course_id, public, deleted)
+       VALUES (900200, 'huge', 1, 1, (SELECT string_agg(md5(g::text), '') FROM generate_series(1, 36000) g), (SELECT min(id) FROM course), true, false)`,
+    );
+    const alert = await waitUntil("the rollback alert", () => hooks.find((h) => h.kind === "auto-rollback" && h.table === "story"), 30_000);
+    expect(alert).toMatchObject({ source: "pg2convex", state: "firing" });
+    expect(alert.message).toMatch(/reads of story moved back to PostgreSQL: 1 unresolved dead letter/);
+    await waitUntil("the helper to fall back", () => (convexShare().length === 0 ? true : undefined), 5_000);
+    const status = JSON.parse((await cli(["status", "--json"], vars)).out);
+    const story = status.migration.tables.find((t: { table: string }) => t.table === "story");
+    expect(story).toMatchObject({ percent: 0, phase: "mirror", deadLetters: 1 });
+    expect(story.events[0]).toMatchObject({ kind: "auto-rollback", actor: "pg2convex (automatic)" });
+
+    // The row fixed in PostgreSQL resolves the dead letter; reads stay on PostgreSQL until someone cuts over.
+    await env.db.client.query("UPDATE story SET text = 'small again' WHERE id = 900200");
+    await waitUntil("the dead letter resolved", async () => ((await migration("story")).deadLetters === 0 ? true : undefined));
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(convexShare()).toEqual([]);
+
+    // Cut over again, then kill the sidecar: its heartbeat goes stale and every answer turns to postgres.
+    expect((await cli(["cutover", "--table", "story", "--percent", "100", "--gate-days", "0"], vars)).code).toBe(0);
+    await waitUntil("full cut-over seen", () => (convexShare().length === callers.length ? true : undefined), 10_000);
+    run.kill("SIGKILL");
+    await new Promise((r) => run.once("exit", r));
+    await waitUntil("the fallback after the sidecar died", () => (convexShare().length === 0 ? true : undefined), 10_000);
+    expect((await readFrom("user-1")).reason).toMatch(/sidecar heartbeat \d+ s old/);
+
+    // The sidecar back: the first heartbeat after the gap rolls reads back (recovery never flips them forward).
+    run = env.spawnRun(sidecarArgs());
+    const after = await waitUntil("the rollback after the gap", async () => {
+      const t = await migration("story");
+      return t.percent === 0 && t.events[0]!.kind === "auto-rollback" ? t : undefined;
+    });
+    expect(after.events[0]!.detail).toMatch(/no heartbeat for \d+ s \(sidecar down or Convex unreachable\)/);
+    expect(convexShare()).toEqual([]);
+    run.kill("SIGTERM");
+    await new Promise((r) => run.once("exit", r));
+  });
+
+  it("rollback is never refused, and a forced cut-over records who overrode which gate and why", async () => {
+    const forced = await cli(["cutover", "--table", "course", "--percent", "10", "--force", "--reason", "rehearsal"], { ...vars, PG2CONVEX_ACTOR: "ci-job-42" });
+    expect(forced.code, forced.out + forced.err).toBe(0);
+    expect(forced.out).toMatch(/FORCED past: parity is not green/);
+    const back = await cli(["rollback", "--table", "course", "--reason", "done rehearsing"], { ...vars, PG2CONVEX_ACTOR: "ci-job-42" });
+    expect(back.code).toBe(0);
+    expect(back.out).toMatch(/course: reads 0% from Convex \(were 10%\)/);
+    const s = JSON.parse((await cli(["status", "--json"], vars)).out);
+    const course = s.migration.tables.find((t: { table: string }) => t.table === "course");
+    expect(course.events.map((e: { kind: string; actor: string }) => [e.kind, e.actor])).toEqual([
+      ["rollback", "ci-job-42"],
+      ["cutover-forced", "ci-job-42"],
+    ]);
+    expect(course.events[1].detail).toMatch(/FORCED past: .*parity is not green.*\(reason: rehearsal\)/);
+  });
+});
