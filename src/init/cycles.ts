@@ -30,9 +30,15 @@ export function breakCycles(edges: readonly RefEdge[]): BrokenEdge[] {
     const cycle = findCycle(sorted.filter((e) => !off.has(key(e))));
     if (!cycle) return broken;
     // Prefer a nullable edge; among equals, the first in the cycle's (deterministic) order.
-    const pick = cycle.find((e) => e.nullable) ?? cycle[0]!;
+    const at = Math.max(
+      0,
+      cycle.findIndex((e) => e.nullable),
+    );
+    const pick = cycle[at]!;
     off.add(key(pick));
-    broken.push({ edge: pick, cycle: [...cycle.map((e) => e.from), cycle[0]!.from] });
+    // Told from the marked edge's table: "store → staff → store" for store.manager_staff_id.
+    const path = [...cycle.slice(at), ...cycle.slice(0, at)].map((e) => e.from);
+    broken.push({ edge: pick, cycle: [...path, pick.from] });
   }
 }
 

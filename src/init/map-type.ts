@@ -48,6 +48,6 @@ export function mapColumn(db: DbSchema, c: DbColumn): ColumnSpecOut {
     }
     return { type: r.type, array, nullable, notes };
   }
-  notes.push(`${base}: no native Convex equivalent, mirrored as PostgreSQL's text output`);
+  notes.push(`${base}: PostgreSQL's text output (no native Convex type)`);
   return { type: "pgtext", array, nullable, pgType: base, notes };
 }

@@ -120,7 +120,9 @@ function selectTables(db: DbSchema, o: InitOptions): DbTable[] {
     problems.push(root ? `${n} is a partition of ${root}: declare ${root} (every partition is mirrored through it)` : `${n} is not a table of schema ${db.schema}`);
   }
   if (problems.length > 0) throw new Pg2ConvexError("CONFIG_INVALID", `init: ${problems.join("; ")}`, { context: { problems }, fix: `choose from: ${[...byName.keys()].join(", ") || "(no tables)"}` });
-  if (o.tables.length === 0 && o.pattern.length === 0) return [...db.tables];
+  // Name order (C collation), whatever order the catalog listed them in: the generated file is deterministic.
+  const all = [...db.tables].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (o.tables.length === 0 && o.pattern.length === 0) return all;
   const matches = globMatcher(o.pattern);
-  return db.tables.filter((t) => o.tables.includes(t.name) || (o.pattern.length > 0 && matches(t.name)));
+  return all.filter((t) => o.tables.includes(t.name) || (o.pattern.length > 0 && matches(t.name)));
 }
