@@ -8,7 +8,7 @@
 // --role-sql` loading a .ts definitions module in a package without "type": "module"), the shipped .d.ts
 // typecheck an app (Bundler and NodeNext resolution), and the app's convex/ folder importing
 // "pg2convex/convex" goes through Convex's own esbuild step (convex/dist/cjs/bundler) for its runtime.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -139,5 +139,22 @@ describe("the packed package, installed into a scratch app", () => {
     expect(mirror.applyBatch?.isInternal && mirror.applyBatch.isMutation).toBe(true);
     const schema = (await import(pathToFileURL(join(out, "schema.js")).href)) as { default: { tables: Record<string, unknown> } };
     expect(Object.keys(schema.default.tables)).toEqual(expect.arrayContaining(["film", "pg2c_checkpoint"]));
+  });
+
+  it("local-convex from the installed package serves the app's convex/ folder (--convex-dir)", async () => {
+    write("convex/_generated/server.js", readFileSync(join(ROOT, "convex/_generated/server.js"), "utf8"));
+    write("convex/_generated/api.js", readFileSync(join(ROOT, "convex/_generated/api.js"), "utf8"));
+    // The stand-in loads the folder with Node: in a CommonJS app, convex/ is marked an ES-module scope (README).
+    write("convex/package.json", JSON.stringify({ type: "module" }));
+    const child = spawn(join(app, "node_modules/.bin/pg2convex"), ["local-convex", "--convex-dir", "convex", "--port", "0", "--admin-key", "local-admin-key"], { cwd: app, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    const exit = new Promise<number | null>((done) => child.once("exit", done));
+    const started = Date.now();
+    while (!/listening at http/.test(out) && child.exitCode === null && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 100));
+    child.kill("SIGTERM");
+    await exit;
+    expect(out).toMatch(/Local Convex \(stand-in, in-memory\) listening at http:\/\/127\.0\.0\.1:\d+/);
   });
 });
