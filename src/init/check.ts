@@ -64,6 +64,7 @@ function diffTable(d: TableDef, w: PlannedTable): string[] {
     const wr = wantRefs.get(r.column);
     if (!wr) out.push(`${s}.${r.column}: declared reference to ${r.table}, no such foreign key init would declare`);
     else if (wr.table !== r.table) out.push(`${s}.${r.column}: references ${r.table} in the definitions, ${wr.table} in PostgreSQL`);
+    else if ((wr.field ?? `${r.column}_ref`) !== r.field) out.push(`${s}.${r.column}: reference field ${r.field} in the definitions, ${wr.field ?? `${r.column}_ref`} from init (a column took the name)`);
     else if (wr.ordering !== (r.ordering !== false)) out.push(`${s}.${r.column}: ordering ${r.ordering !== false} in the definitions, ${wr.ordering} from the foreign-key cycles now`);
   }
   return out;

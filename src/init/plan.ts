@@ -28,6 +28,8 @@ export interface PlannedColumn extends ColumnSpecOut {
 export interface PlannedReference {
   readonly column: string;
   readonly table: string;
+  /** Set only when the default `<column>_ref` is taken by a column. */
+  readonly field?: string;
   readonly ordering: boolean;
   readonly note?: string;
 }
@@ -103,8 +105,13 @@ export function planInit(db: DbSchema, options: InitOptions): InitPlan {
     columns: d.columns,
     exclude: d.exclude,
     notes: d.notes,
-    references: d.refs.map((r) => {
-      const b = broken.get(`${d.t.name}.${r.column}`);
+    references: d.refs.map((r0) => {
+      const b = broken.get(`${d.t.name}.${r0.column}`);
+      // The Convex id field is `<column>_ref` unless a column already has that name.
+      const taken = new Set(d.t.columns.map((c) => c.name));
+      let field = `${r0.column}_ref`;
+      while (taken.has(field)) field = `${field}_id`;
+      const r = field === `${r0.column}_ref` ? r0 : { ...r0, field };
       return b ? { ...r, ordering: false, note: `non-ordering: breaks the foreign-key cycle ${b.cycle.join(" → ")} (no parents-first order exists; the _ref is filled when the parent arrives)` } : { ...r, ordering: true };
     }),
   }));

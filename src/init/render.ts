@@ -43,7 +43,8 @@ function renderTable(t: PlannedTable, constName: string): string[] {
   if (t.references.length > 0) {
     out.push("  references: {");
     for (const r of t.references) {
-      const spec = r.ordering ? str(r.table) : `{ table: ${str(r.table)}, ordering: false }`;
+      const parts = [`table: ${str(r.table)}`, ...(r.field ? [`field: ${str(r.field)}`] : []), ...(r.ordering ? [] : ["ordering: false"])];
+      const spec = parts.length === 1 ? str(r.table) : `{ ${parts.join(", ")} }`;
       out.push(`    ${propKey(r.column)}: ${spec},${comment(r.note ? [r.note] : [])}`);
     }
     out.push("  },");

@@ -95,6 +95,14 @@ describe("planInit", () => {
   });
 });
 
+it("names the reference field differently when a column already holds <column>_ref", () => {
+  const db = schema([t("p", [c("id", 23, true)], ["id"]), t("k", [c("id", 23, true), c("p_id", 23), c("p_id_ref", 25)], ["id"], [fk("k_p", ["p_id"], "p", ["id"])])]);
+  const plan = planInit(db, opts());
+  expect(renderDefinitions(plan)).toContain('    p_id: { table: "p", field: "p_id_ref_id" },');
+  expect(() => buildGraph(planTables(plan))).not.toThrow();
+  expect(diffDefinitions(planTables(plan), plan)).toEqual([]);
+});
+
 describe("diffDefinitions (init --check)", () => {
   const plan = planInit(DB, opts());
   it("finds nothing when the definitions are what init would write", () => {
