@@ -35,6 +35,8 @@ export const col = {
   json: scalar("json"),
   bytea: scalar("bytea"),
   enum: (values: readonly string[]) => builder({ type: "enum", nullable: true, enumValues: values }),
+  /** Any other PostgreSQL type, mirrored as PostgreSQL's text output; `pgType` as `format_type()` prints it. */
+  pgText: (pgType: string) => builder({ type: "pgtext", nullable: true, pgType }),
 };
 
 export interface TableSpec {
@@ -44,8 +46,10 @@ export interface TableSpec {
   primaryKey: string[];
   columns: Record<string, ColumnSpec>;
   /** column → parent table; the Convex id field defaults to `<column>_ref`. */
-  references?: Record<string, string | { table: string; field: string }>;
-  derived?: DerivedDef[];
+  references?: Record<string, string | { table: string; field?: string; ordering?: boolean }>;
+  derived?: readonly DerivedDef[];
+  /** Database columns deliberately not mirrored. */
+  exclude?: readonly string[];
 }
 
 export function defineTable(spec: TableSpec): TableDef {
@@ -55,8 +59,11 @@ export function defineTable(spec: TableSpec): TableDef {
     nullable: c.nullable,
     ...(c.array ? { array: true } : {}),
     ...(c.enumValues ? { enumValues: c.enumValues } : {}),
+    ...(c.pgType !== undefined ? { pgType: c.pgType } : {}),
   }));
-  const references: ReferenceDef[] = Object.entries(spec.references ?? {}).map(([column, r]) => (typeof r === "string" ? { column, table: r, field: `${column}_ref` } : { column, table: r.table, field: r.field }));
+  const references: ReferenceDef[] = Object.entries(spec.references ?? {}).map(([column, r]) =>
+    typeof r === "string" ? { column, table: r, field: `${column}_ref`, ordering: true } : { column, table: r.table, field: r.field ?? `${column}_ref`, ordering: r.ordering ?? true },
+  );
   return {
     schema: spec.schema ?? "public",
     name: spec.name,
@@ -65,5 +72,6 @@ export function defineTable(spec: TableSpec): TableDef {
     columns,
     references,
     derived: spec.derived ?? [],
+    excluded: spec.exclude ?? [],
   };
 }

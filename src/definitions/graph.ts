@@ -35,8 +35,10 @@ export function buildGraph(tables: TableSet): TableGraph {
     }
   }
 
-  // Kahn's algorithm, always picking the earliest-declared ready table.
-  const indegree = new Map(tables.map((t) => [t.name, new Set(mirroredParents(t).map((r) => r.table)).size]));
+  // Kahn's algorithm, always picking the earliest-declared ready table. A non-ordering reference (contract 3:
+  // one edge of a foreign-key cycle) is no ordering edge: its `_ref` is filled when the parent arrives.
+  const orderingParents = (t: TableDef) => mirroredParents(t).filter((r) => r.ordering !== false);
+  const indegree = new Map(tables.map((t) => [t.name, new Set(orderingParents(t).map((r) => r.table)).size]));
   const order: TableDef[] = [];
   const done = new Set<string>();
   while (order.length < tables.length) {
@@ -53,7 +55,7 @@ export function buildGraph(tables: TableSet): TableGraph {
     for (const { child } of children.get(next.name) ?? []) {
       if (child.name === next.name) continue;
       const parentsLeft = new Set(
-        mirroredParents(child)
+        orderingParents(child)
           .map((r) => r.table)
           .filter((p) => !done.has(p)),
       );

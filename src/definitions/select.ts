@@ -1,14 +1,13 @@
 // Chooses the mirrored tables: a definitions module (default: the built-in reference schema), optionally
 // narrowed to a list. Narrowing keeps the engine honest: a reference to a table left out becomes a raw
 // key, and a derived field whose source table is left out is dropped (reported, not silently kept).
-import { pathToFileURL } from "node:url";
-import { resolve } from "node:path";
 import { Pg2ConvexError } from "../errors";
+import { importUserModule } from "./import-module";
 import type { TableDef, TableSet } from "./types";
 
 export async function loadTableSet(modulePath: string | undefined): Promise<TableSet> {
   if (!modulePath) return (await import("../../tables/reference")).referenceTables;
-  const mod = (await import(pathToFileURL(resolve(modulePath)).href)) as { tables?: TableSet; default?: TableSet };
+  const mod = (await importUserModule(modulePath)) as { tables?: TableSet; default?: TableSet };
   const tables = mod.tables ?? mod.default;
   if (!Array.isArray(tables)) {
     throw new Pg2ConvexError("CONFIG_INVALID", `${modulePath} exports no table definitions`, {

@@ -3,7 +3,7 @@
 // Invariant: nothing outside src/reference/ names a concrete table; the engine works from TableDef values.
 
 /** PostgreSQL column types the mirror understands (element type for arrays). */
-export type PgScalarType = "int2" | "int4" | "int8" | "float4" | "float8" | "numeric" | "text" | "bool" | "timestamptz" | "timestamp" | "date" | "uuid" | "jsonb" | "json" | "bytea" | "enum";
+export type PgScalarType = "int2" | "int4" | "int8" | "float4" | "float8" | "numeric" | "text" | "bool" | "timestamptz" | "timestamp" | "date" | "uuid" | "jsonb" | "json" | "bytea" | "enum" | "pgtext";
 
 export interface ColumnDef {
   /** PostgreSQL column name; also the Convex field name. */
@@ -14,6 +14,8 @@ export interface ColumnDef {
   readonly nullable: boolean;
   /** For `enum`: the labels, in PostgreSQL's order. */
   readonly enumValues?: readonly string[];
+  /** For `pgtext`: the PostgreSQL type as `format_type()` prints it (`interval`, `inet`, `character(5)`); the value is its text output. */
+  readonly pgType?: string;
 }
 
 /** A foreign key from this table's `column` to the single-column primary key of `table`. */
@@ -23,6 +25,8 @@ export interface ReferenceDef {
   readonly table: string;
   /** Convex field holding `v.id(parent)`; absent while the parent is not in Convex yet. */
   readonly field: string;
+  /** `false`: the planner ignores this edge for ordering (breaks a foreign-key cycle); the `_ref` is filled when the parent arrives. */
+  readonly ordering: boolean;
 }
 
 /** Fields recomputed in Convex, never copied from the PostgreSQL column of the same name. */
@@ -65,6 +69,8 @@ export interface TableDef {
   readonly columns: readonly ColumnDef[];
   readonly references: readonly ReferenceDef[];
   readonly derived: readonly DerivedDef[];
+  /** Columns that exist in PostgreSQL and are deliberately not mirrored. */
+  readonly excluded: readonly string[];
 }
 
 /** All mirrored tables, in any order; `graph.ts` orders them. */

@@ -59,7 +59,8 @@ export function splitList(values: readonly string[] | string | undefined): strin
   return out.filter((s) => s !== "");
 }
 
-export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"]>>(argv: string[], options: O) {
+// The return type is spelled out so the built declarations can name it (node:util does not export it).
+export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"]>>(argv: string[], options: O): ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>> {
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {

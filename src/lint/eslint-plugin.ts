@@ -90,8 +90,10 @@ const plugin = {
   },
   configs: { recommended },
 } satisfies ESLint.Plugin;
+// Annotated for the built declarations (the inferred type names ESLint's internal core types).
+type Pg2ConvexPlugin = ESLint.Plugin & { meta: { name: string; version: string }; rules: Record<"no-legacy-tables" | "no-unresolved-sql", Rule.RuleModule>; configs: { recommended: Linter.Config } };
 
 // The config refers to the plugin that holds it, so the link is made once both exist.
 recommended.plugins = { pg2convex: plugin };
 
-export default plugin;
+export default plugin as Pg2ConvexPlugin;

@@ -43,6 +43,7 @@ export const tableDef = (name: string, primaryKey: string[], columns: ColumnDef[
   name,
   convexName: name,
   primaryKey,
+  excluded: [],
   columns,
   references: [],
   derived: [],
