@@ -21,7 +21,7 @@ export function renderConvexSchema(importPath: string): string {
 /** `functions`: the names defineMirrorFunctions returns (the bridge calls each as "mirror:<name>"). */
 export function renderConvexMirror(importPath: string, functions: readonly string[]): string {
   return [
-    '// The functions the pg2convex bridge calls as "mirror:<name>" (all internal: only a deploy/admin key can call them).',
+    '// The functions the pg2convex bridge calls as "mirror:<name>" (internal: only a deploy/admin key can call them; readFrom and readFlags are public and return no mirrored data).',
     'import { defineMirrorFunctions } from "pg2convex/convex";',
     `import { tables } from ${JSON.stringify(importPath)};`,
     "",
