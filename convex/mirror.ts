@@ -29,6 +29,8 @@ export const {
   rollback,
   reportHealth,
   migrationStatus,
+  deadLetter,
+  resolveDeadLetter,
 } = defineMirrorFunctions(referenceTables);
 
 // This deployment is the project's own test/demo stand-in, so it also carries the guarded test-only

@@ -16,6 +16,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ main(arg
   cutover: { summary: "move a share of a table's reads to Convex (gated)", load: () => import("./commands/cutover") },
   rollback: { summary: "send a table's reads back to PostgreSQL at once", load: () => import("./commands/rollback") },
   init: { summary: "write table definitions (and convex/ files) from the PostgreSQL catalog; --check for CI", load: () => import("./commands/init") },
+  dlq: { summary: "the dead-letter queue: list, show, resolve", load: () => import("./commands/dlq") },
 };
 
 function usage(): string {

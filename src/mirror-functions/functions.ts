@@ -17,6 +17,7 @@ import { parityScanArgs } from "./wire/parity-protocol";
 import { cutoverHandler, readFlagsHandler, readFromHandler, rollbackHandler } from "./control/flags";
 import { reportHealthHandler } from "./control/health-report";
 import { migrationStatusHandler } from "./control/status";
+import { deadLetterHandler, resolveDeadLetterHandler } from "./control/dead-letters";
 import { thresholdsValidator } from "./control/tables";
 
 /** Literal the caller of resetMirror must pass, so that no stray call erases a mirror. */
@@ -130,6 +131,14 @@ export function defineMirrorFunctions(tables: TableSet) {
     reportHealth: internalMutationGeneric({
       args: { slot: v.string(), lagSeconds: v.number(), applyFailures: v.number(), thresholds: thresholdsValidator, outageSeconds: v.optional(v.number()) },
       handler: (ctx, args) => reportHealthHandler(ctx, args),
+    }),
+    deadLetter: internalQueryGeneric({
+      args: { id: v.string() },
+      handler: (ctx, args) => deadLetterHandler(ctx, args),
+    }),
+    resolveDeadLetter: internalMutationGeneric({
+      args: { id: v.string(), actor: v.string(), reason: v.string() },
+      handler: (ctx, args) => resolveDeadLetterHandler(ctx, args),
     }),
     migrationStatus: internalQueryGeneric({
       args: { tables: v.array(v.string()), events: v.optional(v.number()) },

@@ -44,7 +44,9 @@ export const systemTables = {
     batchId: v.optional(v.string()),
     resolvedAt: v.optional(v.number()),
     resolvedBy: v.optional(v.int64()),
-    resolvedVia: v.optional(v.union(v.literal("upsert"), v.literal("delete"), v.literal("truncate"))),
+    resolvedVia: v.optional(v.union(v.literal("upsert"), v.literal("delete"), v.literal("truncate"), v.literal("manual"))),
+    /** For a manual resolution (`pg2convex dlq resolve`): who and why. */
+    resolvedNote: v.optional(v.string()),
   })
     .index("by_table_key", ["table", "keyString", "ver"])
     .index("by_open", ["resolvedAt", "at"])

@@ -115,6 +115,15 @@ describe("migration control plane: read flags, gates, automatic rollback", () =>
     expect(story).toMatchObject({ percent: 0, phase: "mirror", deadLetters: 1 });
     expect(story.events[0]).toMatchObject({ kind: "auto-rollback", actor: "pg2convex (automatic)" });
 
+    // The dead-letter queue lists it with table, readable key, LSN and code; show gives the reason.
+    const list = await cli(["dlq", "list", "--json"], vars);
+    expect(list.code, list.err).toBe(0);
+    const entries = JSON.parse(list.out) as { _id: string; table: string; key: string; lsn: string; code: string }[];
+    expect(entries.map((e) => [e.table, e.key, e.code])).toEqual([["story", "900200", "DOCUMENT_TOO_LARGE"]]);
+    expect(entries[0]!.lsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+    const shown = await cli(["dlq", "show", entries[0]!._id], vars);
+    expect(shown.out).toMatch(/reason: .*1 MiB|reason: .*too large|reason: .*limit/i);
+
     // The row fixed in PostgreSQL resolves the dead letter; reads stay on PostgreSQL until someone cuts over.
     await env.db.client.query("UPDATE story SET text = 'small again' WHERE id = 900200");
     await waitUntil("the dead letter resolved", async () => ((await migration("story")).deadLetters === 0 ? true : undefined));
@@ -137,6 +146,23 @@ describe("migration control plane: read flags, gates, automatic rollback", () =>
     });
     expect(after.events[0]!.detail).toMatch(/no heartbeat for \d+ s \(sidecar down or Convex unreachable\)/);
     expect(convexShare()).toEqual([]);
+    run.kill("SIGTERM");
+    await new Promise((r) => run.once("exit", r));
+  });
+
+  it("dlq resolve marks an entry resolved by hand, recording who and why", async () => {
+    const run = env.spawnRun(sidecarArgs());
+    await env.db.client.query(
+      `INSERT INTO story (id, name, set_id, set_index, text, course_id, public, deleted)
+       VALUES (900300, 'huge', 1, 1, (SELECT string_agg(md5(g::text), '') FROM generate_series(1, 36000) g), (SELECT min(id) FROM course), true, false)`,
+    );
+    const entry = await waitUntil("the dead letter", async () => (JSON.parse((await cli(["dlq", "list", "--json", "--table", "story"], vars)).out) as { _id: string; key: string }[]).find((e) => e.key === "900300"));
+    const resolved = await cli(["dlq", "resolve", entry._id, "--reason", "accepted: text is archived elsewhere"], { ...vars, PG2CONVEX_ACTOR: "ops" });
+    expect(resolved.code, resolved.err).toBe(0);
+    expect(JSON.parse((await cli(["dlq", "list", "--json"], vars)).out)).toEqual([]);
+    const shown = JSON.parse((await cli(["dlq", "show", entry._id, "--json"], vars)).out);
+    expect(shown).toMatchObject({ resolvedVia: "manual", resolvedNote: "ops: accepted: text is archived elsewhere" });
+    expect((await migration("story")).events[0]).toMatchObject({ kind: "dead-letter-resolved", actor: "ops" });
     run.kill("SIGTERM");
     await new Promise((r) => run.once("exit", r));
   });

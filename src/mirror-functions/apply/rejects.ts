@@ -84,7 +84,7 @@ async function resolution(tx: MirrorTx, doc: Record<string, Value>): Promise<Res
   return null;
 }
 
-async function getReject(ctx: MutationCtx, id: string): Promise<Record<string, Value> | null> {
+export async function getReject(ctx: QueryCtx | MutationCtx, id: string): Promise<Record<string, Value> | null> {
   const normalized = ctx.db.normalizeId(SYSTEM_TABLES.reject, id);
   return normalized ? ((await ctx.db.get(normalized)) as Record<string, Value> | null) : null;
 }
