@@ -86,7 +86,7 @@ describe("pg2convex init on a schema with every hard shape", () => {
     const derived = `import type { DerivedDef } from "pg2convex";\nexport const derived: Readonly<Record<string, readonly DerivedDef[]>> = {\n  store: [{ kind: "count", field: "staff_count", from: "staff", via: "store_id" }],\n};\n`;
     writeFileSync(join(app, "tables/derived.ts"), derived);
     const before = readFileSync(join(app, "tables/index.ts"), "utf8");
-    const again = await cli("--exclude-tables", "legacy_users");
+    const again = await cli(); // no options: the recorded ones (--exclude-tables legacy_users) apply again
     expect(again.code).toBe(0);
     expect(again.out).toContain("unchanged");
     expect(again.out).toContain("kept");

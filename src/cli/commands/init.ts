@@ -1,5 +1,6 @@
 // `pg2convex init`: writes the table definitions (and the app's convex/ files) from the PostgreSQL catalog;
 // `init --check` compares the definitions with the database and exits 1 printing the difference (for CI).
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { buildGraph } from "../../definitions/graph";
@@ -25,6 +26,7 @@ app's Convex files (DIR convex/: schema.ts, mirror.ts, _generated/ stand-ins).
   --pattern GLOBS      tables whose names match a glob (* and ?), e.g. 'film*,store'
   --exclude-tables X   names or globs left out on purpose (listed in the generated file)
   --exclude-columns X  table.column entries left out on purpose (declared as exclude: […])
+  (Without selection options, a run again reuses the ones DIR/index.ts was generated with.)
   --check              write nothing: compare the definitions module with the database; exit 1 on any
                        difference (tables, columns, types, enum labels, keys, foreign keys). Without
                        selection options it uses the ones the module was generated with.
@@ -87,6 +89,14 @@ export async function main(argv: string[]): Promise<number> {
     declared = (mod.tables ?? []) as TableSet;
     recorded = (mod.initOptions ?? {}) as Partial<InitOptions>;
     buildGraph(declared); // the module must also be valid definitions
+  } else if (Object.keys(flags).length === 0 && existsSync(join(outDir, "index.ts"))) {
+    // Re-running `init` without selection options keeps the selection the file was generated with
+    // (an --exclude-tables given once stays in force); a module that no longer loads falls back to defaults.
+    try {
+      recorded = ((await importUserModule(join(outDir, "index.ts"))).initOptions ?? {}) as Partial<InitOptions>;
+    } catch (e) {
+      console.error(`pg2convex init: could not read the options ${join(outDir, "index.ts")} was generated with (${(e as Error).message}); using the defaults`);
+    }
   }
   const chosen = Object.keys(flags).length > 0 ? flags : recorded;
   const options: InitOptions = { schema: chosen.schema ?? "public", tables: chosen.tables ?? [], pattern: chosen.pattern ?? [], excludeTables: chosen.excludeTables ?? [], excludeColumns: chosen.excludeColumns ?? [] };
