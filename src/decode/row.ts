@@ -17,6 +17,9 @@ export interface RowOptions {
 }
 
 const AMBIGUOUS_TYPES = new Set(["float4", "float8", "numeric"]);
+// A pgtext column of these exact types (format_type) is printed bare by wal2json too; a domain over them is quoted.
+const AMBIGUOUS_PG_TYPES = /^(pg_catalog\.)?(real|double precision|numeric(\(\d+(,\d+)?\))?)$/;
+const ambiguousType = (c: ColumnDef) => AMBIGUOUS_TYPES.has(c.type) || (c.type === "pgtext" && AMBIGUOUS_PG_TYPES.test(c.pgType ?? ""));
 const IDENTITY_FIX = "give the table REPLICA IDENTITY DEFAULT (primary key) or FULL";
 
 export function decodeRowChange(t: MirroredTable, rec: Wal2jsonRecord, lsn: Lsn, opts: RowOptions): RowChange {
@@ -52,7 +55,7 @@ export function decodeRowChange(t: MirroredTable, rec: Wal2jsonRecord, lsn: Lsn,
       continue;
     }
     row[c.name] = withContext({ lsn, table, key, column: c.name }, () => decodeWal2jsonValue(c, cell.value));
-    if (cell.value === null && !c.array && AMBIGUOUS_TYPES.has(c.type) && !opts.numericAsString) ambiguous.push(c.name);
+    if (cell.value === null && !c.array && ambiguousType(c) && !opts.numericAsString) ambiguous.push(c.name);
   }
   const extra = ambiguous.length > 0 ? { ambiguousNulls: ambiguous } : {};
   if (action === "I") return { kind: "insert", table, key, row, lsn, ...extra };

@@ -35,6 +35,8 @@ export const col = {
   json: scalar("json"),
   bytea: scalar("bytea"),
   enum: (values: readonly string[]) => builder({ type: "enum", nullable: true, enumValues: values }),
+  /** Any PostgreSQL type, mirrored as its own text output (a string); `pgType` as format_type() prints it. */
+  pgText: (pgType: string) => builder({ type: "pgtext", nullable: true, pgType }),
 };
 
 export interface TableSpec {
@@ -55,6 +57,7 @@ export function defineTable(spec: TableSpec): TableDef {
     nullable: c.nullable,
     ...(c.array ? { array: true } : {}),
     ...(c.enumValues ? { enumValues: c.enumValues } : {}),
+    ...(c.pgType !== undefined ? { pgType: c.pgType } : {}),
   }));
   const references: ReferenceDef[] = Object.entries(spec.references ?? {}).map(([column, r]) => (typeof r === "string" ? { column, table: r, field: `${column}_ref` } : { column, table: r.table, field: r.field }));
   return {

@@ -2,8 +2,11 @@
 // the decoder, the dependency graph, the planner's costs and the parity checks.
 // Invariant: nothing outside src/reference/ names a concrete table; the engine works from TableDef values.
 
-/** PostgreSQL column types the mirror understands (element type for arrays). */
-export type PgScalarType = "int2" | "int4" | "int8" | "float4" | "float8" | "numeric" | "text" | "bool" | "timestamptz" | "timestamp" | "date" | "uuid" | "jsonb" | "json" | "bytea" | "enum";
+/**
+ * PostgreSQL column types the mirror understands (element type for arrays). `pgtext` is any other type (or any
+ * type the user chose to mirror as text): the Convex value is PostgreSQL's own text output of the value.
+ */
+export type PgScalarType = "int2" | "int4" | "int8" | "float4" | "float8" | "numeric" | "text" | "bool" | "timestamptz" | "timestamp" | "date" | "uuid" | "jsonb" | "json" | "bytea" | "enum" | "pgtext";
 
 export interface ColumnDef {
   /** PostgreSQL column name; also the Convex field name. */
@@ -14,6 +17,11 @@ export interface ColumnDef {
   readonly nullable: boolean;
   /** For `enum`: the labels, in PostgreSQL's order. */
   readonly enumValues?: readonly string[];
+  /**
+   * For `pgtext`: the PostgreSQL type as format_type() prints it (`interval`, `character(5)`, `citext`,
+   * `public.mood_range`); for an array column, its element type. Setup checks it against the database.
+   */
+  readonly pgType?: string;
 }
 
 /** A foreign key from this table's `column` to the single-column primary key of `table`. */

@@ -23,6 +23,7 @@ function scalar(type: PgScalarType, enumValues: readonly string[] | undefined): 
     case "text":
     case "date":
     case "uuid":
+    case "pgtext":
       return v.string();
     case "bool":
       return v.boolean();
