@@ -33,7 +33,8 @@ export function resolveType(types: Catalog["types"], oid: number, display?: stri
     t = types.get(t.base);
   }
   if (!t) return { type: null, array: false, names };
-  if (t.category === "A" && t.elem !== 0) {
+  // A true array type is its element's typarray; int2vector and oidvector have an element but print "1 2 3".
+  if (t.category === "A" && t.elem !== 0 && types.get(t.elem)?.arrayType === t.oid) {
     // Element names: the column's own "x[]" without its brackets (keeps the typmod), then the element's domains.
     const own = names.filter((n) => n.endsWith("[]")).map((n) => n.slice(0, -2));
     const elem = resolveType(types, t.elem, own[0]);
@@ -119,4 +120,17 @@ function nullCheck(t: TableDef, c: ColumnDef, real: ColumnFacts, s: string): Che
     return [warn("column_nullability", s, `${s} is NOT NULL in PostgreSQL but declared nullable`, `add .notNull() to ${c.name} in the definition of ${t.name}`)];
   }
   return [pass("column_nullability", s, c.nullable ? "nullable" : "NOT NULL")];
+}
+
+/** The definition that mirrors a real column as it is (native where exact, else pgtext): for generators and tests. */
+export function declaredColumn(real: ColumnFacts, r: ResolvedType): ColumnDef {
+  const type = r.type ?? "pgtext";
+  return {
+    name: real.name,
+    type,
+    nullable: !real.notNull,
+    ...(r.array ? { array: true } : {}),
+    ...(type === "enum" ? { enumValues: r.enumType?.labels ?? [] } : {}),
+    ...(type === "pgtext" ? { pgType: r.names[0] ?? real.display } : {}),
+  };
 }
