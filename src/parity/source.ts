@@ -9,6 +9,7 @@ import { qualified, quoteIdent, readText } from "../postgres";
 import type { DerivedDef, TableDef } from "../definitions/types";
 import { keyColumns } from "./keys";
 import type { SourceDrift, TableReport } from "./report";
+import { formatKey } from "../model/key";
 import { keyJson } from "./values";
 
 const LIMIT = 200;
@@ -25,7 +26,7 @@ export async function sourceDrift(client: pg.ClientBase, config: MirrorConfig, d
     out.driftTotal += Number(rows[0]?.pg2c_total ?? 0);
     for (const r of rows) {
       const key = keyColumns(def).map((c, i) => decodeText(c, r[`k${i}`] as string));
-      out.drift.push({ field: d.field, definition: describe(d), key: keyJson(key), stored: r.stored ?? null, expected: r.expected ?? null } satisfies SourceDrift);
+      out.drift.push({ field: d.field, definition: describe(d), key: keyJson(key), keyText: formatKey(key), stored: r.stored ?? null, expected: r.expected ?? null } satisfies SourceDrift);
     }
   }
   return out;
