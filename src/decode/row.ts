@@ -18,7 +18,9 @@ export interface RowOptions {
 
 const AMBIGUOUS_TYPES = new Set(["float4", "float8", "numeric"]);
 // A pgtext column of these exact types (format_type) is printed bare by wal2json too; a domain over them is quoted.
-const AMBIGUOUS_PG_TYPES = /^(pg_catalog\.)?(real|double precision|numeric(\(\d+(,\d+)?\))?)$/;
+// Setup accepts SQL's aliases (float8, decimal(10,2), …) too, so they are matched here as well: a missed one
+// would be a silent null.
+const AMBIGUOUS_PG_TYPES = /^\s*(pg_catalog\.)?(real|float4|double\s+precision|float8|(numeric|decimal)\s*(\(\s*\d+\s*(,\s*-?\d+\s*)?\))?)\s*$/i;
 const ambiguousType = (c: ColumnDef) => AMBIGUOUS_TYPES.has(c.type) || (c.type === "pgtext" && AMBIGUOUS_PG_TYPES.test(c.pgType ?? ""));
 const IDENTITY_FIX = "give the table REPLICA IDENTITY DEFAULT (primary key) or FULL";
 

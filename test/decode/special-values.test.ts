@@ -13,7 +13,7 @@ import { column as c, createSourceDb, tableDef, type SourceDb } from "./support"
 const measure = tableDef("measure", ["id", "tag"], [c("id", "int8", { nullable: false }), c("tag", "text", { nullable: false }), c("n", "numeric"), c("r", "float4")]);
 const odd = tableDef("Odd T", ["we ird"], [c("we ird", "text", { nullable: false }), c('F"x', "float8"), c("arr", "float8", { array: true })]);
 // Floats declared as text (pgtext): wal2json prints their NaN as null too, so the values slot settles them.
-const astext = tableDef("astext", ["id"], [c("id", "int4", { nullable: false }), c("f", "pgtext", { pgType: "double precision" }), c("n", "pgtext", { pgType: "numeric(10,2)" })]);
+const astext = tableDef("astext", ["id"], [c("id", "int4", { nullable: false }), c("f", "pgtext", { pgType: "double precision" }), c("n", "pgtext", { pgType: "Decimal(10, 2)" })]);
 const tables = [...referenceTables, measure, odd, astext];
 
 let src: SourceDb;

@@ -153,6 +153,7 @@ describe("extension types, domains and enums", () => {
     const id = generated.columns[0]!;
     expect(await checksOf([id, as("n", "integer"), as("i", "INTERVAL"), as("c", "d_c5"), as("b", "boolean"), as("ia", "inet", true)])).toEqual([]);
     expect(await checksOf([id, as("c", "character(5)"), as("ia", "inet[]")])).toEqual([]);
+    expect(await checksOf([id, as("n", "int4"), as("c", "char(5)"), as("b", "bool"), as("i", "pg_catalog.interval")])).toEqual([]); // SQL's aliases
     const wrong = await checksOf([id, as("i", "text"), as("c", "character(4)")]);
     expect(wrong.map((r) => r.fix)).toEqual([expect.stringContaining('col.pgText("interval")'), expect.stringContaining('col.pgText("d_c5")')]);
     // Both paths agree on the text of each: t/f for bool (boolout), the whole array literal for inet[] as text.

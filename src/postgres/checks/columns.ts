@@ -46,13 +46,37 @@ export function resolveType(types: Catalog["types"], oid: number, display?: stri
   return { type: SCALARS.has(t.name) ? (t.name as ColumnDef["type"]) : "pgtext", array: false, names };
 }
 
-/** format_type spellings compare case- and space-insensitively, and with or without pg_catalog./public. */
-const normalType = (s: string) =>
-  s
+// SQL's other spellings of built-in types, to format_type's (a typmod after the name is kept: char(5)).
+const ALIASES: Readonly<Record<string, string>> = {
+  int: "integer",
+  int4: "integer",
+  int2: "smallint",
+  int8: "bigint",
+  float4: "real",
+  float8: "double precision",
+  bool: "boolean",
+  varchar: "character varying",
+  char: "character",
+  bpchar: "character",
+  varbit: "bit varying",
+  decimal: "numeric",
+  time: "time without time zone",
+  timetz: "time with time zone",
+  timestamp: "timestamp without time zone",
+  timestamptz: "timestamp with time zone",
+};
+
+/** format_type spellings compare case- and space-insensitively, with or without pg_catalog./public., aliases resolved. */
+function normalType(s: string): string {
+  const t = s
     .trim()
     .toLowerCase()
     .replace(/\s+/g, " ")
     .replace(/^(pg_catalog|public)\./, "");
+  const m = /^([a-z0-9_]+)(\s*\(.*\))?(\[\])?$/.exec(t);
+  if (!m) return t;
+  return `${ALIASES[m[1]!] ?? m[1]}${(m[2] ?? "").replace(/\s+/g, "")}${m[3] ?? ""}`;
+}
 
 /** A pgtext declaration names the real type: at element level, or (not declared an array) the whole type. */
 function pgTextMatches(c: ColumnDef, real: ColumnFacts, r: ResolvedType): boolean {
