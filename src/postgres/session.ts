@@ -1,5 +1,5 @@
 // The settings of every session pg2convex opens, SQL and replication alike. Values reach us as text printed by
-// the session's output functions (backfill's `col::text`, wal2json's output plugin, test_decoding), so the same
+// the session's output functions (the backfill's raw reads, wal2json's output plugin, test_decoding), so the same
 // value must print the same way on every connection. Invariant: ours are applied last, so neither database/role
 // defaults (ALTER DATABASE ... SET) nor an `options` parameter in a connection string can change the format.
 import type { ClientConfig } from "pg";

@@ -1,5 +1,5 @@
 // The one PostgreSQL-text → Convex-value mapping, shared by the stream (wal2json tokens), the backfill
-// (`SELECT col::text`) and the parity checker. Pure: no database access, no Node-only APIs.
+// (each column's output-function text, read with readText) and the parity checker. Pure: no database access, no Node-only APIs.
 import type { Value } from "convex/values";
 import { isLosslessNumber } from "lossless-json";
 import type { ColumnDef } from "../../definitions/types";
@@ -11,7 +11,7 @@ import { wrapText } from "./wrapped";
 
 export { isWrappedText, WRAPPED_TEXT_FIELD, type WrappedText } from "./wrapped";
 
-/** A column's value from PostgreSQL's text output (`col::text`); SQL NULL is `null`. */
+/** A column's value from PostgreSQL's text output (its type's output function, as wal2json and readText give it); SQL NULL is `null`. */
 export function decodeText(column: ColumnDef, text: string | null): Value {
   if (text === null) return null;
   return column.array ? decodeArray(column, text) : decodeScalar(column, text, MAX_FIELD_NESTING);
