@@ -12,7 +12,7 @@ import type { Lsn } from "../model/lsn";
 import { Pg2ConvexError } from "../errors";
 import { decodeText } from "../decode";
 import { createBatcher } from "../plan";
-import { estimateRows, keyset } from "../postgres";
+import { estimateRows, keyset, readText } from "../postgres";
 import type { Progress } from "./progress";
 
 export interface CopyContext {
@@ -44,8 +44,8 @@ export async function copyTable(ctx: CopyContext): Promise<number> {
   const batcher = createBatcher(graph, config.maxBatchOps ? { maxOps: config.maxBatchOps } : {});
   for (;;) {
     const chunk = config.backfillChunkRows;
-    const res = cursor ? await reader.query(nextPage, [...cursor, chunk]) : await reader.query(firstPage, [chunk]);
-    const rows = res.rows as Record<string, string | null>[];
+    // readText: every value exactly as its output function prints it, which is what wal2json streams.
+    const rows = cursor ? await readText(reader, nextPage, [...cursor, chunk]) : await readText(reader, firstPage, [chunk]);
     const done = rows.length < chunk;
     const changes = rows.map((r) => toChange(table, r, ctx.snapshotLsn));
     if (rows.length > 0) cursor = pk.map((_, i) => rows[rows.length - 1]![`pg2c_k${i}`] as string);

@@ -17,6 +17,11 @@ export interface RowOptions {
 }
 
 const AMBIGUOUS_TYPES = new Set(["float4", "float8", "numeric"]);
+// A pgtext column of these exact types (format_type) is printed bare by wal2json too; a domain over them is quoted.
+// Setup accepts SQL's aliases (float8, decimal(10,2), …) too, so they are matched here as well: a missed one
+// would be a silent null.
+const AMBIGUOUS_PG_TYPES = /^\s*(pg_catalog\.)?(real|float4|double\s+precision|float8|(numeric|decimal)\s*(\(\s*\d+\s*(,\s*-?\d+\s*)?\))?)\s*$/i;
+const ambiguousType = (c: ColumnDef) => AMBIGUOUS_TYPES.has(c.type) || (c.type === "pgtext" && AMBIGUOUS_PG_TYPES.test(c.pgType ?? ""));
 const IDENTITY_FIX = "give the table REPLICA IDENTITY DEFAULT (primary key) or FULL";
 
 export function decodeRowChange(t: MirroredTable, rec: Wal2jsonRecord, lsn: Lsn, opts: RowOptions): RowChange {
@@ -52,7 +57,7 @@ export function decodeRowChange(t: MirroredTable, rec: Wal2jsonRecord, lsn: Lsn,
       continue;
     }
     row[c.name] = withContext({ lsn, table, key, column: c.name }, () => decodeWal2jsonValue(c, cell.value));
-    if (cell.value === null && !c.array && AMBIGUOUS_TYPES.has(c.type) && !opts.numericAsString) ambiguous.push(c.name);
+    if (cell.value === null && !c.array && ambiguousType(c) && !opts.numericAsString) ambiguous.push(c.name);
   }
   const extra = ambiguous.length > 0 ? { ambiguousNulls: ambiguous } : {};
   if (action === "I") return { kind: "insert", table, key, row, lsn, ...extra };

@@ -35,7 +35,7 @@ export const col = {
   json: scalar("json"),
   bytea: scalar("bytea"),
   enum: (values: readonly string[]) => builder({ type: "enum", nullable: true, enumValues: values }),
-  /** Any other PostgreSQL type, mirrored as PostgreSQL's text output; `pgType` as `format_type()` prints it. */
+  /** Any PostgreSQL type, mirrored as its own text output (a string); `pgType` as format_type() prints it. */
   pgText: (pgType: string) => builder({ type: "pgtext", nullable: true, pgType }),
 };
 

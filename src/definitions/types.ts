@@ -2,7 +2,10 @@
 // the decoder, the dependency graph, the planner's costs and the parity checks.
 // Invariant: nothing outside src/reference/ names a concrete table; the engine works from TableDef values.
 
-/** PostgreSQL column types the mirror understands (element type for arrays). */
+/**
+ * PostgreSQL column types the mirror understands (element type for arrays). `pgtext` is any other type (or any
+ * type the user chose to mirror as text): the Convex value is PostgreSQL's own text output of the value.
+ */
 export type PgScalarType = "int2" | "int4" | "int8" | "float4" | "float8" | "numeric" | "text" | "bool" | "timestamptz" | "timestamp" | "date" | "uuid" | "jsonb" | "json" | "bytea" | "enum" | "pgtext";
 
 export interface ColumnDef {
@@ -14,7 +17,10 @@ export interface ColumnDef {
   readonly nullable: boolean;
   /** For `enum`: the labels, in PostgreSQL's order. */
   readonly enumValues?: readonly string[];
-  /** For `pgtext`: the PostgreSQL type as `format_type()` prints it (`interval`, `inet`, `character(5)`); the value is its text output. */
+  /**
+   * For `pgtext`: the PostgreSQL type as format_type() prints it (`interval`, `character(5)`, `citext`,
+   * `public.mood_range`); for an array column, its element type. Setup checks it against the database.
+   */
   readonly pgType?: string;
 }
 

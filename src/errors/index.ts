@@ -2,6 +2,7 @@
 // (table, key, column, LSN where they apply) and whether retrying the same operation can help. Codes and what
 // each means: codes.ts (docs/errors.md).
 import type { ErrorCode } from "./codes";
+import { formatKey } from "../model/key";
 
 export type { ErrorCode } from "./codes";
 
@@ -56,10 +57,13 @@ export function describeErrorLine(e: unknown): string {
 }
 
 function contextText(e: Pg2ConvexError): string {
-  return Object.entries(e.context)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x))}`)
-    .join(" ");
+  return (
+    Object.entries(e.context)
+      .filter(([, v]) => v !== undefined)
+      // A key prints as formatKey does (int8 as decimal digits, bytes as \\x-hex), never Convex's wire form.
+      .map(([k, v]) => `${k}=${typeof v === "string" ? v : k === "key" && Array.isArray(v) ? formatKey(v) : JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x))}`)
+      .join(" ")
+  );
 }
 
 const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, " | ").trim();

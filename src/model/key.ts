@@ -1,7 +1,7 @@
 // Primary keys: the one `Key` type, its canonical string, the ids that join a table (and a column) to it,
 // the key of a stored document, and the form people read in logs and `status`.
 // Pure, no Node imports: the Convex functions (src/mirror-functions, bundled by Convex) import it too.
-import { compareValues, convexToJson, type Value } from "convex/values";
+import { compareValues, convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
 import type { TableDef } from "../definitions/types";
 
 /** Primary-key values in the table's primary-key column order, in their Convex representation. */
@@ -49,10 +49,29 @@ export function formatKey(key: readonly unknown[]): string {
   return parts.length === 1 ? parts[0]! : `(${parts.join(", ")})`;
 }
 
-function formatValue(v: unknown): string {
-  if (typeof v === "bigint" || typeof v === "number" || typeof v === "boolean") return String(v);
+/** One value as people read it: bigint as decimal digits, bytes as \\x-hex, -0/NaN/±Infinity by name, strings quoted. */
+export function formatValue(v: unknown): string {
+  if (typeof v === "number") return Object.is(v, -0) ? "-0" : String(v);
+  if (typeof v === "bigint" || typeof v === "boolean") return String(v);
   if (v === null || v === undefined) return "null";
   if (typeof v === "string") return JSON.stringify(v);
   if (v instanceof ArrayBuffer) return `\\x${[...new Uint8Array(v)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
-  return JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x));
+  if (Array.isArray(v)) return `[${v.map(formatValue).join(", ")}]`;
+  if (typeof v === "object")
+    return `{${Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => `${JSON.stringify(k)}: ${formatValue(x)}`)
+      .join(", ")}}`;
+  return String(v);
+}
+
+/**
+ * A value in Convex's JSON form (reports, keyString) as people read it: `{"$integer": …}` as decimal digits,
+ * `{"$bytes": …}` as \\x-hex, `{"$float": …}` as NaN/Infinity/-0. Text that is not valid Convex JSON is shown as JSON.
+ */
+export function formatJsonValue(j: unknown): string {
+  try {
+    return formatValue(jsonToConvex(j as JSONValue));
+  } catch {
+    return JSON.stringify(j);
+  }
 }

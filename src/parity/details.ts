@@ -7,6 +7,7 @@ import type { TableDef } from "../definitions/types";
 import type { ConvexParity } from "./convex-side";
 import type { RecheckResult } from "./recheck";
 import type { RowDrift } from "./report";
+import { formatKey } from "../model/key";
 import { keyJson, shortJson } from "./values";
 
 /** At most this many drifted rows are listed per table; the rest are counted. */
@@ -22,7 +23,7 @@ export async function describeDrift(def: TableDef, convex: ConvexParity, drift: 
   const docOf = new Map(mismatched.map((d, i) => [d.id, docs[i] ?? null]));
   const columns = comparedColumns(def);
   return listed.map((d): RowDrift => {
-    const base: RowDrift = { kind: d.kind === "reordered" ? "mismatch" : d.kind, key: keyJson(d.key) };
+    const base: RowDrift = { kind: d.kind === "reordered" ? "mismatch" : d.kind, key: keyJson(d.key), keyText: formatKey(d.key) };
     const notes = [d.note, d.pg?.undecodable && `PostgreSQL row not decodable (the mirror records it as a reject): ${d.pg.undecodable}`].filter(Boolean);
     if (notes.length) base.note = notes.join("; ");
     const doc = docOf.get(d.id);

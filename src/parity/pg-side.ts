@@ -1,4 +1,4 @@
-// PostgreSQL side of parity: rows read as `col::text` and decoded with decodeText (the type mapping the
+// PostgreSQL side of parity: rows read as their output functions' text (readText) and decoded with decodeText (the type mapping the
 // backfill and the stream use), hashed with the shared row hash. Keys are compared in Convex's order
 // (keys.ts), ranges are read in keyset pages (src/postgres/keyset.ts), never a whole table at once.
 import type pg from "pg";
@@ -6,7 +6,7 @@ import type { Value } from "convex/values";
 import { decodeText } from "../decode";
 import { comparedColumns } from "../mirror-functions/wire/parity-protocol";
 import { hashRow, type Hash64 } from "../mirror-functions/parity/row-hash";
-import { countRows, KEYSET_ALIAS, keyColumnTypes, keyset, plannerRowEstimate, type Keyset } from "../postgres";
+import { countRows, KEYSET_ALIAS, keyColumnTypes, keyset, plannerRowEstimate, readText, type Keyset } from "../postgres";
 import type { TableDef } from "../definitions/types";
 import { keyString, type Key } from "../model/key";
 import { keyColumns, type KeyRange } from "./keys";
@@ -62,10 +62,10 @@ export class PgTable {
       if (range.hi) add("<", required(range.hi.t));
       if (after) add(">", after);
       params.push(pageRows);
-      const { rows } = await this.client.query(this.keyset.page(where, `$${params.length}`), params);
+      const rows = await readText(this.client, this.keyset.page(where, `$${params.length}`), params);
       for (const r of rows) yield this.toRow(r);
       if (rows.length < pageRows) return;
-      after = this.keyset.keyText(rows[rows.length - 1]);
+      after = this.keyset.keyText(rows[rows.length - 1]!);
     }
   }
 
@@ -78,7 +78,7 @@ export class PgTable {
     const est = await plannerRowEstimate(this.client, this.def);
     const pct = est > 1_000_000 ? Math.min(100, (100 * 4 * n) / est) : 100;
     const from = pct < 100 ? `${this.keyset.from} TABLESAMPLE BERNOULLI (${pct.toFixed(6)})` : this.keyset.from;
-    const { rows } = await this.client.query(`SELECT ${this.keyset.columns} FROM ${from} ORDER BY random() LIMIT $1`, [n]);
+    const rows = await readText(this.client, `SELECT ${this.keyset.columns} FROM ${from} ORDER BY random() LIMIT $1`, [n]);
     return rows.map((r) => this.toRow(r));
   }
 
@@ -98,7 +98,8 @@ export class PgTable {
     );
     const sql = `SELECT s.pg2c_i, n.* FROM unnest(${unnest}) WITH ORDINALITY AS s(${cols.join(", ")}, pg2c_i)
       LEFT JOIN LATERAL (${next}) n ON true ORDER BY s.pg2c_i`;
-    const { rows } = await this.client.query(
+    const rows = await readText(
+      this.client,
       sql,
       this.keyCols.map((_, i) => keys.map((k) => k[i])),
     );
@@ -111,7 +112,8 @@ export class PgTable {
     if (keys.length === 0) return out;
     const unnest = this.keyCols.map((_, i) => `$${i + 1}::text[]::${this.keyTypes[i]}[]`).join(", ");
     const sql = `SELECT ${this.keyset.columns}, ${KEYSET_ALIAS}.xmin::text AS pg2c_xmin FROM ${this.keyset.from} WHERE (${this.keyset.keyRefs.join(", ")}) IN (SELECT * FROM unnest(${unnest}))`;
-    const { rows } = await this.client.query(
+    const rows = await readText(
+      this.client,
       sql,
       this.keyCols.map((_, i) => keys.map((k) => k[i])),
     );

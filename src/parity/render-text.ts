@@ -1,10 +1,20 @@
 // The terminal rendering of a parity report (and the lines shared by the markdown one).
+import { formatJsonValue, formatKey } from "../model/key";
+import { jsonToConvex, type JSONValue } from "convex/values";
 import type { JsonValue, ParityReport, RowDrift, TableReport } from "./report";
 
 const MAX_LINES_PER_TABLE = 20;
 
-export const showJson = (v: JsonValue): string => (typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v));
-export const showKey = (key: JsonValue[]): string => `[${key.map(showJson).join(", ")}]`;
+// The report holds Convex's JSON form (exact); people read int8 as decimal digits and bytes as \x-hex.
+export const showJson = (v: JsonValue): string => formatJsonValue(v);
+/** A key as formatKey prints it: `9007199254740993`, `"fr"`, `(3, "a")`. */
+export const showKey = (key: JsonValue[]): string => {
+  try {
+    return formatKey(key.map((k) => jsonToConvex(k as JSONValue)));
+  } catch {
+    return JSON.stringify(key);
+  }
+};
 
 export function driftLine(table: string, d: RowDrift): string {
   const where = `${table} ${showKey(d.key)}`;

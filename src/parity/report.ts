@@ -14,6 +14,8 @@ export interface RowDrift {
   kind: "missing" | "extra" | "mismatch" | "duplicate";
   /** Primary-key values (Convex JSON form), in primary-key column order. */
   key: JsonValue[];
+  /** The same key as people read it (formatKey: int8 as decimal digits, bytes as \\x-hex). */
+  keyText?: string;
   /** Mismatch: the columns whose values differ. */
   columns?: string[];
   /** Mismatch: the differing values on each side (long values shortened). */
@@ -26,6 +28,7 @@ export interface RowDrift {
 export interface InvariantDrift {
   kind: "derived" | "reference" | "lookup";
   key: JsonValue[];
+  keyText?: string;
   field: string;
   expected: JsonValue;
   actual: JsonValue;
@@ -36,6 +39,7 @@ export interface SourceDrift {
   /** The definition, e.g. "count(story.course_id where public=true, deleted=false)". */
   definition: string;
   key: JsonValue[];
+  keyText?: string;
   stored: string | null;
   expected: string | null;
 }

@@ -25,6 +25,7 @@ import { serialQueries } from "./pg-serial";
 import { recheckRows, type RecheckOptions } from "./recheck";
 import { REPORT_KIND, REPORT_VERSION, outcomeOf, summaryOf, type Mode, type ParityReport, type TableReport } from "./report";
 import { sourceDrift } from "./source";
+import { formatKey } from "../model/key";
 import { keyJson, shortJson } from "./values";
 
 /** The connection part of ParityOptions, from the same configuration `run` uses. */
@@ -143,7 +144,7 @@ async function settle(config: MirrorConfig, client: pg.ClientBase, convex: Conve
     rows: { checked: pass.checked, drift: rowDrift, driftTotal: rows.drift.length, inFlight: rows.inFlight.length },
     invariants: {
       checked: pass.invariants?.checked ?? 0,
-      drift: inv.drift.slice(0, 500).map((v) => ({ kind: v.kind, key: keyJson(v.key), field: v.field, expected: shortJson(v.expected), actual: shortJson(v.actual) })),
+      drift: inv.drift.slice(0, 500).map((v) => ({ kind: v.kind, key: keyJson(v.key), keyText: formatKey(v.key), field: v.field, expected: shortJson(v.expected), actual: shortJson(v.actual) })),
       driftTotal: inv.drift.length,
       inFlight: inv.inFlight,
       unresolvedReferences: pass.invariants?.unresolved ?? 0,

@@ -5,10 +5,11 @@
 import type pg from "pg";
 import { decodeText } from "../decode";
 import type { MirrorConfig } from "../mirror-functions/config";
-import { qualified, quoteIdent } from "../postgres";
+import { qualified, quoteIdent, readText } from "../postgres";
 import type { DerivedDef, TableDef } from "../definitions/types";
 import { keyColumns } from "./keys";
 import type { SourceDrift, TableReport } from "./report";
+import { formatKey } from "../model/key";
 import { keyJson } from "./values";
 
 const LIMIT = 200;
@@ -19,12 +20,13 @@ export async function sourceDrift(client: pg.ClientBase, config: MirrorConfig, d
   for (const d of def.derived) {
     if (!columns.has(d.field)) continue;
     const { sql, params } = statement(config, def, d);
-    const { rows } = await client.query(sql, params);
+    // readText: the key columns as their output functions print them (what the decoder reads everywhere).
+    const rows = await readText(client, sql, params);
     out.checked++;
     out.driftTotal += Number(rows[0]?.pg2c_total ?? 0);
     for (const r of rows) {
       const key = keyColumns(def).map((c, i) => decodeText(c, r[`k${i}`] as string));
-      out.drift.push({ field: d.field, definition: describe(d), key: keyJson(key), stored: r.stored, expected: r.expected } satisfies SourceDrift);
+      out.drift.push({ field: d.field, definition: describe(d), key: keyJson(key), keyText: formatKey(key), stored: r.stored ?? null, expected: r.expected ?? null } satisfies SourceDrift);
     }
   }
   return out;
@@ -32,7 +34,7 @@ export async function sourceDrift(client: pg.ClientBase, config: MirrorConfig, d
 
 function statement(config: MirrorConfig, def: TableDef, d: DerivedDef): { sql: string; params: unknown[] } {
   const keys = keyColumns(def)
-    .map((c, i) => `p.${quoteIdent(c.name)}::text AS k${i}`)
+    .map((c, i) => `p.${quoteIdent(c.name)} AS k${i}`)
     .join(", ");
   const field = `p.${quoteIdent(d.field)}`;
   if (d.kind === "lookup") {

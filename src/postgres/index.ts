@@ -19,7 +19,8 @@
 //   ensure/peek/advance/dropValuesSlot (values-slot.ts)            the test_decoding slot telling NaN/±Infinity from NULL
 //   probeNumericAsString(client) (numeric-probe.ts)                  whether wal2json takes numeric-data-types-as-string
 //   readSystemIdentity(client, connectionString)                     system identifier + database (mirror identity)
-//   keyset(table, opts?) / keyColumnTypes(client, table)             SELECT of `col::text` rows ordered and paged by the key
+//   keyset(table, opts?) / keyColumnTypes(client, table)             SELECT of rows ordered and paged by the key
+//   readText(client, sql, params) / RAW_TEXT                         ...run so every value is its output function's text
 //   estimateRows / plannerRowEstimate / countRows                    table sizes
 //   beginSnapshotRead(client, snapshot?) / endSnapshotRead(client)   one read-only snapshot across many statements
 //
@@ -37,6 +38,6 @@ export { assertSlotAbsent, dropSlot, requireSlot, slotInfo, type DropSlotOptions
 export { readSystemIdentity, type PgSystemIdentity } from "./system-identity";
 export { displayName, isValidSlotName, qualified, quoteIdent, quoteLiteral, SLOT_NAME_RULE, validateRoleName, validateSlotName } from "./ident";
 export { startReplicationCommand } from "./start-replication";
-export { keyColumnTypes, keyset, KEYSET_ALIAS, type Keyset, type KeysetOptions } from "./keyset";
+export { keyColumnTypes, keyset, KEYSET_ALIAS, RAW_TEXT, readText, type Keyset, type KeysetOptions } from "./keyset";
 export { countRows, estimateRows, plannerRowEstimate } from "./table-size";
 export { beginSnapshotRead, endSnapshotRead } from "./snapshot-read";

@@ -1,6 +1,9 @@
-// Keyset paging of `col::text` rows: the one SELECT shape for reading a table's rows (the backfill copy, parity's
+// Keyset paging of rows as text: the one SELECT shape for reading a table's rows (the backfill copy, parity's
 // scans and look-ups, the test oracle). Invariants:
-//  - every column is read as PostgreSQL's text output (`col::text`), decoded on our side by decodeText;
+//  - every column is read as its type's output function prints it — the text wal2json prints — decoded on our
+//    side by decodeText. Not `col::text`: that cast is not the output function for every type (char(n) loses its
+//    padding, inet gains a /32 mask, bool reads "true"). The columns are selected as they are and the query runs
+//    with RAW_TEXT, so node-postgres hands back the server's text unparsed (readText runs it so);
 //  - ORDER BY and the cursor comparison use the key columns themselves, qualified with the table alias: an
 //    unqualified `ORDER BY "id"` would sort by the text output column of that name (`'10' < '9'`), and the
 //    keyset pages would skip rows;
@@ -8,8 +11,17 @@
 //    strings (UTF-8 bytes); without it they use the column's own collation, as PostgreSQL would;
 //  - each key column's text also comes back as pg2c_k<i>: the cursor of the next page, passed back as parameters.
 import type pg from "pg";
+import type { CustomTypesConfig } from "pg";
 import type { ColumnDef, TableDef } from "../definitions/types";
 import { qualified, quoteIdent } from "./ident";
+
+/** node-postgres type parsers that return every value as the server's text (the type's output function). */
+export const RAW_TEXT: CustomTypesConfig = { getTypeParser: () => (text: string) => text };
+
+/** Runs a keyset SELECT (or any query whose values must stay PostgreSQL's text): every value a string or null. */
+export async function readText(client: pg.ClientBase, text: string, values: unknown[] = []): Promise<Array<Record<string, string | null>>> {
+  return (await client.query({ text, values, types: RAW_TEXT })).rows as Array<Record<string, string | null>>;
+}
 
 /** The table's alias in every keyset SELECT. */
 export const KEYSET_ALIAS = "src";
@@ -24,7 +36,7 @@ export interface KeysetOptions {
 }
 
 export interface Keyset {
-  /** The select list: every column's text, then each key column's text as pg2c_k<i>. */
+  /** The select list: every column, then each key column as pg2c_k<i> (read them with readText / RAW_TEXT). */
   readonly columns: string;
   /** The FROM item: the table under KEYSET_ALIAS. */
   readonly from: string;
@@ -50,7 +62,7 @@ export function keyset(table: TableDef, opts: KeysetOptions = {}): Keyset {
   const collate = (c: ColumnDef, expr: string) => (opts.textKeyCollation && c.type === "text" ? `${expr} COLLATE "${opts.textKeyCollation}"` : expr);
   const columnName = (i: number) => (opts.columnNames === "name" ? table.columns[i]!.name : `pg2c_c${i}`);
   const keyName = (i: number) => `pg2c_k${i}`;
-  const columns = [...table.columns.map((c, i) => `${ref(c.name)}::text AS ${quoteIdent(columnName(i))}`), ...keyCols.map((c, i) => `${ref(c.name)}::text AS ${quoteIdent(keyName(i))}`)].join(", ");
+  const columns = [...table.columns.map((c, i) => `${ref(c.name)} AS ${quoteIdent(columnName(i))}`), ...keyCols.map((c, i) => `${ref(c.name)} AS ${quoteIdent(keyName(i))}`)].join(", ");
   const from = `${qualified(table)} AS ${KEYSET_ALIAS}`;
   const order = keyCols.map((c) => collate(c, ref(c.name))).join(", ");
   return {

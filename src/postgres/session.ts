@@ -1,5 +1,5 @@
 // The settings of every session pg2convex opens, SQL and replication alike. Values reach us as text printed by
-// the session's output functions (backfill's `col::text`, wal2json's output plugin, test_decoding), so the same
+// the session's output functions (the backfill's raw reads, wal2json's output plugin, test_decoding), so the same
 // value must print the same way on every connection. Invariant: ours are applied last, so neither database/role
 // defaults (ALTER DATABASE ... SET) nor an `options` parameter in a connection string can change the format.
 import type { ClientConfig } from "pg";
@@ -14,6 +14,10 @@ export const SESSION_SETTINGS: Readonly<Record<string, string>> = {
   bytea_output: "hex",
   // Shortest text that reads back to exactly the same float.
   extra_float_digits: "3",
+  // interval as "1 year 2 mons 3 days 04:05:06" (pgtext columns hold the output text).
+  IntervalStyle: "postgres",
+  // money as "$12.34": the C locale exists on every server, so no role or database default changes it.
+  lc_monetary: "C",
 };
 
 /** The SET statements a SQL connection runs right after connecting (after the startup options, so ours win). */

@@ -12,7 +12,9 @@ import { column as c, createSourceDb, tableDef, type SourceDb } from "./support"
 
 const measure = tableDef("measure", ["id", "tag"], [c("id", "int8", { nullable: false }), c("tag", "text", { nullable: false }), c("n", "numeric"), c("r", "float4")]);
 const odd = tableDef("Odd T", ["we ird"], [c("we ird", "text", { nullable: false }), c('F"x', "float8"), c("arr", "float8", { array: true })]);
-const tables = [...referenceTables, measure, odd];
+// Floats declared as text (pgtext): wal2json prints their NaN as null too, so the values slot settles them.
+const astext = tableDef("astext", ["id"], [c("id", "int4", { nullable: false }), c("f", "pgtext", { pgType: "double precision" }), c("n", "pgtext", { pgType: "Decimal(10, 2)" })]);
+const tables = [...referenceTables, measure, odd, astext];
 
 let src: SourceDb;
 let name: string;
@@ -24,6 +26,7 @@ beforeAll(async () => {
   src = await createSourceDb("dec_nan");
   await src.sql("CREATE TABLE measure (id bigint, tag text, n numeric, r real, PRIMARY KEY (id, tag))");
   await src.sql(`CREATE TABLE "Odd T" ("we ird" text PRIMARY KEY, "F""x" float8, arr float8[])`);
+  await src.sql("CREATE TABLE astext (id int PRIMARY KEY, f float8, n numeric(10,2))");
   const state = await ensureValuesSlot(src.client, "dec_nan_slot");
   name = state.name;
   coversFrom = state.confirmedFlushLsn;
@@ -133,6 +136,17 @@ describe("createSpecialValues", () => {
       [[20], "h", NaN],
       [[21], "i", -Infinity],
       [[21], "i2", -Infinity],
+    ]);
+  });
+
+  it("settles float and numeric columns declared as text (pgtext) with PostgreSQL's own words", async () => {
+    await src.sql("INSERT INTO astext VALUES (1, 'NaN', 'NaN'), (2, '-Infinity', NULL), (3, NULL, 1.5)");
+    const [tx] = await transactions();
+    expect(tx!.changes.map((ch) => rowOf(ch).ambiguousNulls)).toEqual([["f", "n"], ["f", "n"], ["f"]]);
+    expect((await resolve(tx!)).map((ch) => rowOf(ch).row)).toEqual([
+      { id: 1, f: "NaN", n: "NaN" },
+      { id: 2, f: "-Infinity", n: null },
+      { id: 3, f: null, n: "1.50" },
     ]);
   });
 

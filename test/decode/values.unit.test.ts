@@ -181,3 +181,29 @@ describe("arrays", () => {
     decodeError(() => decodeText(e, "{MALE,OTHER}"));
   });
 });
+
+describe("pgtext", () => {
+  const pg = (pgType: string, array = false) => col("pgtext", { pgType, ...(array ? { array: true } : {}) });
+
+  it("keeps PostgreSQL's output text as it is, arrays element by element", () => {
+    expect(decodeText(pg("interval"), "1 year 2 mons")).toBe("1 year 2 mons");
+    expect(decodeText(pg("character(5)"), "ab   ")).toBe("ab   ");
+    expect(decodeText(pg("inet", true), '{1.2.3.4,NULL,"::1"}')).toEqual(["1.2.3.4", null, "::1"]);
+    // box is the one built-in type whose array elements are separated by ";" (they hold commas).
+    expect(decodeText(pg("box", true), "{(3,4),(1,2);(1,1),(0,0)}")).toEqual(["(3,4),(1,2)", "(1,1),(0,0)"]);
+    expect(decodeText(pg("point", true), '{"(1,2)","(3,4)"}')).toEqual(["(1,2)", "(3,4)"]);
+  });
+
+  it("turns wal2json's bare tokens back into the output function's text", () => {
+    expect(decodeWal2jsonValue(pg("boolean"), true)).toBe("t"); // boolout prints t/f; wal2json prints JSON true
+    expect(decodeWal2jsonValue(pg("boolean"), false)).toBe("f");
+    expect(decodeWal2jsonValue(pg("oid"), new LosslessNumber("4294967295"))).toBe("4294967295");
+    expect(decodeWal2jsonValue(pg("bytea"), "dead")).toBe("\\xdead"); // wal2json strips bytea's \x
+    expect(decodeWal2jsonValue(pg("d_bytea"), "\\xdead")).toBe("\\xdead"); // a domain's value keeps it
+  });
+
+  it("a bytea domain declared as bytea: wal2json keeps the \\x, which is not doubled", () => {
+    expect(new Uint8Array(decodeWal2jsonValue(col("bytea"), "\\x0102") as ArrayBuffer)).toEqual(new Uint8Array([1, 2]));
+    expect(new Uint8Array(decodeWal2jsonValue(col("bytea"), "0102") as ArrayBuffer)).toEqual(new Uint8Array([1, 2]));
+  });
+});

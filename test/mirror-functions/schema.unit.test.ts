@@ -31,6 +31,8 @@ const everyType = defineTable({
     bin: col.bytea(),
     tags: col.text().asArray(),
     nums: col.int4().asArray().notNull(),
+    iv: col.pgText("interval"),
+    nets: col.pgText("inet").asArray(),
   },
 });
 const tables = [everyType];
@@ -54,6 +56,8 @@ describe("mirrorTables validators", () => {
       bin: new Uint8Array([0, 255]).buffer,
       tags: ["a", null],
       nums: { pg2c_text: "{1,2,3}" },
+      iv: "1 day 02:00:00",
+      nets: ["10.0.0.1", null],
     });
     expect(r.applied).toBe(1);
     expect((await write({ num: null, txt: null, b: null, ts: null, e: null, j: null, bin: null, tags: null })).applied).toBe(1);
@@ -64,6 +68,8 @@ describe("mirrorTables validators", () => {
     await expect(write({ e: "c" })).rejects.toThrow();
     await expect(write({ nums: null })).rejects.toThrow(); // NOT NULL array
     await expect(write({ tags: { text: "{}" } })).rejects.toThrow();
+    await expect(write({ iv: 86400 })).rejects.toThrow(); // pgtext holds PostgreSQL's text, a string
+    expect(everyType.columns.find((c) => c.name === "nets")).toEqual({ name: "nets", type: "pgtext", pgType: "inet", array: true, nullable: true });
   });
 
   it("declare the indexes the functions use and the system tables", () => {

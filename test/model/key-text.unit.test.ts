@@ -8,6 +8,6 @@ describe("formatKey", () => {
     expect(formatKey(["fr", 3n])).toBe('("fr", 3)');
     expect(formatKey([null, true])).toBe("(null, true)");
     expect(formatKey([new Uint8Array([0xde, 0xad]).buffer])).toBe("\\xdead");
-    expect(formatKey([{ a: 1n }])).toBe('{"a":"1"}');
+    expect(formatKey([{ a: 1n }])).toBe('{"a": 1}'); // int8 inside json prints as digits too
   });
 });

@@ -61,9 +61,9 @@ describe("pg2convex parity (CLI)", () => {
     await tamper(env, "story", [5], "patch", { name: "edited behind the bridge" });
     const r = await cli(["parity", "--mode", "full", "--format", "text,junit", ...fast], { ...vars, GITHUB_ACTIONS: "true" });
     expect(r.code, r.out + r.err).toBe(1);
-    expect(r.out).toMatch(/DRIFT story \[5\]: differs in name — name: "Story [a-z ]+" in PostgreSQL, "edited behind the bridge" in Convex/);
-    expect(r.out).toMatch(/<failure message="story \[5\]: differs in name/);
-    expect(r.err).toMatch(/^::error title=parity drift: story::story \[5\]: differs in name/m);
+    expect(r.out).toMatch(/DRIFT story 5: differs in name — name: "Story [a-z ]+" in PostgreSQL, "edited behind the bridge" in Convex/);
+    expect(r.out).toMatch(/<failure message="story 5: differs in name/);
+    expect(r.err).toMatch(/^::error title=parity drift: story::story 5: differs in name/m);
     expect(r.out).not.toMatch(/::error/);
     expect(r.out).toMatch(/verdict: DRIFT in 1 of 10 tables/);
 

@@ -113,8 +113,8 @@ describe("parity reports each injected drift with table, key and columns", () =>
     const drift = table(r, "course").invariants.drift;
     expect(drift).toEqual(
       expect.arrayContaining([
-        { kind: "derived", key: [2], field: "count", expected: real.count, actual: 9999 },
-        { kind: "lookup", key: [2], field: "learning_language_name", expected: real.learning_language_name, actual: "wrong" },
+        { kind: "derived", key: [2], keyText: "2", field: "count", expected: real.count, actual: 9999 },
+        { kind: "lookup", key: [2], keyText: "2", field: "learning_language_name", expected: real.learning_language_name, actual: "wrong" },
       ]),
     );
     expect(drift).toHaveLength(2);
@@ -133,7 +133,7 @@ describe("parity reports each injected drift with table, key and columns", () =>
     const r = await withTraffic(env, () => parity(env, { mode: "sample", sample: 50 }));
     const source = table(r, "course").source;
     const expected = (await env.db.client.query("SELECT count(*)::int AS n FROM story WHERE course_id = 2 AND public AND NOT deleted")).rows[0].n;
-    expect(source.drift).toContainEqual({ field: "count", definition: "count(story by course_id where public=true, deleted=false)", key: [2], stored: String(expected + 5), expected: String(expected) });
+    expect(source.drift).toContainEqual({ field: "count", definition: "count(story by course_id where public=true, deleted=false)", key: [2], keyText: "2", stored: String(expected + 5), expected: String(expected) });
     expect(r.totals.sourceDrift).toBe(source.driftTotal);
     expect(r.verdict).toBe("clean");
     expect(table(r, "course").verdict).toBe("clean");

@@ -3,7 +3,7 @@
 // order for text keys whatever the column's collation.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type pg from "pg";
-import { connectPg, keyColumnTypes, keyset, type Keyset } from "../../src/postgres";
+import { connectPg, keyColumnTypes, keyset, RAW_TEXT, type Keyset } from "../../src/postgres";
 import { col, defineTable } from "../../src/definitions/define";
 import { createTestDatabase, type TestDatabase } from "../support/pg";
 
@@ -17,7 +17,9 @@ async function readPaged(client: pg.Client, ks: Keyset, keyCount: number, size: 
   const out: Record<string, string | null>[] = [];
   let cursor: string[] | null = null;
   for (;;) {
-    const res: pg.QueryResult = cursor ? await client.query(ks.page([ks.compare(">", ks.params(1))], `$${keyCount + 1}`), [...cursor, size]) : await client.query(ks.page([], "$1"), [size]);
+    const res: pg.QueryResult = cursor
+      ? await client.query({ text: ks.page([ks.compare(">", ks.params(1))], `$${keyCount + 1}`), values: [...cursor, size], types: RAW_TEXT })
+      : await client.query({ text: ks.page([], "$1"), values: [size], types: RAW_TEXT });
     out.push(...(res.rows as Record<string, string | null>[]));
     if (res.rows.length < size) return out;
     cursor = ks.keyText(res.rows[res.rows.length - 1]);
@@ -47,7 +49,7 @@ describe("keyset", () => {
     const rows = await readPaged(client, keyset(numbered, { columnNames: "name" }), 1, 4);
     expect(rows.map((r) => r.id)).toEqual(Array.from({ length: 25 }, (_, i) => String(i + 1)));
     expect(rows[8]).toEqual({ id: "9", label: "row 9", pg2c_k0: "9" });
-    const positional = (await client.query(keyset(numbered).page([], null))).rows;
+    const positional = (await client.query({ text: keyset(numbered).page([], null), types: RAW_TEXT })).rows;
     expect(positional[0]).toEqual({ pg2c_c0: "1", pg2c_c1: "row 1", pg2c_k0: "1" });
     expect(positional).toHaveLength(25);
   });

@@ -44,11 +44,11 @@ describe("wal2json options", () => {
   it("forces the session settings last, keeping any options already in the URL", () => {
     expect(replicationClientConfig("postgres://u:secret@h:5432/db")).toEqual({
       connectionString: "postgres://u:secret@h:5432/db",
-      options: "-c TimeZone=UTC -c DateStyle=ISO -c bytea_output=hex -c extra_float_digits=3",
+      options: "-c TimeZone=UTC -c DateStyle=ISO -c bytea_output=hex -c extra_float_digits=3 -c IntervalStyle=postgres -c lc_monetary=C",
     });
     const merged = replicationClientConfig("postgresql://u@h/db?sslmode=disable&options=-c%20search_path%3Dx");
     expect(merged.connectionString).toBe("postgresql://u@h/db?sslmode=disable");
-    expect(merged.options).toBe("-c search_path=x -c TimeZone=UTC -c DateStyle=ISO -c bytea_output=hex -c extra_float_digits=3");
+    expect(merged.options).toBe("-c search_path=x -c TimeZone=UTC -c DateStyle=ISO -c bytea_output=hex -c extra_float_digits=3 -c IntervalStyle=postgres -c lc_monetary=C");
   });
 });
 

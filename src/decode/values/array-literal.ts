@@ -9,8 +9,11 @@ export type ArrayLiteral = readonly (string | null)[] | "multidimensional";
 
 const BOUNDS = /^(\[-?\d+:-?\d+\])+=/;
 
-/** Parses array literal text; throws an Error with a position on malformed text. */
-export function parseArrayLiteral(text: string): ArrayLiteral {
+/**
+ * Parses array literal text; throws an Error with a position on malformed text. `delim` is the element type's
+ * typdelim: "," for every built-in type but box, whose elements hold commas and are separated by ";".
+ */
+export function parseArrayLiteral(text: string, delim = ","): ArrayLiteral {
   let i = 0;
   const bounds = BOUNDS.exec(text);
   if (bounds) {
@@ -40,7 +43,7 @@ export function parseArrayLiteral(text: string): ArrayLiteral {
       items.push(item);
     } else {
       const start = i;
-      while (i < text.length && text[i] !== "," && text[i] !== "}") {
+      while (i < text.length && text[i] !== delim && text[i] !== "}") {
         if (text[i] === '"' || text[i] === "{") throw new Error(`unexpected ${text[i]} at ${i}`);
         if (text[i] === "\\") i++;
         if (i < text.length) item += text[i++];
@@ -48,11 +51,11 @@ export function parseArrayLiteral(text: string): ArrayLiteral {
       if (i === start) throw new Error(`empty unquoted element at ${i}`);
       items.push(item.toUpperCase() === "NULL" && !text.slice(start, i).includes("\\") ? null : item);
     }
-    if (text[i] === ",") {
+    if (text[i] === delim) {
       i++;
       continue;
     }
     if (text[i] === "}" && i + 1 === text.length) return items;
-    throw new Error(`expected "," or a final "}" at ${i}`);
+    throw new Error(`expected "${delim}" or a final "}" at ${i}`);
   }
 }

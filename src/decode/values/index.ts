@@ -1,5 +1,5 @@
 // The one PostgreSQL-text → Convex-value mapping, shared by the stream (wal2json tokens), the backfill
-// (`SELECT col::text`) and the parity checker. Pure: no database access, no Node-only APIs.
+// (each column's output-function text, read with readText) and the parity checker. Pure: no database access, no Node-only APIs.
 import type { Value } from "convex/values";
 import { isLosslessNumber } from "lossless-json";
 import type { ColumnDef } from "../../definitions/types";
@@ -11,7 +11,7 @@ import { wrapText } from "./wrapped";
 
 export { isWrappedText, WRAPPED_TEXT_FIELD, type WrappedText } from "./wrapped";
 
-/** A column's value from PostgreSQL's text output (`col::text`); SQL NULL is `null`. */
+/** A column's value from PostgreSQL's text output (its type's output function, as wal2json and readText give it); SQL NULL is `null`. */
 export function decodeText(column: ColumnDef, text: string | null): Value {
   if (text === null) return null;
   return column.array ? decodeArray(column, text) : decodeScalar(column, text, MAX_FIELD_NESTING);
@@ -23,19 +23,26 @@ export function decodeText(column: ColumnDef, text: string | null): Value {
  */
 export function decodeWal2jsonValue(column: ColumnDef, token: unknown): Value {
   if (token === null) return null;
-  if (typeof token === "boolean") return decodeText(column, token ? "true" : "false");
+  // wal2json prints bool bare; boolout (and so the backfill) prints t/f, which pgtext keeps.
+  if (typeof token === "boolean") return decodeText(column, token ? (column.type === "pgtext" ? "t" : "true") : column.type === "pgtext" ? "f" : "false");
   if (isLosslessNumber(token)) return decodeText(column, token.value);
   if (typeof token === "string") {
-    // wal2json prints bytea as bare hex: it strips the "\x" of byteaout's hex form (not inside arrays).
-    return decodeText(column, column.type === "bytea" && !column.array ? `\\x${token}` : token);
+    // wal2json prints a bytea column as bare hex: it strips the "\x" of byteaout's hex form, but only for the
+    // bytea type itself (not a domain over it, not inside arrays). Hex digits never start with a backslash.
+    const stripped = !column.array && !token.startsWith("\\x") && (column.type === "bytea" || (column.type === "pgtext" && isByteaType(column.pgType)));
+    return decodeText(column, stripped ? `\\x${token}` : token);
   }
   throw valueError(column, `unexpected wal2json value ${JSON.stringify(token)}`);
 }
 
+/** A pgtext column declared with the bytea type itself (as format_type prints it). */
+const isByteaType = (pgType: string | undefined) => pgType === "bytea" || pgType === "pg_catalog.bytea";
+
 function decodeArray(column: ColumnDef, text: string): Value {
   let items;
   try {
-    items = parseArrayLiteral(text);
+    // box is the one built-in type whose array delimiter is ";" (its elements hold commas).
+    items = parseArrayLiteral(text, column.type === "pgtext" && /^(pg_catalog\.)?box$/.test(column.pgType ?? "") ? ";" : ",");
   } catch (e) {
     throw valueError(column, `malformed array literal (${(e as Error).message}): ${JSON.stringify(text.slice(0, 120))}`);
   }

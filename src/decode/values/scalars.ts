@@ -54,6 +54,8 @@ export function decodeScalar(column: ColumnDef, text: string, maxNesting: number
       if (NUMERIC.test(text) || SPECIAL_FLOATS.has(text)) return text;
       throw fail("not a numeric");
     case "text":
+    case "pgtext":
+      // pgtext: PostgreSQL's own text output, kept as printed (the backfill reads the output function's text too).
       return text;
     case "bool":
       if (text === "t" || text === "true") return true;

@@ -1,4 +1,4 @@
-// PostgreSQL timestamps and dates, from their ISO-DateStyle text (what wal2json and `col::text` print when
+// PostgreSQL timestamps and dates, from their ISO-DateStyle text (what wal2json and the backfill's raw reads print when
 // the session runs with DateStyle=ISO).
 // Invariant: a timestamp becomes milliseconds since the Unix epoch with the microseconds as the fraction,
 // computed as (exact microseconds as an integer) / 1000, so it is the float64 nearest to the true value and

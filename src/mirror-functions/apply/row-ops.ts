@@ -146,6 +146,6 @@ function documentBytes(fields: Fields): number {
 
 function checkKey(def: TableDef, key: readonly Value[]): void {
   if (key.length !== def.primaryKey.length) {
-    throw new Pg2ConvexError("INTERNAL", `${def.name}: key ${keyString(key)} does not match primary key (${def.primaryKey.join(", ")})`, { context: { table: def.name, key } });
+    throw new Pg2ConvexError("INTERNAL", `${def.name}: key ${formatKey(key)} does not match primary key (${def.primaryKey.join(", ")})`, { context: { table: def.name, key } });
   }
 }

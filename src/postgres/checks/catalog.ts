@@ -60,6 +60,12 @@ export interface TypeFacts {
   readonly base: number;
   /** Enum labels in PostgreSQL's order. */
   readonly labels: readonly string[] | null;
+  /** format_type(oid, NULL): the name a pgtext column may declare ("citext", "public.mood"). */
+  readonly display: string;
+  /** pg_type.typarray: the array type of this one (0: none). */
+  readonly arrayType: number;
+  /** For a domain: format_type of its base type with the domain's typmod ("character(5)"). */
+  readonly baseDisplay: string | null;
 }
 
 export interface Catalog {
@@ -129,10 +135,11 @@ async function loadTypes(client: pg.ClientBase, oids: number[]): Promise<Map<num
        SELECT unnest($1::oid[])
        UNION SELECT x FROM ty JOIN pg_type t ON t.oid = ty.oid, unnest(ARRAY[t.typelem, t.typbasetype]) x WHERE x <> 0)
      SELECT t.oid, t.typname AS name, n.nspname AS schema, t.typtype::text AS kind, t.typcategory::text AS category,
-            t.typelem AS elem, t.typbasetype AS base,
+            t.typelem AS elem, t.typbasetype AS base, t.typarray AS array_type, format_type(t.oid, NULL) AS display,
+            CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END AS base_display,
             CASE WHEN t.typtype = 'e' THEN ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) END AS labels
        FROM ty JOIN pg_type t ON t.oid = ty.oid JOIN pg_namespace n ON n.oid = t.typnamespace`,
     [oids],
   );
-  return new Map(rows.map((t) => [t.oid, { oid: t.oid, name: t.name, schema: t.schema, kind: t.kind, category: t.category, elem: t.elem, base: t.base, labels: t.labels }]));
+  return new Map(rows.map((t) => [t.oid, { oid: t.oid, name: t.name, schema: t.schema, kind: t.kind, category: t.category, elem: t.elem, base: t.base, labels: t.labels, arrayType: t.array_type, display: t.display, baseDisplay: t.base_display }]));
 }

@@ -7,7 +7,7 @@ import type { TableDef } from "../../../src/definitions/types";
 import type { MirrorReader } from "../../../src/convex-client/mirror-reader";
 import { decodeText } from "../../../src/decode";
 import { keyOfDoc, keyString } from "../../../src/model/key";
-import { keyset } from "../../../src/postgres";
+import { keyset, readText } from "../../../src/postgres";
 import { canonical } from "./canonical";
 
 export interface RowDiff {
@@ -19,9 +19,9 @@ export interface RowDiff {
 
 export async function pgRows(client: pg.ClientBase, table: TableDef): Promise<Map<string, Record<string, Value>>> {
   // One statement for the whole table: one snapshot, however many rows (the oracle reads small test tables).
-  const res = await client.query(keyset(table, { columnNames: "name" }).page([], null));
+  const rows = await readText(client, keyset(table, { columnNames: "name" }).page([], null));
   const out = new Map<string, Record<string, Value>>();
-  for (const r of res.rows as Record<string, string | null>[]) {
+  for (const r of rows) {
     const row: Record<string, Value> = {};
     for (const c of table.columns) row[c.name] = decodeText(c, r[c.name] ?? null);
     out.set(keyString(keyOfDoc(table, row)), row);
