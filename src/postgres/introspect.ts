@@ -47,6 +47,10 @@ export interface DbType {
   /** typtypmod of a domain: the typmod its base type is used with. */
   readonly baseTypmod: number;
   readonly labels: readonly string[] | null;
+  /** As in the setup checks' TypeFacts (resolveType reads them). */
+  readonly display: string;
+  readonly arrayType: number;
+  readonly baseDisplay: string | null;
 }
 
 export interface DbSchema {
@@ -106,12 +110,13 @@ async function loadTypes(client: pg.ClientBase, oids: number[]): Promise<Map<num
        SELECT unnest($1::oid[])
        UNION SELECT x FROM ty JOIN pg_type t ON t.oid = ty.oid, unnest(ARRAY[t.typelem, t.typbasetype]) x WHERE x <> 0)
      SELECT t.oid, t.typname AS name, n.nspname AS schema, t.typtype::text AS kind, t.typcategory::text AS category,
-            t.typelem AS elem, t.typbasetype AS base, t.typtypmod AS base_typmod,
+            t.typelem AS elem, t.typbasetype AS base, t.typtypmod AS base_typmod, t.typarray AS array_type, format_type(t.oid, NULL) AS display,
+            CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END AS base_display,
             CASE WHEN t.typtype = 'e' THEN ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) END AS labels
        FROM ty JOIN pg_type t ON t.oid = ty.oid JOIN pg_namespace n ON n.oid = t.typnamespace`,
     [oids],
   );
-  return new Map(rows.map((t) => [t.oid, { oid: t.oid, name: t.name, schema: t.schema, kind: t.kind, category: t.category, elem: t.elem, base: t.base, baseTypmod: t.base_typmod, labels: t.labels }]));
+  return new Map(rows.map((t) => [t.oid, { oid: t.oid, name: t.name, schema: t.schema, kind: t.kind, category: t.category, elem: t.elem, base: t.base, baseTypmod: t.base_typmod, labels: t.labels, arrayType: t.array_type, display: t.display, baseDisplay: t.base_display }]));
 }
 
 /** Every (type, typmod) a column leads to through domains and array elements, printed by format_type(). */

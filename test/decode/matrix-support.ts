@@ -14,7 +14,7 @@ import type { SourceDb } from "./support";
 
 /** The definition setup would accept for `name` (every column as declaredColumn maps it) and setup's verdict. */
 export async function definitionFromCatalog(src: SourceDb, name: string, primaryKey: string[]): Promise<{ def: TableDef; checks: CheckResult[] }> {
-  const probe: TableDef = { schema: "public", name, convexName: name, primaryKey, columns: [], references: [], derived: [] };
+  const probe: TableDef = { schema: "public", name, convexName: name, primaryKey, columns: [], references: [], derived: [], excluded: [] };
   const catalog = await loadCatalog(src.client, [probe]);
   const rel = catalog.relations.get(`public.${name}`)!;
   const columns = [...rel.columns.values()].map((c) => declaredColumn(c, resolveType(catalog.types, c.typeOid, c.display)));

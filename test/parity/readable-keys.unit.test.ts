@@ -42,6 +42,7 @@ function report(key: Value[]): ParityReport {
     totals: { tables: 1, driftTables: 1, rowDrift: 1, invariantDrift: 1, inFlight: 0, sourceDrift: 1 },
     recorded: false,
     tables: [table],
+    outcome: { exitCode: 1, failing: ["drift"], failOnSourceDrift: false },
   };
 }
 
