@@ -41,7 +41,7 @@ export function mapColumn(db: DbSchema, c: DbColumn): ColumnSpecOut {
   if (c.generated === "s") notes.push("generated (STORED): PostgreSQL stores its value, so the backfill and the stream both carry it like any column");
   const r = resolveType(db.types, c.typeOid);
   const nullable = !c.notNull;
-  if (r.type !== null && r.array === array) {
+  if (r.type !== null && r.type !== "pgtext" && r.array === array) {
     if (r.type === "enum") {
       notes.push(`enum ${r.enumType?.schema}.${r.enumType?.name}`);
       return { type: "enum", array, nullable, enumValues: r.enumType?.labels ?? [], notes };
