@@ -30,7 +30,7 @@ export function startHealthLoop(opts: HealthLoopOptions): HealthLoop {
   let stopped = false;
   let outageSince: number | null = null;
   let lastFailures = 0;
-  let timer: NodeJS.Timeout | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
   let running: Promise<void> = Promise.resolve();
 
   const tick = async () => {

@@ -30,7 +30,7 @@ export function createReadRouter(opts: ReadRouterOptions): ReadRouter {
   const ref = makeFunctionReference<"query">(`${opts.module ?? "mirror"}:readFlags`);
   let flags = new Map<string, FlagState>();
   let closed = false;
-  let timer: NodeJS.Timeout | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
   let first: () => void = () => undefined;
   const ready = new Promise<void>((r) => (first = r));
   const poll = async () => {

@@ -78,7 +78,11 @@ describe("pg2convex init on a schema with every hard shape", () => {
       join(app, "tsconfig.json"),
       JSON.stringify({ compilerOptions: { target: "ES2022", module: "ESNext", moduleResolution: "Bundler", customConditions: ["pg2convex-source"], strict: true, noEmit: true, skipLibCheck: true, types: [] }, include: ["tables", "convex"] }),
     );
-    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", app], { encoding: "utf8" });
+    try {
+      execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", app], { encoding: "utf8" });
+    } catch (e) {
+      throw new Error(`tsc failed on the generated app:\n${(e as { stdout?: string }).stdout ?? ""}`);
+    }
   });
 
   it("init --check loads the module, validates its graph and finds no difference; re-running keeps derived fields", async () => {
