@@ -22,6 +22,8 @@ const SOURCES = {
   "log-level": ["logLevel", "LOG_LEVEL"],
   "parity-every": ["parityEvery", "PG2CONVEX_PARITY_EVERY"],
   "parity-mode": ["parityMode", "PG2CONVEX_PARITY_MODE"],
+  "max-outage": ["maxOutage", "PG2CONVEX_MAX_OUTAGE"],
+  "shutdown-timeout": ["shutdownTimeout", "PG2CONVEX_SHUTDOWN_TIMEOUT"],
 } as const satisfies Record<string, readonly [keyof Config, string]>;
 
 export type ConfigFlag = keyof typeof SOURCES;

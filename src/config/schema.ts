@@ -64,6 +64,10 @@ export const configSchema = z.object({
   parityEvery: duration("--parity-every").optional(),
   /** Mode of the scheduled parity runs. */
   parityMode: z.enum(["count", "sample", "full"], { error: "--parity-mode must be count, sample or full" }).default("sample"),
+  /** `run`: give up (exit non-zero) once PostgreSQL or Convex has been failing for longer than this (ms); unset = never. */
+  maxOutage: duration("--max-outage").optional(),
+  /** `run`: how long a stop signal may take (finish the in-flight batch, flush) before the process exits anyway (ms). */
+  shutdownTimeout: duration("--shutdown-timeout").default(30_000),
 });
 
 export type Config = z.infer<typeof configSchema>;
