@@ -57,6 +57,8 @@ export interface MirrorHandle {
   /** Graceful stop: finishes the in-flight batch, flushes what is pending, then closes the stream. */
   stop(): Promise<void>;
   position(): Position | null;
+  /** Ends the stream at once (no flush): the SQL session it needs is gone. */
+  abort?(reason: unknown): void;
 }
 
 /**
@@ -80,8 +82,9 @@ export async function startMirror(deps: MirrorDeps): Promise<MirrorHandle> {
   }
   onLost = (e) => {
     lost ??= e;
-    deps.logger.error({ err: e.toJSON() }, "the PostgreSQL session was lost; stopping the stream");
-    handle.stop().catch(() => undefined);
+    deps.logger.warn({ err: e.toJSON() }, "the PostgreSQL session was lost; stopping the stream");
+    if (handle.abort) handle.abort(e);
+    else handle.stop().catch(() => undefined);
   };
   if (lost) onLost(lost);
   const done = handle.done.then(
@@ -170,5 +173,5 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
     flushIntervalMs: config.flushIntervalMs,
     release: () => endSession(pgClient),
   });
-  return { done: stream.done, stop: () => stream.stop(), position: () => checkpoint.position() };
+  return { done: stream.done, stop: () => stream.stop(), abort: (reason) => stream.abort(reason), position: () => checkpoint.position() };
 }

@@ -3,7 +3,10 @@
 //  - the message handler and the flush timer go through one serial queue, so batches reach the sink in WAL order;
 //  - a failed batch is fatal: its transactions left the batcher, so going on would let a later checkpoint pass
 //    them. Stopping leaves the checkpoint where it was; a restart replays from there;
-//  - transactions without mirrored rows are confirmed only through a checkpoint-only batch (empty-checkpoints.ts).
+//  - transactions without mirrored rows are confirmed only through a checkpoint-only batch (empty-checkpoints.ts);
+//  - abort() (the SQL session was lost) ends the replication stream at once, without waiting for the in-flight
+//    batch or flushing: a PostgreSQL fast shutdown waits for its walsenders, and nothing pending is lost (the
+//    checkpoint did not pass it, so the next stream replays it).
 import type { Logger } from "../log";
 import type { ChangeSource, WalMessage } from "../source";
 import type { Decoder } from "../decode";
@@ -36,6 +39,8 @@ export interface RunningStream {
   readonly done: Promise<void>;
   /** Graceful stop: finishes the in-flight batch, flushes what is pending, then closes the stream. */
   stop(): Promise<void>;
+  /** Ends the stream now: no further batch is started, the replication connection is closed at once. */
+  abort(reason: unknown): void;
 }
 
 export function runStream(from: Lsn, stages: StreamStages): RunningStream {
@@ -106,6 +111,12 @@ export function runStream(from: Lsn, stages: StreamStages): RunningStream {
 
   return {
     done,
+    abort(reason) {
+      stopping = true;
+      if (fatal) return;
+      fatal = reason;
+      source.stop().catch(() => undefined);
+    },
     async stop() {
       if (stopping) return done.catch(() => undefined);
       stopping = true;
