@@ -54,5 +54,5 @@ describe("fault injection: PostgreSQL restart under load", () => {
     expect(bridge.stdout().match(/PostgreSQL is down/g)).toHaveLength(2);
     bridge.child.kill("SIGTERM");
     expect((await bridge.exited(40_000)).code).toBe(0);
-  });
+  }, 400_000);
 });
