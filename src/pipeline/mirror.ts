@@ -171,6 +171,7 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
     sink,
     logger,
     flushIntervalMs: config.flushIntervalMs,
+    onLag: (seconds) => metrics?.lagSeconds.set(seconds),
     release: () => endSession(pgClient),
   });
   return { done: stream.done, stop: () => stream.stop(), abort: (reason) => stream.abort(reason), position: () => checkpoint.position() };

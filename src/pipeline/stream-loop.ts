@@ -30,6 +30,11 @@ export interface StreamStages {
   sink: Sink;
   logger: Logger;
   flushIntervalMs: number;
+  /**
+   * Told the lag in seconds on every flush tick: the age of the commit of the oldest mirrored transaction
+   * received and not yet durable in Convex, 0 when there is none (caught up).
+   */
+  onLag?: (seconds: number) => void;
   /** Closes what the stream took over (the SQL session) once the stream has ended, however it ended. */
   release: () => Promise<void>;
 }
@@ -49,6 +54,9 @@ export function runStream(from: Lsn, stages: StreamStages): RunningStream {
   const queue = createSerialQueue();
   let stopping = false;
   let fatal: unknown = null;
+  // Commit times of mirrored transactions not yet durable, oldest first (each leaves once a checkpoint passes it).
+  const unapplied: Array<{ endLsn: Lsn; commitMs: number }> = [];
+  const lagSeconds = (now = Date.now()) => (unapplied[0] ? Math.max(0, (now - unapplied[0].commitMs) / 1000) : 0);
   const fail = (e: unknown) => {
     if (fatal) return;
     fatal = e;
@@ -57,7 +65,11 @@ export function runStream(from: Lsn, stages: StreamStages): RunningStream {
   };
 
   const applyAll = async (batches: Batch[]) => {
-    for (const batch of batches) await sink.apply(batch);
+    for (const batch of batches) {
+      await sink.apply(batch);
+      const durable = batch.checkpoint?.endLsn;
+      if (durable !== undefined) while (unapplied[0] && unapplied[0].endLsn <= durable) unapplied.shift();
+    }
   };
   // Closes the pending batch, then writes the checkpoint-only batch if one is due (`force`: on stop, whenever).
   const flush = async (force: boolean) => {
@@ -73,6 +85,7 @@ export function runStream(from: Lsn, stages: StreamStages): RunningStream {
       return;
     }
     empties.covered();
+    unapplied.push({ endLsn: raw.endLsn, commitMs: raw.commitTime.getTime() });
     const tx = values ? await values.resolve(raw) : raw;
     await applyAll(batcher.add(tx));
   };
@@ -90,6 +103,7 @@ export function runStream(from: Lsn, stages: StreamStages): RunningStream {
       });
 
   const timer = setInterval(() => {
+    stages.onLag?.(lagSeconds());
     if (stopping || (batcher.pendingTransactions() === 0 && !empties.pending())) return;
     queue
       .run(async () => {
