@@ -27,9 +27,11 @@ const SOURCES = {
   "stale-after": ["staleAfter", "PG2CONVEX_STALE_AFTER"],
   "max-dead-letters": ["maxDeadLetters", "PG2CONVEX_MAX_DEAD_LETTERS"],
   "max-apply-failures": ["maxApplyFailures", "PG2CONVEX_MAX_APPLY_FAILURES"],
-  "heartbeat-every": ["heartbeatEvery", "PG2CONVEX_HEARTBEAT_EVERY"],
+  "control-every": ["controlEvery", "PG2CONVEX_CONTROL_EVERY"],
   "alert-webhook": ["alertWebhooks", "PG2CONVEX_ALERT_WEBHOOKS"],
   "slack-webhook": ["slackWebhooks", "PG2CONVEX_SLACK_WEBHOOKS"],
+  "max-outage": ["maxOutage", "PG2CONVEX_MAX_OUTAGE"],
+  "shutdown-timeout": ["shutdownTimeout", "PG2CONVEX_SHUTDOWN_TIMEOUT"],
 } as const satisfies Record<string, readonly [keyof Config, string]>;
 
 export type ConfigFlag = keyof typeof SOURCES;

@@ -75,10 +75,14 @@ export const configSchema = z.object({
   /** Failed Convex attempts per heartbeat interval tolerated before reads roll back. */
   maxApplyFailures: nonNegativeInt("--max-apply-failures").default(3),
   /** How often `run` reports its heartbeat to Convex (ms). */
-  heartbeatEvery: duration("--heartbeat-every").default(2_000),
+  controlEvery: duration("--control-every").default(2_000),
   /** Alert webhooks: generic JSON, and Slack-compatible ({"text": …}). Secrets: never logged. */
   alertWebhooks: csv.default([]),
   slackWebhooks: csv.default([]),
+  /** `run`: give up (exit non-zero) once PostgreSQL or Convex has been failing for longer than this (ms); unset = never. */
+  maxOutage: duration("--max-outage").optional(),
+  /** `run`: how long a stop signal may take (finish the in-flight batch, flush) before the process exits anyway (ms). */
+  shutdownTimeout: duration("--shutdown-timeout").default(30_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

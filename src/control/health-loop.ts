@@ -19,6 +19,8 @@ export interface HealthLoopOptions {
   /** Failed Convex attempts so far (a counter); the loop reports the increase per interval. */
   failures: () => Promise<number>;
   alerts: AlertSink;
+  /** Whether the mirror streams now; no heartbeat goes out otherwise (it goes stale, reads fall back). */
+  live: () => boolean;
   logger: Logger;
 }
 
@@ -34,6 +36,7 @@ export function startHealthLoop(opts: HealthLoopOptions): HealthLoop {
   let running: Promise<void> = Promise.resolve();
 
   const tick = async () => {
+    if (!opts.live()) return;
     const failures = await opts.failures();
     const args = {
       slot: opts.slot,

@@ -57,7 +57,7 @@ export function createConvexClient(opts: ConvexClientOptions): ConvexClient {
   // setAdminAuth is how Convex's own tooling calls internal functions; it is marked @internal in the types.
   (http as unknown as { setAdminAuth(key: string): void }).setAdminAuth(opts.adminKey);
   const logger = opts.logger ?? silentLogger;
-  const policy: RetryOptions = { retries: opts.retries, minRetryMs: opts.minRetryMs, maxRetryMs: opts.maxRetryMs, onRetry: opts.onRetry };
+  const policy: RetryOptions = { retries: opts.retries, minRetryMs: opts.minRetryMs, maxRetryMs: opts.maxRetryMs, maxOutageMs: opts.maxOutageMs, onRetry: opts.onRetry, observer: opts.observer, signal: opts.signal };
 
   const call = <T>(kind: "query" | "mutation", name: string, args: Record<string, unknown>, { context = {}, ops }: CallOptions = {}): Promise<T> => {
     const fn = `${opts.module}:${name}`;

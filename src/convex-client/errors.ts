@@ -15,7 +15,7 @@ const TRANSIENT_MESSAGES = [/OptimisticConcurrencyControlFailure/i, /changed whi
 
 const NETWORK = /fetch failed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|socket hang up|network/i;
 
-const TRANSIENT_FIX = "Convex kept failing: check the deployment's status, then start pg2convex again (a higher --retries rides out longer outages)";
+const TRANSIENT_FIX = "Convex kept failing: check the deployment's status, then start pg2convex again (`run` retries until --max-outage; other commands: a higher --retries rides out longer outages)";
 
 const LIMIT_MESSAGES = /too many|too much|limit|too large/i;
 
@@ -59,7 +59,7 @@ export function classifyConvexError(e: unknown, ctx: ClassifyContext): Pg2Convex
       retryable: true,
       context,
       cause: e,
-      fix: "check that the deployment (or `pg2convex local-convex`) is up and answering from this host; a higher --retries rides out longer outages",
+      fix: "check that the deployment (or `pg2convex local-convex`) is up and answering from this host; `run` retries until --max-outage, other commands a higher --retries rides out longer outages",
     });
   }
   if (e instanceof HttpStatusError) {

@@ -1,49 +1,88 @@
-// The retry policy of every Convex call: exponential backoff with jitter, only for failures classified as
-// retryable (network, timeouts, 5xx, write conflicts). Retrying is safe because every call pg2convex makes is
-// idempotent (batches by version, claims by identity, parity reads are reads); it never reorders, because a
-// caller awaits its call, retries included, before sending the next.
-import pRetry from "p-retry";
+// The retry policy of every Convex call: capped exponential backoff with jitter, only for failures classified as
+// retryable (network, timeouts, 5xx, 429/503 overload, write conflicts). Retrying is safe because every call
+// pg2convex makes is idempotent (batches by version, claims by identity, parity reads are reads); it never
+// reorders, because a caller awaits its call, retries included, before sending the next.
+// Invariants:
+//  - the decision to retry is the error's own `retryable` (decided where it was classified), nothing else;
+//  - a call gives up only when its retry budget is spent: `retries` attempts (one-shot commands) or, for the
+//    sidecar (`retries: Infinity`), an outage longer than `maxOutageMs` (`--max-outage`, default unlimited);
+//  - with an `observer`, attempts are reported to it (it logs state changes: down / still down / recovered) and
+//    nothing is logged per attempt above debug; without one, each retry is logged at warn.
 import { Pg2ConvexError } from "../errors";
 import type { Logger } from "../log";
 
+/** Told about every failed attempt and every success, to track an outage (src/observability/outage.ts). */
+export interface RetryObserver {
+  failed(error: Pg2ConvexError, attempt: number): void;
+  succeeded(): void;
+}
+
 export interface RetryOptions {
-  /** Retries per call after the first attempt (default 8, `--retries`). */
+  /** Retries per call after the first attempt (default 8, `--retries`); Infinity: until maxOutageMs. */
   retries?: number;
   /** First backoff (default 200 ms); each next one doubles, up to maxRetryMs (default 30 s). */
   minRetryMs?: number;
   maxRetryMs?: number;
+  /** Give up once a call has failed for longer than this (default: never). */
+  maxOutageMs?: number;
   /** Observes each retry, e.g. for metrics. */
   onRetry?: (error: Error, attempt: number) => void;
+  observer?: RetryObserver;
+  /** Aborting ends the wait between attempts: the call rejects with its last failure. */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_RETRY = { retries: 8, minRetryMs: 200, maxRetryMs: 30_000 } as const;
 
-/** Runs `attempt` (which throws classified errors) under the policy; each retry is logged at warn with `context`. */
+/** Backoff before retry number `retry` (1-based): min·2^(retry-1) capped at max, then "equal jitter" (½..1 of it). */
+export function backoffMs(retry: number, minMs: number, maxMs: number, random: () => number = Math.random): number {
+  const capped = Math.min(maxMs, minMs * 2 ** Math.min(retry - 1, 30));
+  return Math.round(capped / 2 + (capped / 2) * random());
+}
+
+/** Runs `attempt` (which throws classified errors) under the policy. */
 export async function withRetries<T>(attempt: () => Promise<T>, policy: RetryOptions, logger: Logger, context: Record<string, unknown>): Promise<T> {
-  let attempts = 0;
-  return pRetry(
-    async () => {
-      attempts += 1;
-      return attempt();
-    },
-    {
-      retries: policy.retries ?? DEFAULT_RETRY.retries,
-      factor: 2,
-      minTimeout: policy.minRetryMs ?? DEFAULT_RETRY.minRetryMs,
-      maxTimeout: policy.maxRetryMs ?? DEFAULT_RETRY.maxRetryMs,
-      randomize: true,
-      shouldRetry: ({ error }) => (error as { retryable?: boolean }).retryable === true,
-      onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-        if ((error as { retryable?: boolean }).retryable !== true || retriesLeft === 0) return;
-        logger.warn({ err: { message: error.message }, attempt: attemptNumber, retriesLeft, ...context }, "Convex call failed; retrying");
-        policy.onRetry?.(error, attemptNumber);
-      },
-    },
-  ).catch((e: unknown) => {
-    // A retryable failure that outlived its retries: the last attempt's message does not say that retrying stopped.
-    if (e instanceof Pg2ConvexError && e.retryable && attempts > 1) {
-      throw new Pg2ConvexError(e.code, `${e.message} (gave up after ${attempts} attempts)`, { retryable: true, context: e.context, cause: e.cause, ...(e.fix ? { fix: e.fix } : {}) });
+  const retries = policy.retries ?? DEFAULT_RETRY.retries;
+  const minMs = policy.minRetryMs ?? DEFAULT_RETRY.minRetryMs;
+  const maxMs = policy.maxRetryMs ?? DEFAULT_RETRY.maxRetryMs;
+  const firstFailure = { at: 0 };
+  for (let n = 1; ; n++) {
+    try {
+      const result = await attempt();
+      if (n > 1) policy.observer?.succeeded();
+      return result;
+    } catch (e) {
+      if (!(e instanceof Pg2ConvexError) || !e.retryable) throw e;
+      firstFailure.at ||= Date.now();
+      const outageMs = Date.now() - firstFailure.at;
+      const spent = n > retries || (policy.maxOutageMs !== undefined && outageMs >= policy.maxOutageMs) || policy.signal?.aborted === true;
+      if (spent) throw gaveUp(e, n, outageMs, policy);
+      policy.observer?.failed(e, n);
+      policy.onRetry?.(e, n);
+      const log = { err: { message: e.message }, attempt: n, ...context };
+      if (policy.observer) logger.debug(log, "Convex call failed; retrying");
+      else logger.warn({ ...log, retriesLeft: retries - n }, "Convex call failed; retrying");
+      await sleep(backoffMs(n, minMs, maxMs), policy.signal);
     }
-    throw e;
+  }
+}
+
+// A retryable failure that outlived its budget: the last attempt's message does not say that retrying stopped.
+function gaveUp(e: Pg2ConvexError, attempts: number, outageMs: number, policy: RetryOptions): Pg2ConvexError {
+  if (attempts <= 1) return e;
+  const why = policy.maxOutageMs !== undefined && outageMs >= policy.maxOutageMs ? `failing for ${Math.round(outageMs / 1000)} s, longer than --max-outage` : policy.signal?.aborted ? "stopping" : `${attempts} attempts`;
+  return new Pg2ConvexError(e.code, `${e.message} (gave up after ${why})`, { retryable: true, context: e.context, cause: e.cause, ...(e.fix ? { fix: e.fix } : {}) });
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
   });
 }

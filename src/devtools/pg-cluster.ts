@@ -1,7 +1,7 @@
 // A throwaway PostgreSQL cluster with wal2json, for tests, the demo and the bench.
 // Invariant: the cluster is always started as the `postgres` OS user when we are root (PostgreSQL refuses
 // to run as root), listens only on 127.0.0.1, and lives entirely under `dir`, so stop() + rm leaves nothing behind.
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -12,6 +12,11 @@ export interface PgCluster {
   readonly dir: string;
   /** Connection string for `database` as the superuser `postgres` (no password: trust on loopback). */
   url(database?: string): string;
+  /**
+   * `pg_ctl restart -m fast`: every session is ended (57P01), the server is back on the same port when it
+   * resolves. Asynchronous: a fast shutdown waits for walsenders, whose clients may live in this process.
+   */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -43,6 +48,11 @@ const isRoot = () => typeof process.getuid === "function" && process.getuid() ==
 function asPostgres(bin: string, args: string[], opts: { input?: string } = {}): string {
   const [cmd, fullArgs] = isRoot() ? ["runuser", ["-u", "postgres", "--", bin, ...args]] : [bin, args];
   return execFileSync(cmd, fullArgs as string[], { encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], input: opts.input });
+}
+
+function asPostgresAsync(bin: string, args: string[]): Promise<void> {
+  const [cmd, fullArgs] = isRoot() ? ["runuser", ["-u", "postgres", "--", bin, ...args]] : [bin, args];
+  return new Promise((resolve, reject) => execFile(cmd, fullArgs as string[], (e) => (e ? reject(e) : resolve())));
 }
 
 export interface StartClusterOptions {
@@ -124,6 +134,7 @@ function running(bin: string, dir: string, data: string, port: number, removeDir
     port,
     dir,
     url: (database = "postgres") => `postgres://postgres@127.0.0.1:${port}/${database}`,
+    restart: () => asPostgresAsync(join(bin, "pg_ctl"), ["-D", data, "-l", join(dir, "postgres.log"), "-m", "fast", "-w", "-t", "60", "restart"]),
     async stop() {
       if (stopped) return;
       stopped = true;

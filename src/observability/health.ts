@@ -1,7 +1,9 @@
 // Health and metrics endpoint for the sidecar: /healthz (alive), /readyz (streaming), /metrics (Prometheus).
 // /healthz is 503 only when the bridge failed. While rejects are unresolved it answers 200 with
 // status "degraded" naming their count: the bridge works and a restart would not help, but rows are missing
-// or stale in Convex until someone acts (pg2convex status lists them).
+// or stale in Convex until someone acts (pg2convex status lists them). Any part of the bridge can add its own
+// reason to the registry (createHealthReasons: set / clear by key), e.g. "postgres unreachable since …": each
+// one set makes /healthz "degraded" (still 200: the bridge is riding it out) and is listed under `degraded`.
 import { createServer, type Server } from "node:http";
 import type { Gauge, Registry } from "prom-client";
 import { UNRESOLVED_REJECTS_METRIC } from "./metrics";
@@ -12,12 +14,28 @@ export interface HealthState {
   lastError?: string;
 }
 
+/** Reasons /healthz is degraded, by key (one per cause: set again to update, clear when it is over). */
+export interface HealthReasons {
+  set(key: string, text: string): void;
+  clear(key: string): void;
+  list(): string[];
+}
+
+export function createHealthReasons(): HealthReasons {
+  const reasons = new Map<string, string>();
+  return {
+    set: (key, text) => void reasons.set(key, text),
+    clear: (key) => void reasons.delete(key),
+    list: () => [...reasons.values()],
+  };
+}
+
 export interface HealthServer {
   readonly url: string;
   close(): Promise<void>;
 }
 
-export async function startHealthServer(opts: { host: string; port: number; registry: Registry; state: () => HealthState }): Promise<HealthServer> {
+export async function startHealthServer(opts: { host: string; port: number; registry: Registry; state: () => HealthState; reasons?: HealthReasons }): Promise<HealthServer> {
   const server: Server = createServer((req, res) => {
     const state = opts.state();
     if (req.url === "/metrics") {
@@ -30,7 +48,7 @@ export async function startHealthServer(opts: { host: string; port: number; regi
     if (req.url === "/healthz") {
       const ok = state.phase !== "failed";
       unresolvedRejects(opts.registry).then(
-        (rejects) => res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(healthBody(state, rejects))),
+        (rejects) => res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(healthBody(state, rejects, opts.reasons?.list()))),
         (e: Error) => res.writeHead(500).end(e.message),
       );
       return;
@@ -50,13 +68,18 @@ export async function startHealthServer(opts: { host: string; port: number; regi
   const port = typeof addr === "object" && addr ? addr.port : opts.port;
   return {
     url: `http://${opts.host}:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    // Idle keep-alive connections (a health checker's) would hold close() open for ever: they are cut.
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
 /** The /healthz document: the state, plus status ok | degraded | failed and the reasons for "degraded". */
-export function healthBody(state: HealthState, unresolved: number): HealthState & { status: string; unresolvedRejects: number; degraded?: string[] } {
-  const degraded = unresolved > 0 ? [`${unresolved} unresolved reject${unresolved === 1 ? "" : "s"} in pg2c_reject: rows Convex does not hold as PostgreSQL has them (pg2convex status lists them)`] : [];
+export function healthBody(state: HealthState, unresolved: number, reasons: readonly string[] = []): HealthState & { status: string; unresolvedRejects: number; degraded?: string[] } {
+  const degraded = [...reasons, ...(unresolved > 0 ? [`${unresolved} unresolved reject${unresolved === 1 ? "" : "s"} in pg2c_reject: rows Convex does not hold as PostgreSQL has them (pg2convex status lists them)`] : [])];
   const status = state.phase === "failed" ? "failed" : degraded.length > 0 ? "degraded" : "ok";
   return { ...state, status, unresolvedRejects: unresolved, ...(degraded.length > 0 ? { degraded } : {}) };
 }

@@ -41,7 +41,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     }),
     checkpointLsn: new Gauge({ name: "pg2convex_checkpoint_lsn", help: "Durable checkpoint (end LSN) as a number", registers: r }),
     lagBytes: new Gauge({ name: "pg2convex_slot_lag_bytes", help: "Server WAL position minus the durable checkpoint", registers: r }),
-    lagSeconds: new Gauge({ name: "pg2convex_lag_seconds", help: "Age of the newest transaction applied, when behind", registers: r }),
+    lagSeconds: new Gauge({ name: "pg2convex_lag_seconds", help: "Seconds since the commit of the oldest mirrored change not yet applied in Convex (0 when caught up)", registers: r }),
     backfillRows: new Counter({ name: "pg2convex_backfill_rows_total", help: "Rows copied by the backfill", labelNames: ["table"], registers: r }),
     parityDrift: new Gauge({ name: "pg2convex_parity_drift_rows", help: "Rows in drift at the last parity run", labelNames: ["table"], registers: r }),
   };

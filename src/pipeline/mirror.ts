@@ -11,6 +11,7 @@ import type { TableSet } from "../definitions/types";
 import type { Metrics } from "../observability/metrics";
 import type { Sink } from "../sink";
 import type { Batch } from "../plan";
+import type { RetryOptions } from "../convex-client/retry";
 import { buildGraph } from "../definitions/graph";
 import { assertChecks, connectPg, connectionLostError, isConnectionLoss, runChecks } from "../postgres";
 import { probeNumericAsString } from "../postgres/numeric-probe";
@@ -29,6 +30,7 @@ import { establishContinuity } from "./continuity";
 import { openValuesSlot } from "./values-slot";
 import { decodeOrReject } from "./decode-failures";
 import { runStream } from "./stream-loop";
+import { endSession, SESSION_QUERY_TIMEOUT_MS } from "./session-close";
 
 export interface MirrorDeps {
   config: Config;
@@ -41,6 +43,12 @@ export interface MirrorDeps {
   onPhase?: (phase: "backfill" | "streaming") => void;
   /** Observes every streamed batch once it is durable in Convex (bench, tests); backfill batches are not reported. */
   onApplied?: (batch: Batch, appliedAt: number) => void;
+  /** Overrides the Convex sink's retry policy (the supervisor: retry as long as an outage lasts, observed). */
+  convexRetry?: RetryOptions;
+  /** On a reconnect: the mirror id this bridge streams as (continuity refuses any other, or none). */
+  expectedMirrorId?: string;
+  /** Observes the mirror id continuity proved (the supervisor passes it back as expectedMirrorId). */
+  onIdentity?: (mirrorId: string) => void;
 }
 
 export interface MirrorHandle {
@@ -49,6 +57,8 @@ export interface MirrorHandle {
   /** Graceful stop: finishes the in-flight batch, flushes what is pending, then closes the stream. */
   stop(): Promise<void>;
   position(): Position | null;
+  /** Ends the stream at once (no flush): the SQL session it needs is gone. */
+  abort?(reason: unknown): void;
 }
 
 /**
@@ -61,19 +71,20 @@ export async function startMirror(deps: MirrorDeps): Promise<MirrorHandle> {
   // 1. Connect; then the rest of start-up runs on that session (startOnClient).
   let lost: Pg2ConvexError | null = null;
   let onLost = (e: Pg2ConvexError) => void (lost ??= e);
-  const pgClient = await connectPg(deps.config.databaseUrl, { onLost: (e) => onLost(e) });
+  const pgClient = await connectPg(deps.config.databaseUrl, { onLost: (e) => onLost(e), queryTimeoutMs: SESSION_QUERY_TIMEOUT_MS });
   const asLoss = (e: unknown) => lost ?? (isConnectionLoss(e) ? connectionLostError(e) : e);
   let handle: MirrorHandle;
   try {
     handle = await startOnClient(deps, pgClient);
   } catch (e) {
-    await pgClient.end().catch(() => undefined);
+    await endSession(pgClient);
     throw asLoss(e);
   }
   onLost = (e) => {
     lost ??= e;
-    deps.logger.error({ err: e.toJSON() }, "the PostgreSQL session was lost; stopping the stream");
-    handle.stop().catch(() => undefined);
+    deps.logger.warn({ err: e.toJSON() }, "the PostgreSQL session was lost; stopping the stream");
+    if (handle.abort) handle.abort(e);
+    else handle.stop().catch(() => undefined);
   };
   if (lost) onLost(lost);
   const done = handle.done.then(
@@ -112,6 +123,7 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
       logger,
       retries: config.retries,
       onRetry: () => metrics?.retries.inc(),
+      ...deps.convexRetry,
     });
   const rejects = createRejectTracker({ sink: inner, graph, logger, metrics });
   const sink = instrumentSink(inner, { logger, metrics, rejects });
@@ -119,7 +131,8 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
   // 4. Continuity: the slot continues exactly the mirror Convex holds.
   const state = await sink.state();
   // Refusing to stream releases PostgreSQL like any start-up failure (startMirror closes pgClient).
-  await establishContinuity({ pg: pgClient, connectionString: config.databaseUrl, slot: config.slot, state, sink, logger });
+  const proof = await establishContinuity({ pg: pgClient, connectionString: config.databaseUrl, slot: config.slot, state, sink, logger, ...(deps.expectedMirrorId === undefined ? {} : { expectedMirrorId: deps.expectedMirrorId }) });
+  deps.onIdentity?.(proof.identity.mirrorId);
   // Rejects left open by an earlier run (or resolved by it after its last settle) are counted first.
   await rejects.settleAll();
 
@@ -158,7 +171,8 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
     sink,
     logger,
     flushIntervalMs: config.flushIntervalMs,
-    release: () => pgClient.end().catch(() => undefined),
+    onLag: (seconds) => metrics?.lagSeconds.set(seconds),
+    release: () => endSession(pgClient),
   });
-  return { done: stream.done, stop: () => stream.stop(), position: () => checkpoint.position() };
+  return { done: stream.done, stop: () => stream.stop(), abort: (reason) => stream.abort(reason), position: () => checkpoint.position() };
 }

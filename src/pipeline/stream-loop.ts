@@ -3,7 +3,10 @@
 //  - the message handler and the flush timer go through one serial queue, so batches reach the sink in WAL order;
 //  - a failed batch is fatal: its transactions left the batcher, so going on would let a later checkpoint pass
 //    them. Stopping leaves the checkpoint where it was; a restart replays from there;
-//  - transactions without mirrored rows are confirmed only through a checkpoint-only batch (empty-checkpoints.ts).
+//  - transactions without mirrored rows are confirmed only through a checkpoint-only batch (empty-checkpoints.ts);
+//  - abort() (the SQL session was lost) ends the replication stream at once, without waiting for the in-flight
+//    batch or flushing: a PostgreSQL fast shutdown waits for its walsenders, and nothing pending is lost (the
+//    checkpoint did not pass it, so the next stream replays it).
 import type { Logger } from "../log";
 import type { ChangeSource, WalMessage } from "../source";
 import type { Decoder } from "../decode";
@@ -27,6 +30,11 @@ export interface StreamStages {
   sink: Sink;
   logger: Logger;
   flushIntervalMs: number;
+  /**
+   * Told the lag in seconds on every flush tick: the age of the commit of the oldest mirrored transaction
+   * received and not yet durable in Convex, 0 when there is none (caught up).
+   */
+  onLag?: (seconds: number) => void;
   /** Closes what the stream took over (the SQL session) once the stream has ended, however it ended. */
   release: () => Promise<void>;
 }
@@ -36,6 +44,8 @@ export interface RunningStream {
   readonly done: Promise<void>;
   /** Graceful stop: finishes the in-flight batch, flushes what is pending, then closes the stream. */
   stop(): Promise<void>;
+  /** Ends the stream now: no further batch is started, the replication connection is closed at once. */
+  abort(reason: unknown): void;
 }
 
 export function runStream(from: Lsn, stages: StreamStages): RunningStream {
@@ -44,6 +54,9 @@ export function runStream(from: Lsn, stages: StreamStages): RunningStream {
   const queue = createSerialQueue();
   let stopping = false;
   let fatal: unknown = null;
+  // Commit times of mirrored transactions not yet durable, oldest first (each leaves once a checkpoint passes it).
+  const unapplied: Array<{ endLsn: Lsn; commitMs: number }> = [];
+  const lagSeconds = (now = Date.now()) => (unapplied[0] ? Math.max(0, (now - unapplied[0].commitMs) / 1000) : 0);
   const fail = (e: unknown) => {
     if (fatal) return;
     fatal = e;
@@ -52,7 +65,11 @@ export function runStream(from: Lsn, stages: StreamStages): RunningStream {
   };
 
   const applyAll = async (batches: Batch[]) => {
-    for (const batch of batches) await sink.apply(batch);
+    for (const batch of batches) {
+      await sink.apply(batch);
+      const durable = batch.checkpoint?.endLsn;
+      if (durable !== undefined) while (unapplied[0] && unapplied[0].endLsn <= durable) unapplied.shift();
+    }
   };
   // Closes the pending batch, then writes the checkpoint-only batch if one is due (`force`: on stop, whenever).
   const flush = async (force: boolean) => {
@@ -68,6 +85,7 @@ export function runStream(from: Lsn, stages: StreamStages): RunningStream {
       return;
     }
     empties.covered();
+    unapplied.push({ endLsn: raw.endLsn, commitMs: raw.commitTime.getTime() });
     const tx = values ? await values.resolve(raw) : raw;
     await applyAll(batcher.add(tx));
   };
@@ -85,6 +103,7 @@ export function runStream(from: Lsn, stages: StreamStages): RunningStream {
       });
 
   const timer = setInterval(() => {
+    stages.onLag?.(lagSeconds());
     if (stopping || (batcher.pendingTransactions() === 0 && !empties.pending())) return;
     queue
       .run(async () => {
@@ -106,6 +125,12 @@ export function runStream(from: Lsn, stages: StreamStages): RunningStream {
 
   return {
     done,
+    abort(reason) {
+      stopping = true;
+      if (fatal) return;
+      fatal = reason;
+      source.stop().catch(() => undefined);
+    },
     async stop() {
       if (stopping) return done.catch(() => undefined);
       stopping = true;

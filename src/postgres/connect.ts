@@ -12,6 +12,8 @@ export interface ConnectOptions {
   replication?: "database";
   applicationName?: string;
   connectTimeoutMs?: number;
+  /** Client-side bound on every query (pg's query_timeout): a stalled or silently dead server fails the query. */
+  queryTimeoutMs?: number;
   /**
    * Called once if the session is lost after connectPg returned (server restart, pg_terminate_backend). The
    * client always has an 'error' listener, with or without this; queries on a lost client reject.
@@ -23,7 +25,13 @@ export async function connectPg(connectionString: string, opts: ConnectOptions =
   const applicationName = opts.applicationName ?? "pg2convex";
   let client: pg.Client;
   try {
-    const config = { connectionString, application_name: applicationName, connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000 };
+    const config = {
+      connectionString,
+      application_name: applicationName,
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
+      keepAlive: true,
+      ...(opts.queryTimeoutMs === undefined ? {} : { query_timeout: opts.queryTimeoutMs }),
+    };
     client = new pg.Client(opts.replication ? ({ ...config, replication: opts.replication } as pg.ClientConfig) : config);
   } catch (e) {
     throw new Pg2ConvexError("PG_CONNECT", `the PostgreSQL connection string could not be parsed: ${scrub(errorMessage(e))}`, {

@@ -10,7 +10,9 @@ import { errorMessage, sqlState } from "./pg-error";
 // 57P01 admin_shutdown (fast shutdown, pg_terminate_backend), 57P02 crash_shutdown, 57P03 cannot_connect_now,
 // class 08 connection exceptions.
 const LOSS_STATE = /^(57P0[1-3]|08[0-9A-Z]{3})$/;
-const LOSS_MESSAGE = /Connection terminated|not queryable|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up/i;
+// "Query read timeout": pg's client-side query_timeout fired (a stalled or silently dead server); the session is
+// unusable after it, so it counts as lost.
+const LOSS_MESSAGE = /Connection terminated|not queryable|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up|Query read timeout/i;
 
 export const CONNECTION_LOST_FIX = "PostgreSQL restarted or ended the session (restart, failover, pg_terminate_backend, network): start pg2convex again once PostgreSQL accepts connections; it resumes from the last durable checkpoint";
 

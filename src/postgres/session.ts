@@ -45,8 +45,10 @@ export function replicationClientConfig(connectionString: string): ClientConfig 
   } catch {
     url = undefined;
   }
-  if (!url || !/^postgres(ql)?:$/.test(url.protocol)) return { connectionString, options: startupOptions };
+  // A bounded connect and TCP keepalives: a server that went away is noticed instead of waited on.
+  const bounds = { connectionTimeoutMillis: 10_000, keepAlive: true };
+  if (!url || !/^postgres(ql)?:$/.test(url.protocol)) return { connectionString, options: startupOptions, ...bounds };
   const theirs = url.searchParams.get("options");
   url.searchParams.delete("options");
-  return { connectionString: url.toString(), options: theirs ? `${theirs} ${startupOptions}` : startupOptions };
+  return { connectionString: url.toString(), options: theirs ? `${theirs} ${startupOptions}` : startupOptions, ...bounds };
 }

@@ -5,7 +5,11 @@
 //   - every START_REPLICATION names the explicit `from` position; nothing carries over between streams;
 //   - onMessage calls are strictly sequential and awaited while the socket is paused (the library's flowControl);
 //   - serverWalEnd() only reports a keepalive's position once every message received before it was delivered
-//     (wal-end-tracker.ts).
+//     (wal-end-tracker.ts);
+//   - a silent connection is a dead one: after statusIntervalMs without a message the status update asks for a
+//     reply (the walsender answers with a keepalive), and after livenessTimeoutMs without any (not counting time
+//     the bridge itself is busy, when the socket is paused) the stream fails with a retryable STREAM_FAILED —
+//     a stalled network path would otherwise be waited on for ever.
 import { Pg2ConvexError } from "../errors";
 import { silentLogger, type Logger } from "../log";
 import { formatLsn, maxLsn, parseLsn, ZERO_LSN, type Lsn } from "../model/lsn";
@@ -35,6 +39,8 @@ export interface Wal2JsonSourceOptions {
   numericAsString?: boolean;
   logger?: Logger;
   statusIntervalMs?: number;
+  /** No message for this long while the bridge is not busy: the connection is dead (default 45 s). */
+  livenessTimeoutMs?: number;
 }
 
 /** One stream() call: a connection, its counters and its outcome. */
@@ -53,6 +59,8 @@ interface Run {
   stopped: Promise<void> | null;
   /** Settles when START_REPLICATION has completed (cleanly or not). */
   ended: Promise<void> | null;
+  /** When the last message arrived, or the bridge last finished handling one (the socket reads again). */
+  lastHeard: number;
 }
 
 export class Wal2JsonSource implements ChangeSource {
@@ -86,7 +94,7 @@ export class Wal2JsonSource implements ChangeSource {
   async stream(from: Lsn, onMessage: (m: WalMessage) => Promise<void>): Promise<void> {
     if (this.run) throw new Pg2ConvexError("INTERNAL", "stream() called while a stream is already running", { context: { slot: this.opts.slot } });
     const svc = new DurableOnlyReplicationService(replicationClientConfig(this.opts.connectionString), () => this.confirmed);
-    const run: Run = { svc, started: false, stopRequested: false, stopping: false, failure: undefined, walEnds: new WalEndTracker(), lastLsn: null, inFlight: null, timer: null, stopped: null, ended: null };
+    const run: Run = { svc, started: false, stopRequested: false, stopping: false, failure: undefined, walEnds: new WalEndTracker(), lastLsn: null, inFlight: null, timer: null, stopped: null, ended: null, lastHeard: Date.now() };
     this.run = run;
     const plugin = new RawWal2JsonPlugin(from, { tables: this.opts.tables, numericAsString: this.opts.numericAsString ?? false }, () => run.walEnds.messageReceived());
 
@@ -100,15 +108,18 @@ export class Wal2JsonSource implements ChangeSource {
       }
       this.log.info({ from: formatLsn(from), confirmed: formatLsn(this.confirmed) }, "replication started");
       svc.sendStatus();
-      run.timer = setInterval(() => svc.sendStatus(), this.statusIntervalMs);
+      run.lastHeard = Date.now();
+      run.timer = setInterval(() => this.statusTick(run), this.statusIntervalMs);
       run.timer.unref();
     });
     svc.on("heartbeat", (lsn: string, _ts: number, shouldRespond: boolean) => {
+      run.lastHeard = Date.now();
       run.walEnds.keepalive(parseLsn(lsn));
       this.walEnd = maxLsn(this.walEnd, run.walEnds.walEnd);
       if (shouldRespond) svc.sendStatus();
     });
     svc.on("data", async (lsn: string, text: string) => {
+      run.lastHeard = Date.now();
       if (run.stopping) return;
       const message: WalMessage = { lsn: parseLsn(lsn), text };
       run.lastLsn = message.lsn;
@@ -127,6 +138,7 @@ export class Wal2JsonSource implements ChangeSource {
         this.fail(run, e, true);
       } finally {
         run.inFlight = null;
+        run.lastHeard = Date.now();
       }
     });
 
@@ -187,6 +199,18 @@ export class Wal2JsonSource implements ChangeSource {
       }
     }
     void this.close(run);
+  }
+
+  /** The periodic status update, asking for a reply when the server has been silent; fails a dead connection. */
+  private statusTick(run: Run): void {
+    const silentMs = Date.now() - run.lastHeard;
+    const limit = this.opts.livenessTimeoutMs ?? 45_000;
+    if (run.inFlight === null && silentMs > limit) {
+      const context = { slot: this.opts.slot, ...(run.lastLsn === null ? {} : { lsn: formatLsn(run.lastLsn) }) };
+      this.fail(run, new Pg2ConvexError("STREAM_FAILED", `no message from the server for ${Math.round(silentMs / 1000)} s: the replication connection is stalled or dead`, { retryable: true, context, fix: CONNECTION_LOST_FIX }));
+      return;
+    }
+    run.svc.sendStatus(run.inFlight === null && silentMs >= this.statusIntervalMs);
   }
 
   /** Idempotent: stops the status timer and closes the connection. */

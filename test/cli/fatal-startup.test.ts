@@ -52,12 +52,15 @@ describe("pg2convex run: fatal start-up paths end the process with one line", ()
     await env?.close();
   });
 
-  it("Convex unreachable (closed port, --retries 1): exits 1 naming the URL", async () => {
+  it("Convex unreachable for longer than --max-outage: exits 1 naming the URL", async () => {
     const url = `http://127.0.0.1:${await freePort()}`;
-    const p = run({ CONVEX_URL: url }, ["--retries", "1"]);
+    const p = run({ CONVEX_URL: url }, ["--max-outage", "2s"]);
     const { code } = await p.exited(EXIT_WITHIN_MS);
     expect(code).toBe(1);
-    expectOneLine(p.errorLines(), new RegExp(`\\[CONVEX_UNREACHABLE\\] cannot reach Convex at ${url.replace(/\./g, "\\.")}.*ECONNREFUSED.*gave up after 2 attempts`));
+    expectOneLine(p.errorLines(), new RegExp(`\\[CONVEX_UNREACHABLE\\] cannot reach Convex at ${url.replace(/\./g, "\\.")}.*ECONNREFUSED.*gave up after failing for \\d+ s, longer than --max-outage`));
+    // One line when it went down, none per attempt.
+    expect(p.stdout().match(/Convex is down/g)).toHaveLength(1);
+    expect(p.stdout()).not.toMatch(/"level":40[^\n]*Convex call failed; retrying/);
     expect(p.stdout() + p.stderr()).not.toContain(env.convex.adminKey);
   });
 
@@ -102,11 +105,11 @@ describe("pg2convex run: fatal start-up paths end the process with one line", ()
 
   it("SIGTERM while start-up is still retrying Convex ends the process at once", async () => {
     const p = run({ CONVEX_URL: `http://127.0.0.1:${await freePort()}` });
-    await p.waitFor(/Convex call failed; retrying/);
+    await p.waitFor(/Convex is down; retrying/);
     p.child.kill("SIGTERM");
     const { code, signal } = await p.exited(20_000);
     expect({ code, signal }).toEqual({ code: 0, signal: null });
-    expect(p.stdout()).toMatch(/stop requested during start-up/);
+    expect(p.stdout()).toMatch(/stop requested while not streaming/);
   });
 
   it("an unhandled rejection becomes one line and a non-zero exit, not a Node crash dump", async () => {

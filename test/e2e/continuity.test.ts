@@ -90,7 +90,7 @@ describe("continuity between slot and mirror (real CLI)", () => {
     await env.convex.close();
     await env.db.client.query("UPDATE story SET todo_count = todo_count + 1 WHERE id = 5");
     // The batch is in flight and being retried against the vanished deployment...
-    await until("a retry of the batch", async () => run.output().includes("Convex call failed; retrying"));
+    await until("a retry of the batch", async () => run.output().includes("Convex is down; retrying"));
     // ...which comes back empty on the same address.
     restarted = await startLocalConvex({ convexDir: PROJECT_CONVEX_DIR, adminKey: env.convex.adminKey, port });
     // Today's failure mode: the empty deployment takes the retried batch and a "streaming" checkpoint.

@@ -41,7 +41,7 @@ describe("migration control plane: read flags, gates, automatic rollback", () =>
   const hooks: Hook[] = [];
   let router: ReadRouter;
   const callers = Array.from({ length: 200 }, (_, i) => `user-${i}`);
-  const sidecarArgs = () => ["--heartbeat-every", "300ms", "--stale-after", "3s", "--alert-webhook", hookUrl];
+  const sidecarArgs = () => ["--control-every", "300ms", "--stale-after", "3s", "--alert-webhook", hookUrl];
 
   beforeAll(async () => {
     env = await createMirrorEnv({ seed: { languages: 3, courses: 4, stories: 30, users: 5 } });

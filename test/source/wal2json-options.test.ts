@@ -45,6 +45,8 @@ describe("wal2json options", () => {
     expect(replicationClientConfig("postgres://u:secret@h:5432/db")).toEqual({
       connectionString: "postgres://u:secret@h:5432/db",
       options: "-c TimeZone=UTC -c DateStyle=ISO -c bytea_output=hex -c extra_float_digits=3 -c IntervalStyle=postgres -c lc_monetary=C",
+      connectionTimeoutMillis: 10_000,
+      keepAlive: true,
     });
     const merged = replicationClientConfig("postgresql://u@h/db?sslmode=disable&options=-c%20search_path%3Dx");
     expect(merged.connectionString).toBe("postgresql://u@h/db?sslmode=disable");

@@ -7,17 +7,18 @@ import { createAlertSink, startHealthLoop, thresholdsOf, type HealthLoop } from 
 
 const gaugeValue = async (m: { get(): Promise<{ values: { value: number }[] }> }) => (await m.get()).values.reduce((a, v) => a + v.value, 0);
 
-export function startControlPlane(opts: { config: Config; logger: Logger; metrics: Metrics }): HealthLoop {
+export function startControlPlane(opts: { config: Config; logger: Logger; metrics: Metrics; live: () => boolean }): HealthLoop {
   const { config, logger, metrics } = opts;
   const client = createConvexClient({ url: config.convexUrl, adminKey: config.convexAdminKey, module: config.convexModule, logger, retries: 0 });
   return startHealthLoop({
     client,
     slot: config.slot,
     thresholds: thresholdsOf(config),
-    intervalMs: config.heartbeatEvery,
+    intervalMs: config.controlEvery,
     lagSeconds: () => gaugeValue(metrics.lagSeconds),
     failures: () => gaugeValue(metrics.retries),
     alerts: createAlertSink({ webhookUrls: config.alertWebhooks, slackWebhookUrls: config.slackWebhooks, logger }),
+    live: opts.live,
     logger,
   });
 }

@@ -2,8 +2,10 @@
 import { loadConfig, secretsOf } from "../../config/load";
 import { createLogger, scrubSecrets } from "../../log";
 import { createMetrics } from "../../observability/metrics";
-import { startHealthServer, type HealthState } from "../../observability/health";
-import { startMirror } from "../../pipeline/mirror";
+import { createHealthReasons, startHealthServer, type HealthState } from "../../observability/health";
+import { createOutageTracker } from "../../observability/outage";
+import { superviseMirror } from "../../pipeline/supervisor";
+import type { RetryOptions } from "../../convex-client/retry";
 import { loadTableSet, selectTables } from "../../definitions/select";
 import { describeError, describeErrorLine, Pg2ConvexError } from "../../errors";
 import { scheduleParity, type ParitySchedule } from "../../parity/schedule";
@@ -12,9 +14,18 @@ import { startControlPlane } from "./run-control";
 const HELP = `usage: pg2convex run [options]
 
 Mirrors the configured PostgreSQL tables into Convex: backfills on first start (or resumes an interrupted
-backfill), then streams changes from the replication slot. SIGTERM/SIGINT stop it after the in-flight batch
-(at most 20 s; during start-up and backfill at once, resuming on the next start). A fatal error exits 1 with one
-line on stderr saying what happened and how to fix it.
+backfill), then streams changes from the replication slot.
+
+Transient failures are ridden out in-process: PostgreSQL down, restarting or failing over (the bridge reconnects,
+proves continuity again and resumes from the Convex checkpoint) and Convex unreachable, overloaded (429/503),
+failing with 5xx or timing out (each call is retried) — with capped exponential backoff and jitter, for as long
+as they last (or --max-outage); /healthz says "degraded" with the reason meanwhile. Only a permanent error
+(authentication, definitions that do not match, configuration, a continuity or mirror refusal) ends it: exit 1
+with one line on stderr saying what happened and how to fix it.
+
+SIGTERM/SIGINT: while streaming, the in-flight batch is finished and the stream closed; the process exits
+within --shutdown-timeout (default 30 s) whatever happens. During start-up, backfill or a reconnect wait it
+exits at once (the next start resumes). A second signal exits at once.
 
 Options (each also read from the environment variable shown):
   --database-url URL            DATABASE_URL
@@ -28,7 +39,9 @@ Options (each also read from the environment variable shown):
   --max-batch-ops N             PG2CONVEX_MAX_BATCH_OPS (default: Convex limits)
   --backfill-rows-per-second N  PG2CONVEX_BACKFILL_ROWS_PER_SECOND (default 0 = unthrottled)
   --backfill-chunk-rows N       PG2CONVEX_BACKFILL_CHUNK_ROWS (default 1000)
-  --retries N                   PG2CONVEX_RETRIES (default 8)
+  --max-outage DURATION         PG2CONVEX_MAX_OUTAGE (e.g. 15m; default: retry for ever): exit 1 once PostgreSQL
+                                or Convex has been failing for longer
+  --shutdown-timeout DURATION   PG2CONVEX_SHUTDOWN_TIMEOUT (default 30s): bound on a graceful stop
   --metrics-port N              PG2CONVEX_METRICS_PORT (default 9464; 0 = any free port)
   --metrics-host HOST           PG2CONVEX_METRICS_HOST (default 127.0.0.1)
   --log-level LEVEL             LOG_LEVEL (default info)
@@ -38,18 +51,15 @@ Options (each also read from the environment variable shown):
   --parity-mode MODE            PG2CONVEX_PARITY_MODE (count, sample or full; default sample)
 
 Migration control plane (README § Running the migration): while streaming, run reports a heartbeat to Convex
-every --heartbeat-every (PG2CONVEX_HEARTBEAT_EVERY, default 2s); a table whose reads are cut over is rolled back
+every --control-every (PG2CONVEX_CONTROL_EVERY, default 2s); a table whose reads are cut over is rolled back
 to PostgreSQL when the mirror lags more than --max-lag (default 30s), the heartbeat is older than --stale-after
 (default 15s), it has more than --max-dead-letters (default 0) unresolved dead letters, parity found drift, or
 more than --max-apply-failures (default 3) Convex attempts failed in one interval.
   --alert-webhook URL[,URL]     PG2CONVEX_ALERT_WEBHOOKS: generic JSON alerts (firing / resolved)
   --slack-webhook URL[,URL]     PG2CONVEX_SLACK_WEBHOOKS: Slack-compatible {"text": …} alerts`;
 
-/**
- * How long a graceful stop may take (finish the in-flight batch, flush, end the replication stream) before the
- * process exits anyway. Exiting early is safe: the checkpoint only ever moves past batches durable in Convex.
- */
-const STOP_DEADLINE_MS = 20_000;
+/** Bound on the clean-up after the mirror ended (parity runs, the health port): then the process exits anyway. */
+const CLEANUP_MS = 5_000;
 
 export async function main(argv: string[]): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
@@ -62,8 +72,10 @@ export async function main(argv: string[]): Promise<number> {
   const { tables, notes } = selectTables(await loadTableSet(config.tablesModule), config.tables);
   for (const note of notes) logger.warn(note);
   const metrics = createMetrics({ defaultMetrics: true });
+  const reasons = createHealthReasons();
+  const outages = createOutageTracker({ logger, registry: metrics.registry, reasons });
   const health: HealthState = { phase: "starting" };
-  const server = await startHealthServer({ host: config.metricsHost, port: config.metricsPort, registry: metrics.registry, state: () => health }).catch((e: unknown) => {
+  const server = await startHealthServer({ host: config.metricsHost, port: config.metricsPort, registry: metrics.registry, state: () => health, reasons }).catch((e: unknown) => {
     throw new Pg2ConvexError("CONFIG_INVALID", `cannot serve /healthz and /metrics on ${config.metricsHost}:${config.metricsPort}: ${(e as Error).message}`, {
       cause: e,
       fix: "free that port or choose another with --metrics-port (0 = any free port)",
@@ -71,42 +83,57 @@ export async function main(argv: string[]): Promise<number> {
   });
   logger.info({ url: server.url }, "health and metrics endpoint up (/healthz /readyz /metrics)");
 
-  let mirror: Awaited<ReturnType<typeof startMirror>> | undefined;
-  let parity: ParitySchedule | undefined;
-  let control: { stop(): Promise<void> } | undefined;
+  // Convex: every call retried for as long as the outage lasts (or --max-outage); the tracker logs state changes.
+  const convexRetry: RetryOptions = {
+    retries: Number.POSITIVE_INFINITY,
+    ...(config.maxOutage === undefined ? {} : { maxOutageMs: config.maxOutage }),
+    observer: { failed: (e) => outages.failed("convex", e), succeeded: () => outages.recovered("convex") },
+  };
+  const mirror = superviseMirror({
+    config,
+    tables,
+    logger,
+    metrics,
+    outages,
+    convexRetry,
+    ...(config.maxOutage === undefined ? {} : { maxOutageMs: config.maxOutage }),
+    onPhase: (p) => (health.phase = p),
+    onReconnecting: () => (health.phase = "reconnecting"),
+  });
+  const parity: ParitySchedule | undefined = config.parityEvery ? scheduleParity({ config, tables, logger, metrics, everyMs: config.parityEvery }) : undefined;
+  // The control plane's heartbeat goes out only while the mirror streams: a mirror that is reconnecting,
+  // backfilling or stopped must let its heartbeat go stale, so reads fall back to PostgreSQL.
+  const control = startControlPlane({ config, logger, metrics, live: () => mirror.streaming() });
   let stopping = false;
-  let failed = false;
-  // A signal always ends the process. While streaming: a graceful stop, bounded by STOP_DEADLINE_MS. Before
-  // that (checks, Convex state, backfill) there is nothing to finish: every backfill page is durable together
-  // with its cursor, so exiting at once is what a crash would do, minus the crash. A second signal exits now.
+  // A signal always ends the process, within --shutdown-timeout. While streaming: a graceful stop (the in-flight
+  // batch is finished, pending ones flushed). Before that (checks, Convex state, backfill) or while waiting to
+  // reconnect there is nothing to finish: every backfill page is durable together with its cursor, so exiting at
+  // once is what a crash would do, minus the crash. A second signal exits at once.
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping || !mirror) {
-      logger.info({ signal }, stopping ? "second stop signal: exiting now" : "stop requested during start-up: exiting (the next start resumes)");
-      process.exit(stopping || failed ? 1 : 0);
+    if (stopping || !mirror.streaming()) {
+      logger.info({ signal }, stopping ? "second stop signal: exiting now" : "stop requested while not streaming: exiting (the next start resumes)");
+      process.exit(stopping ? 1 : 0);
     }
     stopping = true;
-    logger.info({ signal }, "stop requested");
+    logger.info({ signal, shutdownTimeoutMs: config.shutdownTimeout }, "stop requested");
     health.phase = "stopping";
     setTimeout(() => {
-      logger.warn({ deadlineMs: STOP_DEADLINE_MS }, "graceful stop did not finish in time: exiting");
-      console.error(`pg2convex run: did not stop within ${STOP_DEADLINE_MS / 1000} s (a Convex call was still retrying); exited — the checkpoint stays at the last durable batch`);
+      logger.warn({ shutdownTimeoutMs: config.shutdownTimeout }, "graceful stop did not finish in time: exiting");
+      console.error(`pg2convex run: did not stop within ${config.shutdownTimeout / 1000} s (--shutdown-timeout; a call was still retrying); exited — the checkpoint stays at the last durable batch`);
       process.exit(1);
-    }, STOP_DEADLINE_MS).unref();
-    // Failures surface through mirror.done (awaited below); the stop calls themselves have nothing to report.
-    mirror.stop().catch(() => undefined);
+    }, config.shutdownTimeout).unref();
+    // Failures surface through mirror.done (awaited below); Convex calls still retrying give up a little
+    // before the deadline so the stop can finish by itself.
+    mirror.stop(Math.max(0, config.shutdownTimeout - 3_000)).catch(() => undefined);
     parity?.stop().catch(() => undefined);
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
   try {
-    mirror = await startMirror({ config, tables, logger, metrics, onPhase: (p) => (health.phase = p) });
-    if (config.parityEvery) parity = scheduleParity({ config, tables, logger, metrics, everyMs: config.parityEvery });
-    control = startControlPlane({ config, logger, metrics });
     await mirror.done;
     logger.info({ position: mirror.position() }, "stopped");
     return 0;
   } catch (e) {
-    failed = true;
     health.phase = "failed";
     health.lastError = describeError(e);
     logger.fatal({ err: e instanceof Pg2ConvexError ? e.toJSON() : String(e) }, "pg2convex run failed");
@@ -114,9 +141,11 @@ export async function main(argv: string[]): Promise<number> {
     console.error(scrubSecrets(`pg2convex run failed: ${describeErrorLine(e)}`, secrets));
     return 1;
   } finally {
-    await control?.stop();
-    await parity?.stop();
-    await server.close();
+    // Bounded: nothing here may keep a finished (or failed) process alive.
+    let timer: NodeJS.Timeout | undefined;
+    const cleanup = Promise.all([control.stop(), parity?.stop().catch(() => undefined), server.close()]);
+    await Promise.race([cleanup, new Promise((r) => (timer = setTimeout(r, CLEANUP_MS)))]);
+    clearTimeout(timer);
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
   }

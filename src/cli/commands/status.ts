@@ -7,11 +7,14 @@ import { formatLsn } from "../../model/lsn";
 import { parityLines, readParityStatus } from "../../parity/status";
 import { readRejectSummary, rejectLines } from "../../observability/reject-summary";
 import { migrationLines, readMigration } from "./status-migration";
+import { statusLagSeconds } from "./status-lag";
 
 const HELP = `usage: pg2convex status [--json] [connection options as for run]
 
-Shows the durable checkpoint in Convex, the slot's lag (bytes of WAL not yet confirmed, and seconds since
-the mirror last advanced while behind), WAL retained by the slot, per-table row counts in PostgreSQL and Convex,
+Shows the durable checkpoint in Convex, the slot's lag (bytes of WAL not yet confirmed, and seconds: the age
+of the commit of the oldest mirrored change not yet in Convex, 0 when caught up — read from the slot when no
+bridge streams it, from the running bridge's /metrics (--metrics-host/--metrics-port) when one does), WAL
+retained by the slot, per-table row counts in PostgreSQL and Convex,
 per table the parity history: "parity green since …" (the 7-day gate) and the last drift seen, and the
 unresolved rejects (rows recorded in pg2c_reject that no newer version of the row has settled yet): their
 count and the most recent few (table, key, LSN, code).`;
@@ -28,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const [slot, state] = await Promise.all([slotInfo(pg, config.slot), reader.state(config.slot)]);
     const lagBytes = slot.exists ? slot.lagBytes : null;
-    const lagSeconds = lagBytes && lagBytes > 0n && state.updatedAt ? Math.round((Date.now() - state.updatedAt) / 1000) : 0;
+    const lagSeconds = slot.exists ? await statusLagSeconds({ pg, config, tables, active: slot.active, lagBytes }) : null;
     const counts = [];
     for (const t of tables) {
       const pgCount = Number((await pg.query(`SELECT count(*) AS n FROM ${qualified(t)}`)).rows[0].n);
@@ -64,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     console.log(`slot ${report.slot}: ${report.slotExists ? (report.slotActive ? "active" : "inactive") : "MISSING"}   phase: ${report.phase}`);
     console.log(`checkpoint ${report.checkpoint ?? "-"}   confirmed_flush ${report.confirmedFlushLsn ?? "-"}`);
-    console.log(`lag ${report.lagBytes ?? "-"} bytes, ${report.lagSeconds}s   WAL retained ${report.retainedWalBytes ?? "-"} bytes`);
+    console.log(`lag ${report.lagBytes ?? "-"} bytes, ${report.lagSeconds === null ? "? " : `${report.lagSeconds}`}s   WAL retained ${report.retainedWalBytes ?? "-"} bytes`);
     console.log(rejectLines(rejects).join("\n"));
     console.log(renderCounts(counts));
     console.log(parityLines(parity).join("\n"));
