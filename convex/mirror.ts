@@ -23,6 +23,7 @@ export const {
   parityFeedFor,
   recordParityRun,
   parityStatus,
+  requestResync,
 } = defineMirrorFunctions(referenceTables);
 
 // This deployment is the project's own test/demo stand-in, so it also carries the guarded test-only

@@ -13,6 +13,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ main(arg
   lint: { summary: "block SQL that touches legacy tables (guardrail)", load: () => import("./commands/lint") },
   inventory: { summary: "list every SQL site with the tables it reads and writes", load: () => import("./commands/inventory") },
   parity: { summary: "compare the Convex mirror with PostgreSQL", load: () => import("./commands/parity") },
+  resync: { summary: "copy one table again while `run` keeps streaming", load: () => import("./commands/resync") },
 };
 
 function usage(): string {

@@ -14,6 +14,7 @@ import { parityChanged, parityKeys, parityScan } from "./parity/parity-queries";
 import { parityDocChecks, parityFeedFor, parityFeeds } from "./parity/parity-invariants";
 import { parityStatus, recordParityRun, recordParityRunArgs } from "./parity/parity-history";
 import { parityScanArgs } from "./wire/parity-protocol";
+import { requestResyncHandler } from "./apply/resync-request";
 
 /** Literal the caller of resetMirror must pass, so that no stray call erases a mirror. */
 export const RESET_CONFIRMATION = "erase the mirrored tables";
@@ -105,6 +106,11 @@ export function defineMirrorFunctions(tables: TableSet) {
     parityStatus: internalQueryGeneric({
       args: {},
       handler: (ctx) => parityStatus(ctx),
+    }),
+    // `pg2convex resync --table T` (and `run` for a newly added table): picked up by the running bridge.
+    requestResync: internalMutationGeneric({
+      args: { slot: v.string(), table: v.string(), id: v.string() },
+      handler: (ctx, args) => requestResyncHandler(config, ctx, args),
     }),
   };
 }

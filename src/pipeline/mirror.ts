@@ -29,6 +29,7 @@ import { establishContinuity } from "./continuity";
 import { openValuesSlot } from "./values-slot";
 import { decodeOrReject } from "./decode-failures";
 import { runStream } from "./stream-loop";
+import { startResync } from "./resync";
 
 export interface MirrorDeps {
   config: Config;
@@ -123,6 +124,9 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
   // Rejects left open by an earlier run (or resolved by it after its last settle) are counted first.
   await rejects.settleAll();
 
+  // Re-sync (src/resync/): the deployment holds every table; tables added after streaming began are requested.
+  const resync = await startResync(deps, sink, state, graph);
+
   // 5. Backfill (or resume it) unless the mirror is already streaming.
   let start: Position;
   if (state.phase === "stream" && state.commitLsn !== null && state.endLsn !== null) {
@@ -147,6 +151,7 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
     values?.durable(lsn);
   });
   sink.trackStream({ checkpoint, onApplied: deps.onApplied });
+  const resyncer = resync?.(() => checkpoint.position());
 
   // 7. Run: the stream takes the SQL session over and closes it when it ends.
   const stream = runStream(start.endLsn, {
@@ -159,6 +164,13 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
     logger,
     flushIntervalMs: config.flushIntervalMs,
     release: () => pgClient.end().catch(() => undefined),
+    ...(resyncer ? { observe: (tx) => resyncer.observe(tx) } : {}),
   });
-  return { done: stream.done, stop: () => stream.stop(), position: () => checkpoint.position() };
+  resyncer?.start();
+  const done = stream.done.finally(() => resyncer?.stop());
+  const stop = async () => {
+    await resyncer?.stop();
+    await stream.stop();
+  };
+  return { done, stop, position: () => checkpoint.position() };
 }

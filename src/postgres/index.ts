@@ -22,6 +22,7 @@
 //   keyset(table, opts?) / keyColumnTypes(client, table)             SELECT of `col::text` rows ordered and paged by the key
 //   estimateRows / plannerRowEstimate / countRows                    table sizes
 //   beginSnapshotRead(client, snapshot?) / endSnapshotRead(client)   one read-only snapshot across many statements
+//   emitWatermark / readChunk (resync-read.ts)                       re-sync watermarks and chunk reads in one snapshot
 //
 // Errors are Pg2ConvexError: PG_CONNECT, PG_CONNECTION_LOST (retryable), PG_CHECK_FAILED, SLOT_MISSING, SLOT_EXISTS, CONFIG_INVALID (bad
 // slot or role name), each with a one-line fix. No message carries a password or a connection string.
@@ -40,3 +41,4 @@ export { startReplicationCommand } from "./start-replication";
 export { keyColumnTypes, keyset, KEYSET_ALIAS, type Keyset, type KeysetOptions } from "./keyset";
 export { countRows, estimateRows, plannerRowEstimate } from "./table-size";
 export { beginSnapshotRead, endSnapshotRead } from "./snapshot-read";
+export { emitWatermark, parseXip, readChunk, type ChunkRead } from "./resync-read";

@@ -6,6 +6,7 @@ import { createMirrorReader } from "../../convex-client";
 import { formatLsn } from "../../model/lsn";
 import { parityLines, readParityStatus } from "../../parity/status";
 import { readRejectSummary, rejectLines } from "../../observability/reject-summary";
+import { describe as describeResync } from "./resync";
 
 const HELP = `usage: pg2convex status [--json] [connection options as for run]
 
@@ -51,6 +52,7 @@ export async function main(argv: string[]): Promise<number> {
       tables: counts,
       parity,
       rejects,
+      resync: (state.resync ?? []).map((r) => ({ table: r.table, phase: r.phase, rows: r.rows, requestedAt: new Date(r.requestedAt).toISOString() })),
     };
     if (extra.json) {
       console.log(JSON.stringify(report, null, 2));
@@ -60,6 +62,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`checkpoint ${report.checkpoint ?? "-"}   confirmed_flush ${report.confirmedFlushLsn ?? "-"}`);
     console.log(`lag ${report.lagBytes ?? "-"} bytes, ${report.lagSeconds}s   WAL retained ${report.retainedWalBytes ?? "-"} bytes`);
     console.log(rejectLines(rejects).join("\n"));
+    for (const r of state.resync ?? []) console.log(`re-sync ${r.table}: ${describeResync(r)}`);
     console.log(renderCounts(counts));
     console.log(parityLines(parity).join("\n"));
     return 0;
