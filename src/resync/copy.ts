@@ -43,6 +43,10 @@ export async function copyChunks(ctx: StepContext, start: ResyncProgress): Promi
       async (win, read, high) => {
         const rows = read?.rows ?? [];
         const keep = win.remaining(rows, (r) => keyOfRow(table, r), read?.xip ?? new Set());
+        if (keep === null) {
+          logger.info({ table: table.name }, "re-sync chunk overlapped a transaction its snapshot could not see; reading it again");
+          return;
+        }
         const done = rows.length < limit;
         const next: ResyncProgress = {
           ...progress,

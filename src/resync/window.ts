@@ -3,17 +3,19 @@
 // LIMIT n, in one REPEATABLE READ snapshot S taken after L committed), then emits the high watermark H. Both
 // watermarks are transactional logical messages in their own transactions, so the stream sees them at their
 // commit positions, in commit order with every other transaction. Invariants:
-//  - every stream change of the table between L and H (in stream order) names a key the chunk must not write:
+//  - every stream change of the table committed between L and H names a key the chunk must not write:
 //    such a change may or may not be in S, and the stream applies it at its own version anyway;
 //  - a transaction that committed before L but was still running in S (its commit record precedes L while its
-//    snapshot visibility lagged, e.g. a synchronous-replication wait) is invisible to S too: keys written by a
-//    transaction seen after arming and before L whose xid is in S's xip list are dropped as well;
+//    snapshot visibility lagged, e.g. a synchronous-replication wait) is invisible to S too. If one seen after
+//    arming and before L (its xid in S's xip list) changed the table, the chunk is not written at all and is
+//    read again under new watermarks: dropping its keys would not do, as the stream wrote them before L, below
+//    the sweep's bound (sweep.ts), so they would be swept although PostgreSQL has them;
 //  - every other chunk row is PostgreSQL's row as of H: it is in S, and nothing changed it between S and H (that
 //    change would be in the window). It is written at version H (H's commit LSN): a stream change before L
 //    (older) loses to it, one after H (newer) wins, and no change of that key lies between — so replays of any
 //    part of the stream, before or after the chunk, leave the same final state;
-//  - a TRUNCATE of the table in the window (or by such an invisible transaction) drops the whole chunk: rows of
-//    S may all be gone, and a chunk write newer than the truncate would bring them back;
+//  - a TRUNCATE of the table in the window drops the whole chunk: rows of S may all be gone, and a chunk write
+//    newer than the truncate would bring them back (rows inserted after it are window keys, streamed);
 //  - keys compare as keyString (canonical; the stream's decoded keys and the chunk's decodeText keys agree).
 // Not covered: a transaction whose commit record precedes the arming of the window and that is still invisible
 // when S is taken; arming is immediately before L, so that needs a commit stalled for L's whole round trip.
@@ -26,8 +28,8 @@ export type WindowEvent = { kind: "none" } | { kind: "low"; lsn: Lsn } | { kind:
 
 export class ChunkWindow {
   private phase: "armed" | "open" | "closed" = "armed";
-  /** Keys (and truncates) of the table per xid, seen after arming and before L. */
-  private readonly beforeLow = new Map<number, Set<string> | "truncate">();
+  /** Xids of transactions that changed the table, seen after arming and committed before L. */
+  private readonly beforeLow = new Set<number>();
   private readonly inWindow = new Set<string>();
   private truncated = false;
   lowLsn: Lsn | null = null;
@@ -43,10 +45,9 @@ export class ChunkWindow {
     return this.phase === "closed";
   }
 
-  /** Feeds one stream transaction, in stream order. */
+  /** Feeds one stream transaction, in stream order (a reconnect may deliver some again). */
   observe(tx: SourceTransaction): WindowEvent {
     if (this.phase === "closed") return { kind: "none" };
-    for (const c of tx.changes) this.record(tx.xid, c);
     for (const m of tx.messages ?? []) {
       const w = parseWatermark(m);
       if (!w || w.resync !== this.id.resync || w.chunk !== this.id.chunk) continue;
@@ -61,36 +62,28 @@ export class ChunkWindow {
         return { kind: "high", lsn: tx.commitLsn };
       }
     }
+    for (const c of tx.changes) this.record(tx, c);
     return { kind: "none" };
   }
 
   /**
-   * The chunk rows to write at H: those whose key no change in the window (or by a transaction invisible to
-   * the chunk's snapshot, `xip` as 32-bit xids) touched. Empty when the table was truncated meanwhile.
+   * The chunk rows to write at H: those whose key no change in the window touched; none when the table was
+   * truncated meanwhile. Null when a transaction invisible to the chunk's snapshot (`xip`, as 32-bit xids)
+   * changed the table before L: the chunk must be read again.
    */
-  remaining<R>(rows: readonly R[], keyOf: (r: R) => Key, xip: ReadonlySet<number>): R[] {
-    const dropped = new Set(this.inWindow);
-    let truncated = this.truncated;
-    for (const [xid, keys] of this.beforeLow) {
-      if (!xip.has(xid)) continue;
-      if (keys === "truncate") truncated = true;
-      else for (const k of keys) dropped.add(k);
-    }
-    if (truncated) return [];
-    return rows.filter((r) => !dropped.has(keyString(keyOf(r))));
+  remaining<R>(rows: readonly R[], keyOf: (r: R) => Key, xip: ReadonlySet<number>): R[] | null {
+    for (const xid of this.beforeLow) if (xip.has(xid)) return null;
+    if (this.truncated) return [];
+    return rows.filter((r) => !this.inWindow.has(keyString(keyOf(r))));
   }
 
-  private record(xid: number, c: RowChange): void {
+  /** By commit position, not arrival: a transaction delivered again after L but committed before it is a pre-L one. */
+  private record(tx: SourceTransaction, c: RowChange): void {
     const keys = changedKeys(this.table, c);
     if (keys === null) return;
-    if (this.phase === "open") {
-      if (keys === "truncate") this.truncated = true;
-      else for (const k of keys) this.inWindow.add(k);
-      return;
-    }
-    const seen = this.beforeLow.get(xid);
-    if (keys === "truncate" || seen === "truncate") this.beforeLow.set(xid, "truncate");
-    else this.beforeLow.set(xid, new Set([...(seen ?? []), ...keys]));
+    if (this.lowLsn === null || tx.commitLsn < this.lowLsn) this.beforeLow.add(tx.xid);
+    else if (keys === "truncate") this.truncated = true;
+    else for (const k of keys) this.inWindow.add(k);
   }
 }
 
