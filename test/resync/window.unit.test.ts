@@ -11,18 +11,24 @@ import type { RowChange, SourceTransaction } from "../../src/model/changes";
 
 const T = "t";
 const KEYS = 6;
-type Op = { k: number; del: boolean; move: number | null; val: number };
+type Op = { k: number; del: boolean; move: number | null; val: number; truncate: boolean };
 type Doc = { ver: bigint; val: number | null }; // val null: tombstone
 
 /** Convex model: one document or tombstone per key, written under isNewer like applyBatch does. */
 class Mirror {
   readonly docs = new Map<number, Doc>();
+  truncatedAt: bigint | null = null;
   write(k: number, ver: bigint, val: number | null): void {
     const cur = this.docs.get(k);
-    if (isNewer({ ver, current: cur?.ver ?? null, truncatedAt: null, touchedInBatch: false })) this.docs.set(k, { ver, val });
+    if (isNewer({ ver, current: cur?.ver ?? null, truncatedAt: this.truncatedAt, touchedInBatch: false })) this.docs.set(k, { ver, val });
   }
   apply(tx: SourceTransaction): void {
     for (const c of tx.changes) {
+      if (c.kind === "truncate" && (this.truncatedAt === null || tx.commitLsn > this.truncatedAt)) {
+        // Rows older than the truncate go; newer ones (a replayed truncate) stay.
+        this.truncatedAt = tx.commitLsn;
+        for (const [k, d] of this.docs) if (d.ver < tx.commitLsn) this.docs.delete(k);
+      }
       if (c.kind === "delete") this.write(c.key[0] as number, tx.commitLsn, null);
       if (c.kind === "update" || c.kind === "insert") {
         if (c.kind === "update" && c.oldKey) this.write(c.oldKey[0] as number, tx.commitLsn, null);
@@ -37,6 +43,10 @@ class Mirror {
 
 /** Applies `op` to `pg`, returning the change wal2json would report (none for a no-op). */
 function run(pg: Map<number, number>, op: Op, lsn: bigint): RowChange | null {
+  if (op.truncate) {
+    pg.clear();
+    return { kind: "truncate", tables: [T], lsn };
+  }
   const has = pg.has(op.k);
   if (op.del) {
     if (!has) return null;
@@ -52,7 +62,7 @@ function run(pg: Map<number, number>, op: Op, lsn: bigint): RowChange | null {
   return { kind: has ? "update" : "insert", table: T, key: [op.k], row: { v: op.val }, lsn };
 }
 
-const opArb = fc.record({ k: fc.nat(KEYS - 1), del: fc.boolean(), move: fc.option(fc.nat(KEYS - 1), { nil: null }), val: fc.nat(1000) });
+const opArb = fc.record({ k: fc.nat(KEYS - 1), del: fc.boolean(), move: fc.option(fc.nat(KEYS - 1), { nil: null }), val: fc.nat(1000), truncate: fc.nat(12).map((n) => n === 0) });
 const scenario = fc.record({
   initial: fc.array(fc.tuple(fc.nat(KEYS - 1), fc.nat(1000)), { maxLength: KEYS }),
   stale: fc.array(fc.tuple(fc.nat(KEYS + 2), fc.option(fc.nat(1000), { nil: null })), { maxLength: KEYS }),
@@ -86,7 +96,7 @@ describe("the re-sync window", () => {
           ...(edge ? { messages: [{ prefix: WATERMARK_PREFIX, content: watermarkContent({ resync: "r", chunk: 0, edge }) }] } : {}),
         });
         // PostgreSQL's history; the keys each operation touches (a move touches both keys).
-        const touches = s.ops.map((op) => [op.k, ...(op.move !== null ? [op.move] : [])]);
+        const touches = s.ops.map((op) => (op.truncate ? [...Array(KEYS + 3).keys()] : [op.k, ...(op.move !== null ? [op.move] : [])]));
         // Transactions between arming and L that the snapshot does not see yet (committed before L, visibility
         // lagging): only those whose keys nothing else touches before the snapshot, as row locks would ensure.
         const invisible = new Set<number>();
