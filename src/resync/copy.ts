@@ -56,7 +56,12 @@ export async function copyChunks(ctx: StepContext, start: ResyncProgress): Promi
           rows: progress.rows + rows.length,
           updatedAt: Date.now(),
         };
-        await applyAtVersion({ sink: ctx.sink, graph: ctx.graph, maxBatchOps: config.maxBatchOps }, high, keep.map((r) => toChange(table, r, high)), next);
+        await applyAtVersion(
+          { sink: ctx.sink, graph: ctx.graph, maxBatchOps: config.maxBatchOps },
+          high,
+          keep.map((r) => toChange(table, r, high)),
+          next,
+        );
         ctx.metrics?.backfillRows.inc({ table: table.name }, keep.length);
         logger.debug({ table: table.name, rows: rows.length, written: keep.length, at: formatLsn(high) }, "re-sync chunk written");
         progress = next;
@@ -70,7 +75,12 @@ export async function copyChunks(ctx: StepContext, start: ResyncProgress): Promi
 }
 
 function keyOfRow(table: TableDef, r: Record<string, string | null>): Value[] {
-  return table.primaryKey.map((k) => decodeText(table.columns.find((c) => c.name === k)!, r[k] ?? null)) as Value[];
+  return table.primaryKey.map((k) =>
+    decodeText(
+      table.columns.find((c) => c.name === k)!,
+      r[k] ?? null,
+    ),
+  ) as Value[];
 }
 
 async function throttle(rowsPerSecond: number, started: number, copied: number, stopping: Promise<never>): Promise<void> {

@@ -44,8 +44,12 @@ export async function resyncOf(env: MirrorEnv, table: string): Promise<ResyncPro
 }
 
 export function waitResync(env: MirrorEnv, table: string, ok: (r: ResyncProgress) => boolean, timeoutMs = 120_000): Promise<ResyncProgress> {
-  return waitUntil(`re-sync of ${table}`, async () => {
-    const r = await resyncOf(env, table);
-    return r && ok(r) ? r : undefined;
-  }, timeoutMs);
+  return waitUntil(
+    `re-sync of ${table}`,
+    async () => {
+      const r = await resyncOf(env, table);
+      return r && ok(r) ? r : undefined;
+    },
+    timeoutMs,
+  );
 }

@@ -130,7 +130,11 @@ describe("the re-sync window", () => {
           mirror.apply(t);
           const ev = window.observe(t);
           if (ev.kind === "high") {
-            const keep = window.remaining([...snapshot].map(([k, v]) => ({ k, v })), (r) => [r.k], invisible);
+            const keep = window.remaining(
+              [...snapshot].map(([k, v]) => ({ k, v })),
+              (r) => [r.k],
+              invisible,
+            );
             if (keep === null) retry = true;
             else lowLsn = window.lowLsn;
             for (const r of keep ?? []) mirror.write(r.k, ev.lsn, r.v);
@@ -142,7 +146,13 @@ describe("the re-sync window", () => {
           const pair = [tx(100_002, [], "low"), tx(100_003, [], "high")].map((t) => ({ ...t, messages: [{ prefix: WATERMARK_PREFIX, content: watermarkContent({ resync: "r", chunk: 1, edge: t.xid === 100_002 ? "low" : "high" }) }] }));
           for (const t of pair) {
             const ev = again.observe(t);
-            if (ev.kind === "high") for (const r of again.remaining([...pg].map(([k, v]) => ({ k, v })), (r) => [r.k], new Set())!) mirror.write(r.k, ev.lsn, r.v);
+            if (ev.kind === "high")
+              for (const r of again.remaining(
+                [...pg].map(([k, v]) => ({ k, v })),
+                (r) => [r.k],
+                new Set(),
+              )!)
+                mirror.write(r.k, ev.lsn, r.v);
           }
           lowLsn = again.lowLsn;
         }
