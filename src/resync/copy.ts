@@ -7,7 +7,6 @@
 //  - resuming after a crash restarts after the last durable cursor with fresh windows; a chunk written twice
 //    is harmless (the second is newer and is PostgreSQL's row at its own H);
 //  - throttled like the backfill (--backfill-rows-per-second), chunks of --backfill-chunk-rows.
-import type pg from "pg";
 import type { TableDef } from "../definitions/types";
 import type { ResyncProgress } from "../mirror-functions/wire/protocol";
 import { toChange } from "../backfill";
@@ -16,15 +15,7 @@ import { formatLsn } from "../model/lsn";
 import type { Value } from "convex/values";
 import { readChunk } from "../postgres";
 import { applyAtVersion } from "./apply-rows";
-import type { ResyncDeps, RunWindow } from "./resyncer";
-
-export interface StepContext extends ResyncDeps {
-  table: TableDef;
-  runWindow: RunWindow;
-  session: () => Promise<pg.Client>;
-  isStopped: () => boolean;
-  stopping: Promise<never>;
-}
+import type { StepContext } from "./types";
 
 export async function copyChunks(ctx: StepContext, start: ResyncProgress): Promise<ResyncProgress> {
   const { table, config, logger } = ctx;

@@ -10,53 +10,14 @@
 //    next poll; a failure inside observe() is a failed stream batch and stops the stream like any other.
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
-import type { Config } from "../config/schema";
-import type { TableGraph } from "../definitions/graph";
-import type { TableSet } from "../definitions/types";
-import type { Logger } from "../log";
-import type { Metrics } from "../observability/metrics";
-import type { Position } from "../checkpoint";
-import type { Sink } from "../sink";
-import type { SourceTransaction } from "../model/changes";
-import type { Lsn } from "../model/lsn";
-import type { MirrorState } from "../mirror-functions/wire/protocol";
-import type { MirrorReader } from "../convex-client/mirror-reader";
 import { Pg2ConvexError } from "../errors";
 import { connectPg, emitWatermark, type ChunkRead } from "../postgres";
 import { ChunkWindow } from "./window";
 import { WATERMARK_PREFIX, watermarkContent, type WatermarkId } from "./watermark";
+import type { OnHigh, ResyncDeps, Resyncer, RunWindow } from "./types";
 import { copyChunks } from "./copy";
 import { sweepStale } from "./sweep";
 import { requestResync } from "./request";
-
-export interface ResyncDeps {
-  config: Config;
-  tables: TableSet;
-  graph: TableGraph;
-  /** The wiring's instrumented sink (metrics, logs, rejects). */
-  sink: Sink;
-  reader: MirrorReader;
-  logger: Logger;
-  metrics?: Metrics | undefined;
-  /** The stream's last durable checkpoint. */
-  position: () => Position | null;
-  pollMs?: number;
-}
-
-export interface Resyncer {
-  /** Stream hook: every transaction, in stream order, inside the stream's serial queue. */
-  observe(tx: SourceTransaction): Promise<void>;
-  /** Records a re-sync request for each mirrored table Convex has never copied (added after streaming began). */
-  requestNewTables(state: MirrorState): Promise<void>;
-  start(): void;
-  stop(): Promise<void>;
-}
-
-/** What a window step does at its high watermark, in the stream's queue. */
-export type OnHigh = (win: ChunkWindow, chunk: ChunkRead | null, high: Lsn) => Promise<void>;
-
-/** Arms a window, emits L, reads (or not: a barrier), emits H, and settles once onHigh ran at H. */
-export type RunWindow = (table: string, chunk: number, read: (() => Promise<ChunkRead>) | null, onHigh: OnHigh) => Promise<void>;
 
 interface Active {
   win: ChunkWindow;
@@ -64,6 +25,8 @@ interface Active {
   onHigh: OnHigh;
   settle: { resolve: () => void; reject: (e: unknown) => void };
 }
+
+export type { ResyncDeps, Resyncer } from "./types";
 
 export function createResyncer(deps: ResyncDeps): Resyncer {
   const { logger, graph } = deps;

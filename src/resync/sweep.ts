@@ -15,7 +15,7 @@ import { VERSION_FIELD } from "../definitions/types";
 import { keyOfDoc } from "../model/key";
 import type { Lsn } from "../model/lsn";
 import { applyAtVersion } from "./apply-rows";
-import type { StepContext } from "./copy";
+import type { StepContext } from "./types";
 
 export async function sweepStale(ctx: StepContext, progress: ResyncProgress): Promise<void> {
   const { table, logger } = ctx;
