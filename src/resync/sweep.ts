@@ -6,7 +6,9 @@
 //    later insert of it committed after L0 and before W would have rewritten it: so it is absent as of W;
 //  - it is deleted at version W through the normal delete path (tombstone, derived fields, children's links):
 //    a stream change after W is newer and wins, a replay of one before W is older and loses, and a stream
-//    change that rewrote the key between the read and the delete makes the delete a no-op by version;
+//    change that rewrote the key between the read and the delete makes the delete a no-op by version. The
+//    deletes are applied at a second barrier's position, inside the stream's queue, like every chunk: the sink
+//    keeps seeing one batch at a time;
 //  - the sweep is idempotent, so a crash during it simply runs it again (phase "sweep" is durable).
 import type { Value } from "convex/values";
 import type { ResyncProgress } from "../mirror-functions/wire/protocol";
@@ -35,6 +37,7 @@ export async function sweepStale(ctx: StepContext, progress: ResyncProgress): Pr
       if (typeof ver === "bigint" && ver < low) stale.push({ kind: "delete", table: table.name, key: keyOfDoc(table, doc as Record<string, Value>), lsn: w });
     }
   }
-  await applyAtVersion({ sink: ctx.sink, graph: ctx.graph, maxBatchOps: ctx.config.maxBatchOps }, w, stale, { ...progress, phase: "done", updatedAt: Date.now() });
+  const done: ResyncProgress = { ...progress, phase: "done", updatedAt: Date.now() };
+  await ctx.runWindow(table.name, -2, null, () => applyAtVersion({ sink: ctx.sink, graph: ctx.graph, maxBatchOps: ctx.config.maxBatchOps }, w, stale, done));
   logger.info({ table: table.name, rows: progress.rows, removed: stale.length }, "re-sync finished");
 }
