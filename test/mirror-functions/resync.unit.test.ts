@@ -10,6 +10,9 @@ const requestResync = makeFunctionReference<"mutation">("mirror:requestResync");
 describe("re-sync requests", () => {
   it("records one request per table, keeps one under way, and starts a new one after it is done", async () => {
     const t = newMirror();
+    await expect(t.mutation(requestResync as any, { slot: "s1", table: "language", id: "early" })).rejects.toThrow(/not streaming yet \(phase new\)/);
+    expect((await state(t)).updatedAt).toBeNull(); // no checkpoint document was made
+    await apply(t, [], { checkpoint: { commitLsn: 100n, endLsn: 108n } });
     const a = (await t.mutation(requestResync as any, { slot: "s1", table: "language", id: "a" })) as ResyncProgress;
     expect(a).toMatchObject({ table: "language", id: "a", phase: "requested", rows: 0, lowLsn: null, after: null });
     expect(await t.mutation(requestResync as any, { slot: "s1", table: "language", id: "b" })).toMatchObject({ id: "a" });
@@ -29,6 +32,7 @@ describe("re-sync requests", () => {
 
   it("refuses a table the deployment does not mirror", async () => {
     const t = newMirror();
+    await apply(t, [], { checkpoint: { commitLsn: 100n, endLsn: 108n } });
     await expect(t.mutation(requestResync as any, { slot: "s1", table: "nope", id: "a" })).rejects.toThrow(/not mirrored by this deployment/);
   });
 });
