@@ -33,7 +33,7 @@ export async function copyChunks(ctx: StepContext, start: ResyncProgress): Promi
       async () => readChunk(await ctx.session(), table, after, limit),
       async (win, read, high) => {
         const rows = read?.rows ?? [];
-        const keep = win.remaining(rows, (r) => keyOfRow(table, r), read?.xip ?? new Set());
+        const keep = win.remaining(rows, (r) => keyOfRow(table, r), read?.xip ?? new Set(), ctx.recent);
         if (keep === null) {
           logger.info({ table: table.name }, "re-sync chunk overlapped a transaction its snapshot could not see; reading it again");
           return;

@@ -12,7 +12,9 @@ import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { Pg2ConvexError } from "../errors";
 import { connectPg, emitWatermark, type ChunkRead } from "../postgres";
-import { ChunkWindow } from "./window";
+import type { Lsn } from "../model/lsn";
+import type { SourceTransaction } from "../model/changes";
+import { ChunkWindow, changedKeys } from "./window";
 import { WATERMARK_PREFIX, watermarkContent, type WatermarkId } from "./watermark";
 import type { OnHigh, ResyncDeps, Resyncer, RunWindow } from "./types";
 import { copyChunks } from "./copy";
@@ -32,6 +34,10 @@ export function createResyncer(deps: ResyncDeps): Resyncer {
   const { logger, graph } = deps;
   const pollMs = deps.pollMs ?? 1000;
   let active: Active | null = null;
+  // While a table is re-synced: xid → commit LSN of recent transactions that changed it (window.ts: a chunk
+  // whose snapshot could not see one that committed before its low watermark is read again).
+  let current: string | null = null;
+  const recent = new Map<number, Lsn>();
   let stopped = false;
   let wake: () => void = () => undefined;
   let stopSignal: (e: unknown) => void = () => undefined;
@@ -64,7 +70,9 @@ export function createResyncer(deps: ResyncDeps): Resyncer {
     const todo = (state.resync ?? []).find((r) => r.phase !== "done" && graph.byName(r.table));
     if (!todo) return false;
     const table = graph.byName(todo.table)!;
-    const ctx = { ...deps, table, runWindow, session, isStopped: () => stopped, stopping };
+    const ctx = { ...deps, table, runWindow, session, isStopped: () => stopped, stopping, recent };
+    if (current !== table.name) recent.clear();
+    current = table.name;
     let progress = todo;
     if (progress.phase === "requested" || progress.phase === "copying") progress = await copyChunks(ctx, progress);
     if (progress.phase === "sweep") await sweepStale(ctx, progress);
@@ -73,6 +81,7 @@ export function createResyncer(deps: ResyncDeps): Resyncer {
 
   return {
     async observe(tx) {
+      if (current) rememberXid(recent, current, tx);
       const a = active;
       if (!a) return;
       const ev = a.win.observe(tx);
@@ -117,4 +126,14 @@ export function createResyncer(deps: ResyncDeps): Resyncer {
       pgClient = null;
     },
   };
+}
+
+/** Transactions remembered per re-synced table: far more than can stall in commit at once. */
+const RECENT_XIDS = 10_000;
+
+function rememberXid(recent: Map<number, Lsn>, table: string, tx: SourceTransaction): void {
+  if (!tx.changes.some((c) => changedKeys(table, c) !== null)) return;
+  recent.delete(tx.xid);
+  recent.set(tx.xid, tx.commitLsn);
+  if (recent.size > RECENT_XIDS) recent.delete(recent.keys().next().value!);
 }

@@ -50,4 +50,6 @@ export interface StepContext extends ResyncDeps {
   session: () => Promise<pg.Client>;
   isStopped: () => boolean;
   stopping: Promise<never>;
+  /** xid → commit LSN of recent transactions that changed the table (ChunkWindow.remaining's `earlier`). */
+  recent: ReadonlyMap<number, Lsn>;
 }

@@ -17,8 +17,8 @@
 //  - a TRUNCATE of the table in the window drops the whole chunk: rows of S may all be gone, and a chunk write
 //    newer than the truncate would bring them back (rows inserted after it are window keys, streamed);
 //  - keys compare as keyString (canonical; the stream's decoded keys and the chunk's decodeText keys agree).
-// Not covered: a transaction whose commit record precedes the arming of the window and that is still invisible
-// when S is taken; arming is immediately before L, so that needs a commit stalled for L's whole round trip.
+//    Transactions seen before arming count too (`earlier`, kept by the worker while a table is re-synced): a
+//    commit can stall for longer than a round trip (a synchronous-replication wait).
 import { keyString, type Key } from "../model/key";
 import type { RowChange, SourceTransaction } from "../model/changes";
 import type { Lsn } from "../model/lsn";
@@ -69,10 +69,11 @@ export class ChunkWindow {
   /**
    * The chunk rows to write at H: those whose key no change in the window touched; none when the table was
    * truncated meanwhile. Null when a transaction invisible to the chunk's snapshot (`xip`, as 32-bit xids)
-   * changed the table before L: the chunk must be read again.
+   * changed the table before L (seen since arming, or in `earlier`: xid → commit LSN): read the chunk again.
    */
-  remaining<R>(rows: readonly R[], keyOf: (r: R) => Key, xip: ReadonlySet<number>): R[] | null {
+  remaining<R>(rows: readonly R[], keyOf: (r: R) => Key, xip: ReadonlySet<number>, earlier: ReadonlyMap<number, Lsn> = new Map()): R[] | null {
     for (const xid of this.beforeLow) if (xip.has(xid)) return null;
+    for (const [xid, commit] of earlier) if (xip.has(xid) && this.lowLsn !== null && commit < this.lowLsn) return null;
     if (this.truncated) return [];
     return rows.filter((r) => !this.inWindow.has(keyString(keyOf(r))));
   }

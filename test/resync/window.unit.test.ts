@@ -97,10 +97,10 @@ describe("the re-sync window", () => {
         });
         // PostgreSQL's history; the keys each operation touches (a move touches both keys).
         const touches = s.ops.map((op) => (op.truncate ? [...Array(KEYS + 3).keys()] : [op.k, ...(op.move !== null ? [op.move] : [])]));
-        // Transactions between arming and L that the snapshot does not see yet (committed before L, visibility
-        // lagging): only those whose keys nothing else touches before the snapshot, as row locks would ensure.
+        // Transactions before L that the snapshot does not see yet (committed before L, visibility lagging),
+        // before or after arming: only those whose keys nothing else touches before the snapshot (row locks).
         const invisible = new Set<number>();
-        for (let i = arm; i < Math.min(low, snap); i++) {
+        for (let i = 0; i < Math.min(low, snap); i++) {
           if (!s.invisible[i]) continue;
           const others = touches.slice(i + 1, snap).flat();
           if (!touches[i]!.some((k) => others.includes(k))) invisible.add(i + 1);
@@ -126,14 +126,24 @@ describe("the re-sync window", () => {
         }
         let lowLsn: bigint | null = null;
         let retry = false;
+        // The window is armed just before the op at `arm` (or L); the worker remembers earlier transactions.
+        const armTx = stream.find((t) => t.xid === arm + 1 || t.xid === 100_000)!;
+        const earlier = new Map<number, bigint>();
+        let armed = false;
         for (const t of delivered) {
           mirror.apply(t);
+          armed ||= t === armTx;
+          if (!armed) {
+            if (t.changes.length > 0) earlier.set(t.xid, t.commitLsn);
+            continue;
+          }
           const ev = window.observe(t);
           if (ev.kind === "high") {
             const keep = window.remaining(
               [...snapshot].map(([k, v]) => ({ k, v })),
               (r) => [r.k],
               invisible,
+              earlier,
             );
             if (keep === null) retry = true;
             else lowLsn = window.lowLsn;
