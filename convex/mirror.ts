@@ -31,6 +31,7 @@ export const {
   migrationStatus,
   deadLetter,
   resolveDeadLetter,
+  requestResync,
 } = defineMirrorFunctions(referenceTables);
 
 // This deployment is the project's own test/demo stand-in, so it also carries the guarded test-only

@@ -3,13 +3,14 @@
 import { Pg2ConvexError } from "../errors";
 import { formatLsn, type Lsn } from "../model/lsn";
 import type { DecodedEvent } from "../model/events";
-import type { RowChange, SourceTransaction } from "../model/changes";
+import type { RowChange, SourceTransaction, TxMessage } from "../model/changes";
 import type { TransactionAssembler } from "./transaction-assembler";
 
 interface OpenTransaction {
   readonly xid: number;
   readonly commitLsn: Lsn;
   readonly changes: RowChange[];
+  readonly messages: TxMessage[];
 }
 
 function violation(message: string, context: { xid?: number; openXid?: number; lsn?: Lsn }): Pg2ConvexError {
@@ -36,20 +37,23 @@ export class Assembler implements TransactionAssembler {
         return null;
       case "begin":
         if (this.open) throw violation(`begin of xid ${event.xid} while xid ${this.open.xid} is open`, { xid: event.xid, openXid: this.open.xid, lsn: event.lsn });
-        this.open = { xid: event.xid, commitLsn: event.commitLsn, changes: [] };
+        this.open = { xid: event.xid, commitLsn: event.commitLsn, changes: [], messages: [] };
         return null;
       case "change": {
         const open = this.expectOpen("change", event.xid, event.change.lsn);
         open.changes.push(event.change);
         return null;
       }
+      case "message":
+        this.expectOpen("message", event.xid, event.lsn).messages.push({ prefix: event.prefix, content: event.content });
+        return null;
       case "commit": {
         const open = this.expectOpen("commit", event.xid, event.commitLsn);
         if (open.commitLsn !== event.commitLsn) {
           throw violation(`commit LSN ${formatLsn(event.commitLsn)} differs from the begin record's ${formatLsn(open.commitLsn)}`, { xid: event.xid, lsn: event.commitLsn });
         }
         this.open = null;
-        return { xid: open.xid, commitLsn: event.commitLsn, endLsn: event.endLsn, commitTime: event.commitTime, changes: open.changes };
+        return { xid: open.xid, commitLsn: event.commitLsn, endLsn: event.endLsn, commitTime: event.commitTime, changes: open.changes, ...(open.messages.length > 0 ? { messages: open.messages } : {}) };
       }
     }
   }

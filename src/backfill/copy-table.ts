@@ -65,7 +65,8 @@ export async function copyTable(ctx: CopyContext): Promise<number> {
   }
 }
 
-function toChange(table: TableDef, r: Record<string, string | null>, lsn: Lsn): RowChange {
+/** One backfilled (or re-synced) row at version `lsn`; an undecodable row becomes a reject change. */
+export function toChange(table: TableDef, r: Record<string, string | null>, lsn: Lsn): RowChange {
   const key = table.primaryKey.map((k) =>
     decodeText(
       table.columns.find((c) => c.name === k)!,

@@ -1,1 +1,2 @@
 export { runBackfill, type BackfillContext } from "./backfill";
+export { toChange } from "./copy-table";

@@ -17,6 +17,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ main(arg
   rollback: { summary: "send a table's reads back to PostgreSQL at once", load: () => import("./commands/rollback") },
   init: { summary: "write table definitions (and convex/ files) from the PostgreSQL catalog; --check for CI", load: () => import("./commands/init") },
   dlq: { summary: "the dead-letter queue: list, show, resolve", load: () => import("./commands/dlq") },
+  resync: { summary: "copy one table again while `run` keeps streaming", load: () => import("./commands/resync") },
 };
 
 function usage(): string {

@@ -4,6 +4,7 @@
 import type { Lsn } from "../model/lsn";
 import type { DecodedEvent } from "../model/events";
 import type { TableSet } from "../definitions/types";
+import { MESSAGE_PREFIX } from "../model/changes";
 import { decodeFailed } from "./failure";
 import { Wal2jsonRecord } from "./record";
 import { decodeRowChange } from "./row";
@@ -50,6 +51,10 @@ export function createDecoder(tables: TableSet, opts: DecoderOptions = {}): Deco
           return { type: "change", xid: rec.xid(), change: { kind: "truncate", tables: [t.def.name], lsn } };
         }
         case "M":
+          // Transactional pg2convex messages (re-sync watermarks) travel with their transaction; others are skipped.
+          if (rec.has("prefix") && rec.string("prefix").startsWith(MESSAGE_PREFIX) && rec.flag("transactional")) {
+            return { type: "message", xid: rec.xid(), prefix: rec.string("prefix"), content: rec.has("content") ? rec.string("content") : "", lsn };
+          }
           return { type: "skip", lsn, reason: `logical decoding message (prefix ${JSON.stringify(rec.has("prefix") ? rec.string("prefix") : "")})` };
         default:
           throw decodeFailed(`unknown wal2json action ${JSON.stringify(action)}`, { lsn }, { fix: "read the slot with format-version=2" });

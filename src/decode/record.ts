@@ -51,6 +51,11 @@ export class Wal2jsonRecord {
     return this.raw[field] !== undefined && this.raw[field] !== null;
   }
 
+  /** A JSON boolean field; false when absent. */
+  flag(field: string): boolean {
+    return this.raw[field] === true;
+  }
+
   xid(): number {
     const v = this.raw.xid;
     const n = isLosslessNumber(v) ? Number(v.value) : NaN;

@@ -19,6 +19,7 @@ import { reportHealthHandler } from "./control/health-report";
 import { migrationStatusHandler } from "./control/status";
 import { deadLetterHandler, resolveDeadLetterHandler } from "./control/dead-letters";
 import { thresholdsValidator } from "./control/tables";
+import { requestResyncHandler } from "./apply/resync-request";
 
 /** Literal the caller of resetMirror must pass, so that no stray call erases a mirror. */
 export const RESET_CONFIRMATION = "erase the mirrored tables";
@@ -143,6 +144,11 @@ export function defineMirrorFunctions(tables: TableSet) {
     migrationStatus: internalQueryGeneric({
       args: { tables: v.array(v.string()), events: v.optional(v.number()) },
       handler: (ctx, args) => migrationStatusHandler(ctx, args),
+    }),
+    // `pg2convex resync --table T` (and `run` for a newly added table): picked up by the running bridge.
+    requestResync: internalMutationGeneric({
+      args: { slot: v.string(), table: v.string(), id: v.string() },
+      handler: (ctx, args) => requestResyncHandler(config, ctx, args),
     }),
   };
 }

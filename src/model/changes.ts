@@ -41,4 +41,15 @@ export interface SourceTransaction {
   readonly endLsn: Lsn;
   readonly commitTime: Date;
   readonly changes: readonly RowChange[];
+  /** pg2convex's own transactional logical messages in this transaction (re-sync watermarks), in WAL order. */
+  readonly messages?: readonly TxMessage[];
 }
+
+/** A transactional logical message (pg_logical_emit_message) whose prefix starts with MESSAGE_PREFIX. */
+export interface TxMessage {
+  readonly prefix: string;
+  readonly content: string;
+}
+
+/** Prefix of every logical message pg2convex emits and reads; other prefixes are skipped. */
+export const MESSAGE_PREFIX = "pg2convex.";

@@ -14,5 +14,7 @@ export type DecodedEvent =
       readonly endLsn: Lsn;
       readonly commitTime: Date;
     }
-  /** A record for a table that is not mirrored, or a logical message: nothing to apply, position only. */
+  /** A transactional logical message with a pg2convex prefix (re-sync watermarks): travels with its transaction. */
+  | { readonly type: "message"; readonly xid: number; readonly prefix: string; readonly content: string; readonly lsn: Lsn }
+  /** A record for a table that is not mirrored, or another logical message: nothing to apply, position only. */
   | { readonly type: "skip"; readonly lsn: Lsn; readonly reason: string };

@@ -11,6 +11,7 @@ import type { Logger } from "../log";
 import type { Metrics } from "../observability/metrics";
 import type { Batch } from "../plan";
 import type { BackfillMark, Sink } from "../sink";
+import type { ResyncProgress } from "../mirror-functions/wire/protocol";
 import type { CheckpointTracker } from "../checkpoint";
 import { formatKey } from "../model/key";
 import { formatLsn } from "../model/lsn";
@@ -40,10 +41,10 @@ export function instrumentSink(sink: Sink, instruments: SinkInstruments): Instru
   let stream: StreamObservers | null = null;
   const settleRejects = sink.settleRejects?.bind(sink);
 
-  const apply = async (batch: Batch, backfill?: BackfillMark) => {
+  const apply = async (batch: Batch, backfill?: BackfillMark, resync?: ResyncProgress) => {
     const started = performance.now();
     const log = logger.child({ op: batch.id });
-    const result = await sink.apply(batch, backfill);
+    const result = await sink.apply(batch, backfill, resync);
     const seconds = (performance.now() - started) / 1000;
     metrics?.batchSeconds.observe(seconds);
     metrics?.batches.inc({ kind: backfill ? "backfill" : "stream" });

@@ -31,6 +31,7 @@ import { openValuesSlot } from "./values-slot";
 import { decodeOrReject } from "./decode-failures";
 import { runStream } from "./stream-loop";
 import { endSession, SESSION_QUERY_TIMEOUT_MS } from "./session-close";
+import { startResync } from "./resync";
 
 export interface MirrorDeps {
   config: Config;
@@ -136,6 +137,9 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
   // Rejects left open by an earlier run (or resolved by it after its last settle) are counted first.
   await rejects.settleAll();
 
+  // Re-sync (src/resync/): the deployment holds every table; tables added after streaming began are requested.
+  const resync = await startResync({ config, tables, logger, metrics, customSink: deps.sink !== undefined }, sink, state, graph);
+
   // 5. Backfill (or resume it) unless the mirror is already streaming.
   let start: Position;
   if (state.phase === "stream" && state.commitLsn !== null && state.endLsn !== null) {
@@ -160,6 +164,7 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
     values?.durable(lsn);
   });
   sink.trackStream({ checkpoint, onApplied: deps.onApplied });
+  const resyncer = resync?.(() => checkpoint.position());
 
   // 7. Run: the stream takes the SQL session over and closes it when it ends.
   const stream = runStream(start.endLsn, {
@@ -173,6 +178,13 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
     flushIntervalMs: config.flushIntervalMs,
     onLag: (seconds) => metrics?.lagSeconds.set(seconds),
     release: () => endSession(pgClient),
+    ...(resyncer ? { observe: (tx) => resyncer.observe(tx) } : {}),
   });
-  return { done: stream.done, stop: () => stream.stop(), abort: (reason) => stream.abort(reason), position: () => checkpoint.position() };
+  resyncer?.start();
+  const done = stream.done.finally(() => resyncer?.stop());
+  const stop = async () => {
+    await resyncer?.stop();
+    await stream.stop();
+  };
+  return { done, stop, abort: (reason) => stream.abort(reason), position: () => checkpoint.position() };
 }

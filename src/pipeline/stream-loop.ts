@@ -35,6 +35,8 @@ export interface StreamStages {
    * received and not yet durable in Convex, 0 when there is none (caught up).
    */
   onLag?: (seconds: number) => void;
+  /** Sees every transaction first, in stream order, inside the serial queue (re-sync windows, src/resync/). */
+  observe?: (tx: SourceTransaction) => Promise<void>;
   /** Closes what the stream took over (the SQL session) once the stream has ended, however it ended. */
   release: () => Promise<void>;
 }
@@ -79,6 +81,7 @@ export function runStream(from: Lsn, stages: StreamStages): RunningStream {
   };
 
   const onTransaction = async (raw: SourceTransaction) => {
+    await stages.observe?.(raw);
     if (raw.changes.length === 0 && batcher.pendingTransactions() === 0) {
       // Nothing mirrored and nothing waiting: confirmed once a (throttled) checkpoint-only batch records it.
       empties.seen({ commitLsn: raw.commitLsn, endLsn: raw.endLsn });

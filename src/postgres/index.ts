@@ -23,6 +23,7 @@
 //   readText(client, sql, params) / RAW_TEXT                         ...run so every value is its output function's text
 //   estimateRows / plannerRowEstimate / countRows                    table sizes
 //   beginSnapshotRead(client, snapshot?) / endSnapshotRead(client)   one read-only snapshot across many statements
+//   emitWatermark / readChunk (resync-read.ts)                       re-sync watermarks and chunk reads in one snapshot
 //
 // Errors are Pg2ConvexError: PG_CONNECT, PG_CONNECTION_LOST (retryable), PG_CHECK_FAILED, SLOT_MISSING, SLOT_EXISTS, CONFIG_INVALID (bad
 // slot or role name), each with a one-line fix. No message carries a password or a connection string.
@@ -41,3 +42,4 @@ export { startReplicationCommand } from "./start-replication";
 export { keyColumnTypes, keyset, KEYSET_ALIAS, RAW_TEXT, readText, type Keyset, type KeysetOptions } from "./keyset";
 export { countRows, estimateRows, plannerRowEstimate } from "./table-size";
 export { beginSnapshotRead, endSnapshotRead } from "./snapshot-read";
+export { emitWatermark, parseXip, readChunk, type ChunkRead } from "./resync-read";

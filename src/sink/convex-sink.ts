@@ -1,7 +1,7 @@
 // The Convex sink: one internal mutation per batch, through the shared Convex client (../convex-client),
 // which owns admin auth, timeouts, retries and error mapping. This file only knows which mirror function each
 // Sink method calls and what it sends.
-import type { ApplyBatchResult, MirrorIdentity, MirrorState, Op } from "../mirror-functions/wire/protocol";
+import type { ApplyBatchResult, MirrorIdentity, MirrorState, Op, ResyncProgress } from "../mirror-functions/wire/protocol";
 import type { SettleResult } from "../mirror-functions/apply/rejects";
 import type { Logger } from "../log";
 import { formatLsn } from "../model/lsn";
@@ -28,11 +28,12 @@ export function createConvexSink(opts: ConvexSinkOptions): Sink {
   const mutation = <T>(name: string, args: Record<string, unknown>, context: Record<string, unknown>, ops?: readonly Op[]) => client.mutation<T>(name, args, { context, ...(ops ? { ops } : {}) });
 
   return {
-    async apply(batch: Batch, backfill?: BackfillMark): Promise<ApplyBatchResult> {
+    async apply(batch: Batch, backfill?: BackfillMark, resync?: ResyncProgress): Promise<ApplyBatchResult> {
       const context = { batchId: batch.id, ops: batch.ops.length, lsn: batch.checkpoint ? formatLsn(batch.checkpoint.commitLsn) : undefined };
       const args: Record<string, unknown> = { slot: opts.slot, ...forMirror(), batchId: batch.id, ops: batch.ops };
       if (batch.checkpoint) args.checkpoint = batch.checkpoint;
       if (backfill) args.backfill = backfill;
+      if (resync) args.resync = resync;
       // A truncate too large for one mutation returns complete:false; the same batch is sent again and
       // everything it already did is a no-op by version.
       for (;;) {

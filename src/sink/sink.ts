@@ -1,13 +1,14 @@
 // The Sink contract: applies planned batches to Convex, one mutation per batch, strictly in order.
 // Invariant: apply() resolves only once the batch is durable in Convex (the mutation committed); it never
 // reorders — retries of a batch happen before the next batch is sent, and every batch is idempotent.
-import type { ApplyBatchResult, MirrorIdentity, MirrorState } from "../mirror-functions/wire/protocol";
+import type { ApplyBatchResult, MirrorIdentity, MirrorState, ResyncProgress } from "../mirror-functions/wire/protocol";
 import type { SettleResult } from "../mirror-functions/apply/rejects";
 import type { Batch } from "../plan";
 import type { Lsn } from "../model/lsn";
 
 export interface Sink {
-  apply(batch: Batch, backfill?: BackfillMark): Promise<ApplyBatchResult>;
+  /** `resync`: the re-sync progress recorded in the same mutation (a chunk's last batch, src/resync/). */
+  apply(batch: Batch, backfill?: BackfillMark, resync?: ResyncProgress): Promise<ApplyBatchResult>;
   /** The mirror's durable state for the slot (checkpoint, phase, backfill progress, identity). */
   state(): Promise<MirrorState>;
   /**

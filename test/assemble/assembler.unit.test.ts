@@ -62,6 +62,13 @@ describe("transaction assembler", () => {
     expect(feed([{ type: "skip", lsn: 1n, reason: "message" }])).toEqual([]);
   });
 
+  it("keeps pg2convex's messages with their transaction, and refuses one outside a transaction", () => {
+    const message = (xid: number): DecodedEvent => ({ type: "message", xid, prefix: "pg2convex.watermark", content: "{}", lsn: 0x20n });
+    const out = feed([{ type: "begin", xid: 3, commitLsn: 0x30n, commitTime: T0, lsn: 0x20n }, message(3), { type: "commit", xid: 3, commitLsn: 0x30n, endLsn: 0x40n, commitTime: T0 }]);
+    expect(out).toEqual([{ xid: 3, commitLsn: 0x30n, endLsn: 0x40n, commitTime: T0, changes: [], messages: [{ prefix: "pg2convex.watermark", content: "{}" }] }]);
+    expectViolation([message(4)], { xid: 4 });
+  });
+
   it("assembles a 20,000-row transaction", () => {
     const changes = Array.from({ length: 20_000 }, (_, i) => insert(i, 0x1000n + BigInt(i) * 0x40n));
     const tx: SourceTransaction = { xid: 42, commitLsn: 0x1000000n, endLsn: 0x1000030n, commitTime: T0, changes };

@@ -89,6 +89,19 @@ describe("transactions", () => {
     expect(skips.map((e) => e.type === "skip" && e.reason)).toEqual(["public.users is not mirrored", 'logical decoding message (prefix "app")', 'logical decoding message (prefix "app")']);
   });
 
+  it("passes pg2convex's transactional messages (re-sync watermarks) on with their transaction, and skips the others", async () => {
+    await src.sql("SELECT pg_logical_emit_message(true, 'pg2convex.watermark', '{\"r\":\"x\"}')");
+    await src.sql("SELECT pg_logical_emit_message(false, 'pg2convex.watermark', 'outside')");
+    await src.sql("SELECT pg_logical_emit_message(true, 'pg2convexnot', 'near miss')");
+    const evs = await events();
+    const messages = evs.filter((e) => e.type === "message");
+    expect(messages).toHaveLength(1);
+    const [m] = messages;
+    const begin = evs.find((e) => e.type === "begin")!;
+    expect(m).toMatchObject({ type: "message", prefix: "pg2convex.watermark", content: '{"r":"x"}', xid: begin.type === "begin" ? begin.xid : -1 });
+    expect(evs.filter((e) => e.type === "skip")).toHaveLength(2);
+  });
+
   it("decodes TRUNCATE as one truncate change per mirrored table (wal2json 2.5 emits T without extra options)", async () => {
     await src.sql("INSERT INTO story (id, set_id, set_index, author) VALUES (1, 1, 1, 1)");
     await src.sql("INSERT INTO story_done (id, story_id) VALUES (1, 1)");

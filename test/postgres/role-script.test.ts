@@ -65,6 +65,12 @@ describe("roleScript", () => {
     });
   });
 
+  it("lets the role emit re-sync watermarks (transactional logical messages)", async () => {
+    await as(mirror, async (c) => {
+      await expect(c.query("SELECT pg_logical_emit_message(true, 'pg2convex.watermark', '{}')")).resolves.toBeTruthy();
+    });
+  });
+
   it("lets the role pass every check and create, export and drop its slot", async () => {
     const report = await as(mirror, (c) => runChecks(c, referenceTables));
     expect(problems(report)).toEqual([]);

@@ -8,6 +8,7 @@ import { parityLines, readParityStatus } from "../../parity/status";
 import { readRejectSummary, rejectLines } from "../../observability/reject-summary";
 import { migrationLines, readMigration } from "./status-migration";
 import { statusLagSeconds } from "./status-lag";
+import { describe as describeResync } from "./resync";
 
 const HELP = `usage: pg2convex status [--json] [connection options as for run]
 
@@ -60,6 +61,7 @@ export async function main(argv: string[]): Promise<number> {
       parity,
       rejects,
       migration,
+      resync: (state.resync ?? []).map((r) => ({ table: r.table, phase: r.phase, rows: r.rows, requestedAt: new Date(r.requestedAt).toISOString() })),
     };
     if (extra.json) {
       console.log(JSON.stringify(report, null, 2));
@@ -69,6 +71,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`checkpoint ${report.checkpoint ?? "-"}   confirmed_flush ${report.confirmedFlushLsn ?? "-"}`);
     console.log(`lag ${report.lagBytes ?? "-"} bytes, ${report.lagSeconds === null ? "? " : `${report.lagSeconds}`}s   WAL retained ${report.retainedWalBytes ?? "-"} bytes`);
     console.log(rejectLines(rejects).join("\n"));
+    for (const r of state.resync ?? []) console.log(`re-sync ${r.table}: ${describeResync(r)}`);
     console.log(renderCounts(counts));
     console.log(parityLines(parity).join("\n"));
     console.log(migrationLines(migration).join("\n"));

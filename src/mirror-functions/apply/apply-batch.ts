@@ -65,6 +65,7 @@ export async function applyBatchHandler(config: MirrorConfig, ctx: GenericMutati
     batchId: args.batchId,
     ...(args.checkpoint ? { checkpoint: args.checkpoint } : {}),
     ...(args.backfill ? { backfill: args.backfill } : {}),
+    ...(args.resync ? { resync: args.resync } : {}),
     ...(resumeAt !== undefined ? { resumeAt } : {}),
     now: Date.now(),
   });

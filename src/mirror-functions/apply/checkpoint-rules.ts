@@ -4,7 +4,8 @@
 // resume point is recorded. Phase: "new" → "backfill" (beginBackfill or a backfill batch) →
 // "stream" (finishBackfill, or a checkpoint once every recorded backfill table is done).
 import type { Infer } from "convex/values";
-import type { backfillProgressValidator, checkpointValidator, MirrorIdentity, MirrorState } from "../wire/protocol";
+import type { backfillProgressValidator, checkpointValidator, MirrorIdentity, MirrorState, ResyncProgress } from "../wire/protocol";
+import { mergeResync } from "./resync-rules";
 
 export type Progress = Infer<typeof backfillProgressValidator>;
 export type Phase = MirrorState["phase"];
@@ -21,6 +22,8 @@ export interface CheckpointFields {
   resume?: { batchId: string; opIndex: number };
   /** Set once by claimMirror and carried along by every rule below (they all spread the document). */
   mirror?: MirrorIdentity;
+  /** Re-sync requests and progress (resync-rules.ts). */
+  resync?: ResyncProgress[];
 }
 
 export function emptyCheckpoint(slot: string): CheckpointFields {
@@ -31,6 +34,7 @@ export interface BatchEnd {
   batchId: string;
   checkpoint?: Infer<typeof checkpointValidator>;
   backfill?: { snapshotLsn: bigint; progress: Progress };
+  resync?: ResyncProgress;
   /** Index of the first op not applied, when the batch was cut short. */
   resumeAt?: number;
   now: number;
@@ -45,6 +49,7 @@ export function afterBatch(doc: CheckpointFields, end: BatchEnd): CheckpointFiel
     if (next.phase !== "stream") next.phase = "backfill";
     next.backfill = mergeProgress(next.backfill, end.backfill.progress);
   }
+  if (end.resync) next.resync = mergeResync(next.resync ?? [], end.resync);
   if (end.checkpoint) Object.assign(next, advance(next, end.checkpoint, next.phase === "backfill" && next.backfill.some((p) => !p.done) ? "backfill" : "stream"));
   return next;
 }
@@ -85,5 +90,6 @@ export function toMirrorState(doc: CheckpointFields | null, slot: string): Mirro
     backfill: (doc?.backfill ?? []).map((p) => ({ ...p, after: p.after ?? null })),
     updatedAt: doc ? doc.updatedAt : null,
     mirror: doc?.mirror ?? null,
+    resync: doc?.resync ?? [],
   };
 }

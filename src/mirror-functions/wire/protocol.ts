@@ -55,6 +55,25 @@ export const backfillProgressValidator = v.object({
 });
 
 /**
+ * One table's re-sync (src/resync/): requested by `pg2convex resync` or by `run` for a table added to the
+ * definitions, then copied chunk by chunk while streaming. The cursor moves in the same mutation as a chunk.
+ */
+export const resyncProgressValidator = v.object({
+  table: v.string(),
+  /** One id per request: its watermarks and progress name it, so a replayed watermark of an older one is ignored. */
+  id: v.string(),
+  phase: v.union(v.literal("requested"), v.literal("copying"), v.literal("sweep"), v.literal("done")),
+  /** Commit LSN of the first chunk's low watermark: documents of the table older than it after the copy are gone from PostgreSQL. */
+  lowLsn: v.union(v.int64(), v.null()),
+  /** Primary key (PostgreSQL text) of the last row of the last durable chunk, null before the first one. */
+  after: v.union(v.array(v.any()), v.null()),
+  rows: v.number(),
+  requestedAt: v.number(),
+  updatedAt: v.number(),
+});
+export type ResyncProgress = Infer<typeof resyncProgressValidator>;
+
+/**
  * Who a mirror is: recorded in its checkpoint document when the bridge first claims it (before the backfill).
  * A deployment that lost its state has none; a deployment fed from another database has another.
  */
@@ -91,6 +110,8 @@ export const applyBatchArgs = {
   checkpoint: v.optional(checkpointValidator),
   /** Present for backfill batches. */
   backfill: v.optional(v.object({ snapshotLsn: v.int64(), progress: backfillProgressValidator })),
+  /** Present for the last batch of a re-sync chunk (and its sweep): the re-sync's progress after it. */
+  resync: v.optional(resyncProgressValidator),
 };
 
 /** A row recorded in pg2c_reject, as applyBatch and settleRejects report it. */
@@ -138,4 +159,6 @@ export interface MirrorState {
   updatedAt: number | null;
   /** Recorded by claimMirror; null for a new mirror (or one made before identities were recorded). */
   mirror: MirrorIdentity | null;
+  /** Re-syncs requested or under way (and the last finished one of each table); absent from older deployments. */
+  resync?: ResyncProgress[];
 }
