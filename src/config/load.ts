@@ -22,6 +22,8 @@ const SOURCES = {
   "log-level": ["logLevel", "LOG_LEVEL"],
   "parity-every": ["parityEvery", "PG2CONVEX_PARITY_EVERY"],
   "parity-mode": ["parityMode", "PG2CONVEX_PARITY_MODE"],
+  "heartbeat-every": ["heartbeatEvery", "PG2CONVEX_HEARTBEAT_EVERY"],
+  "leader-lease": ["leaderLease", "PG2CONVEX_LEADER_LEASE"],
 } as const satisfies Record<string, readonly [keyof Config, string]>;
 
 export type ConfigFlag = keyof typeof SOURCES;

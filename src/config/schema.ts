@@ -64,6 +64,12 @@ export const configSchema = z.object({
   parityEvery: duration("--parity-every").optional(),
   /** Mode of the scheduled parity runs. */
   parityMode: z.enum(["count", "sample", "full"], { error: "--parity-mode must be count, sample or full" }).default("sample"),
+  /** `run`: period (ms) of the heartbeat message written into the database and of the slot guard's checks. */
+  heartbeatEvery: duration("--heartbeat-every").default(10_000),
+  /** `run`: how long a leader that stopped answering keeps the slot's advisory lock (idle_session_timeout). */
+  leaderLease: duration("--leader-lease")
+    .refine((ms) => ms >= 2_000, "--leader-lease must be at least 2s")
+    .default(10_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

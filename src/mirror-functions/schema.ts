@@ -3,7 +3,7 @@
 import { defineTable, type TableDefinition } from "convex/server";
 import { v } from "convex/values";
 import { VERSION_FIELD, type TableSet } from "../definitions/types";
-import { backfillProgressValidator, mirrorIdentityValidator } from "./wire/protocol";
+import { backfillProgressValidator, leaderValidator, mirrorIdentityValidator } from "./wire/protocol";
 import { mirrorConfig } from "./config";
 import { indexFor, PK_INDEX, SYSTEM_TABLES, VERSION_INDEX } from "./names";
 import { documentFields } from "./validators";
@@ -24,6 +24,7 @@ export const systemTables = {
     lastBatchId: v.string(),
     resume: v.optional(resumeValidator),
     mirror: v.optional(mirrorIdentityValidator),
+    leader: v.optional(leaderValidator),
   }).index("by_slot", ["slot"]),
   // A deleted row's last version, so an older upsert replayed later cannot resurrect it.
   [SYSTEM_TABLES.tombstone]: defineTable({ table: v.string(), key: v.string(), ver: v.int64() }).index("by_table_key", ["table", "key"]).index("by_table_ver", ["table", "ver"]),

@@ -29,6 +29,12 @@ import { establishContinuity } from "./continuity";
 import { openValuesSlot } from "./values-slot";
 import { decodeOrReject } from "./decode-failures";
 import { runStream } from "./stream-loop";
+import { startHeartbeat } from "./heartbeat";
+import type { SlotHealth } from "../observability/slot-guard";
+import type { Leadership } from "../leadership/lease";
+import { gateSink } from "../leadership/gate-sink";
+import { claimEpoch } from "../leadership/claim-epoch";
+import { takeOverSlot, walsenderName } from "../leadership/slot-takeover";
 
 export interface MirrorDeps {
   config: Config;
@@ -41,6 +47,13 @@ export interface MirrorDeps {
   onPhase?: (phase: "backfill" | "streaming") => void;
   /** Observes every streamed batch once it is durable in Convex (bench, tests); backfill batches are not reported. */
   onApplied?: (batch: Batch, appliedAt: number) => void;
+  /**
+   * Held by `run` (src/leadership/): writes are gated by it and carry its Convex epoch, the slot is taken over
+   * from a previous instance's walsender, and losing it stops the mirror at once (done rejects LEADERSHIP_LOST).
+   */
+  leadership?: Leadership;
+  /** Observes the slot guard's readings (health endpoint). */
+  onSlotHealth?: (h: SlotHealth) => void;
 }
 
 export interface MirrorHandle {
@@ -63,12 +76,16 @@ export async function startMirror(deps: MirrorDeps): Promise<MirrorHandle> {
   let onLost = (e: Pg2ConvexError) => void (lost ??= e);
   const pgClient = await connectPg(deps.config.databaseUrl, { onLost: (e) => onLost(e) });
   const asLoss = (e: unknown) => lost ?? (isConnectionLoss(e) ? connectionLostError(e) : e);
+  let aborted: Pg2ConvexError | null = null;
+  let pendingAbort: Pg2ConvexError | null = null;
+  let abortMirror: (e: Pg2ConvexError) => void = (e) => void (pendingAbort ??= e);
   let handle: MirrorHandle;
   try {
-    handle = await startOnClient(deps, pgClient);
+    handle = await startOnClient(deps, pgClient, (e) => abortMirror(e));
   } catch (e) {
     await pgClient.end().catch(() => undefined);
-    throw asLoss(e);
+    // A start-up refused because leadership was lost meanwhile reports that, not the refusal it caused.
+    throw (deps.leadership && !deps.leadership.held() ? await deps.leadership.lost : null) ?? asLoss(e);
   }
   onLost = (e) => {
     lost ??= e;
@@ -76,12 +93,21 @@ export async function startMirror(deps: MirrorDeps): Promise<MirrorHandle> {
     handle.stop().catch(() => undefined);
   };
   if (lost) onLost(lost);
+  // Leadership lost (or the slot invalidated): stop at once; the gate already refuses every further write.
+  const abort = (e: Pg2ConvexError) => {
+    aborted ??= e;
+    handle.stop().catch(() => undefined);
+  };
+  abortMirror = abort;
+  if (pendingAbort) abort(pendingAbort);
+  void deps.leadership?.lost.then(abort);
   const done = handle.done.then(
     () => {
+      if (aborted) throw aborted;
       if (lost) throw lost;
     },
     (e: unknown) => {
-      throw asLoss(e);
+      throw aborted ?? asLoss(e);
     },
   );
   return {
@@ -94,7 +120,7 @@ export async function startMirror(deps: MirrorDeps): Promise<MirrorHandle> {
   };
 }
 
-async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<MirrorHandle> {
+async function startOnClient(deps: MirrorDeps, pgClient: pg.Client, abort: (e: Pg2ConvexError) => void): Promise<MirrorHandle> {
   const { config, tables, logger, metrics } = deps;
   const graph = buildGraph(tables);
 
@@ -113,13 +139,16 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
       retries: config.retries,
       onRetry: () => metrics?.retries.inc(),
     });
-  const rejects = createRejectTracker({ sink: inner, graph, logger, metrics });
-  const sink = instrumentSink(inner, { logger, metrics, rejects });
+  const gated = deps.leadership ? gateSink(inner, deps.leadership) : inner;
+  const rejects = createRejectTracker({ sink: gated, graph, logger, metrics });
+  const sink = instrumentSink(gated, { logger, metrics, rejects });
+  // 3b. Leader: a new epoch in Convex before reading the state, so every older leader's later write is refused.
+  if (deps.leadership) await claimEpoch(sink, deps.leadership, logger);
 
   // 4. Continuity: the slot continues exactly the mirror Convex holds.
   const state = await sink.state();
   // Refusing to stream releases PostgreSQL like any start-up failure (startMirror closes pgClient).
-  await establishContinuity({ pg: pgClient, connectionString: config.databaseUrl, slot: config.slot, state, sink, logger });
+  const proof = await establishContinuity({ pg: pgClient, connectionString: config.databaseUrl, slot: config.slot, state, sink, logger });
   // Rejects left open by an earlier run (or resolved by it after its last settle) are counted first.
   await rejects.settleAll();
 
@@ -138,7 +167,10 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
   // wal2json 2.5 prints NaN/±Infinity as null: the values slot tells them from SQL NULL (docs/type-mapping.md).
   const numericAsString = await probeNumericAsString(pgClient);
   const values = numericAsString ? null : await openValuesSlot({ pg: pgClient, slot: config.slot, tables, logger });
-  const source = createWal2JsonSource({ connectionString: config.databaseUrl, slot: config.slot, tables, numericAsString, logger });
+  const applicationName = walsenderName(proof.identity.mirrorId);
+  // A previous instance's walsender may still hold the slot (SIGKILL, dead machine): end it when provably ours.
+  if (deps.leadership) await takeOverSlot({ pg: pgClient, slot: config.slot, mirrorId: proof.identity.mirrorId, leadership: deps.leadership, logger });
+  const source = createWal2JsonSource({ connectionString: config.databaseUrl, slot: config.slot, tables, numericAsString, logger, applicationName });
   const assembler = createAssembler();
   const decoder = decodeOrReject(createDecoder(tables, { numericAsString }), { openXid: () => assembler.openXid(), graph, logger });
   const batcher = createBatcher(graph, config.maxBatchOps ? { maxOps: config.maxBatchOps } : {});
@@ -158,7 +190,12 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
     sink,
     logger,
     flushIntervalMs: config.flushIntervalMs,
-    release: () => pgClient.end().catch(() => undefined),
+    release: () => {
+      heartbeat.stop();
+      return pgClient.end().catch(() => undefined);
+    },
   });
+  // Heartbeats keep the slot moving while mirrored tables are idle; the guard reads the slot's WAL state.
+  const heartbeat = startHeartbeat({ pg: pgClient, slot: config.slot, everyMs: config.heartbeatEvery, logger, metrics, onHealth: deps.onSlotHealth, onFatal: abort });
   return { done: stream.done, stop: () => stream.stop(), position: () => checkpoint.position() };
 }

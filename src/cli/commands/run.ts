@@ -4,6 +4,7 @@ import { createLogger, scrubSecrets } from "../../log";
 import { createMetrics } from "../../observability/metrics";
 import { startHealthServer, type HealthState } from "../../observability/health";
 import { startMirror } from "../../pipeline/mirror";
+import { leadAndStream } from "../../leadership/lead-loop";
 import { loadTableSet, selectTables } from "../../definitions/select";
 import { describeError, describeErrorLine, Pg2ConvexError } from "../../errors";
 import { scheduleParity, type ParitySchedule } from "../../parity/schedule";
@@ -34,7 +35,15 @@ Options (each also read from the environment variable shown):
   --parity-every DURATION       PG2CONVEX_PARITY_EVERY (e.g. 1h, 30m; default off): run parity on this period
                                 inside the sidecar (own connections), recording verdicts and the
                                 pg2convex_parity_drift_rows{table} metric; the first run after one period
-  --parity-mode MODE            PG2CONVEX_PARITY_MODE (count, sample or full; default sample)`;
+  --parity-mode MODE            PG2CONVEX_PARITY_MODE (count, sample or full; default sample)
+  --heartbeat-every DURATION    PG2CONVEX_HEARTBEAT_EVERY (default 10s): heartbeat message written into the
+                                database (keeps the slot moving while mirrored tables are idle) and slot check
+  --leader-lease DURATION       PG2CONVEX_LEADER_LEASE (default 10s, at least 2s): how long a leader that stopped
+                                answering keeps the slot's leadership lock before a standby takes over
+
+Leader and standby: any number of \`run\` processes may run against one slot. One holds the slot's PostgreSQL
+advisory lock and streams (/readyz 200, role "leader"); the others stand by (/readyz 503, role "standby";
+/healthz 200) and take over about a second after the leader's lock session ends.`;
 
 /**
  * How long a graceful stop may take (finish the in-flight batch, flush, end the replication stream) before the
@@ -89,9 +98,22 @@ export async function main(argv: string[]): Promise<number> {
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
   try {
-    mirror = await startMirror({ config, tables, logger, metrics, onPhase: (p) => (health.phase = p) });
-    if (config.parityEvery) parity = scheduleParity({ config, tables, logger, metrics, everyMs: config.parityEvery });
-    await mirror.done;
+    // Standby until this process holds the slot's leadership lock; back to standby when deposed (src/leadership/).
+    const led = await leadAndStream({
+      connectionString: config.databaseUrl,
+      slot: config.slot,
+      leaseMs: config.leaderLease,
+      logger,
+      stopping: () => stopping,
+      onMirror: (m) => (mirror = m),
+      onRole: (role) => Object.assign(health, role === "standby" ? { role, phase: "standby", slot: undefined } : { role, phase: "starting" }),
+      start: async (leadership) => {
+        const m = await startMirror({ config, tables, logger, metrics, leadership, onPhase: (p) => (health.phase = p), onSlotHealth: (s) => (health.slot = s) });
+        if (config.parityEvery) parity ??= scheduleParity({ config, tables, logger, metrics, everyMs: config.parityEvery });
+        return m;
+      },
+    });
+    mirror = led;
     logger.info({ position: mirror.position() }, "stopped");
     return 0;
   } catch (e) {

@@ -4,7 +4,7 @@
 // resume point is recorded. Phase: "new" → "backfill" (beginBackfill or a backfill batch) →
 // "stream" (finishBackfill, or a checkpoint once every recorded backfill table is done).
 import type { Infer } from "convex/values";
-import type { backfillProgressValidator, checkpointValidator, MirrorIdentity, MirrorState } from "../wire/protocol";
+import type { backfillProgressValidator, checkpointValidator, LeaderRecord, MirrorIdentity, MirrorState } from "../wire/protocol";
 
 export type Progress = Infer<typeof backfillProgressValidator>;
 export type Phase = MirrorState["phase"];
@@ -21,6 +21,8 @@ export interface CheckpointFields {
   resume?: { batchId: string; opIndex: number };
   /** Set once by claimMirror and carried along by every rule below (they all spread the document). */
   mirror?: MirrorIdentity;
+  /** Set by claimLeadership (leader-epoch.ts) and carried along by every rule below, like `mirror`. */
+  leader?: LeaderRecord;
 }
 
 export function emptyCheckpoint(slot: string): CheckpointFields {
