@@ -11,6 +11,8 @@ export interface HoldProxy {
   holdOnClientClose(hold: boolean): void;
   /** Server connections being held open. */
   held(): number;
+  /** Every open connection goes silent both ways, nothing closed: a network cut as both ends see it. */
+  freeze(): void;
   close(): Promise<void>;
 }
 
@@ -18,11 +20,13 @@ export async function startHoldProxy(targetHost: string, targetPort: number): Pr
   let hold = false;
   const sockets = new Set<Socket>();
   const heldSockets = new Set<Socket>();
+  const pairs = new Set<[Socket, Socket]>();
   const server: Server = createServer((client) => {
     const upstream = connect(targetPort, targetHost);
     sockets.add(client).add(upstream);
     client.pipe(upstream);
     upstream.pipe(client);
+    pairs.add([client, upstream]);
     const clientGone = () => {
       if (hold) {
         // Silent from now on: nothing is forwarded and nothing is closed.
@@ -51,6 +55,15 @@ export async function startHoldProxy(targetHost: string, targetPort: number): Pr
     },
     holdOnClientClose: (h) => void (hold = h),
     held: () => heldSockets.size,
+    freeze() {
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
+      pairs.clear();
+    },
     close: () =>
       new Promise<void>((r) => {
         for (const s of sockets) s.destroy();
