@@ -54,6 +54,24 @@ describe("leader and standby", () => {
     expect(code).toBe(0);
   });
 
+  it("a leader whose lock session is terminated while streaming stops, stands by, leads again and converges", async () => {
+    const run = env.spawnRun();
+    const url = await healthUrl(run);
+    await waitLeading(url);
+    const epochs = () => [...run.output().matchAll(/"epoch":(\d+)/g)].map((m) => Number(m[1]));
+    const first = Math.max(...epochs());
+    await env.db.client.query("UPDATE story SET todo_count = todo_count + 1 WHERE id <= 20");
+    await env.db.client.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [`pg2convex leader ${env.config.slot}`]);
+    await waitUntil("back to standby", () => /deposed as the slot's leader: standing by again/.test(run.output()));
+    await env.db.client.query("UPDATE story SET todo_count = todo_count + 1 WHERE id <= 30");
+    await waitUntil("a new epoch", () => Math.max(...epochs()) > first);
+    await waitLeading(url);
+    await env.waitConverged(60_000);
+    expect(run.exitCode).toBeNull();
+    run.kill("SIGTERM");
+    expect((await once(run, "exit"))[0]).toBe(0);
+  });
+
   it("Convex refuses the deposed leader's late batch with LEADER_FENCED (permanent: no retry)", async () => {
     const sink = () => createConvexSink({ url: env.convex.url, adminKey: env.convex.adminKey, slot: env.config.slot, module: "mirror", logger: silentLogger, retries: 3 });
     const old = sink();
