@@ -143,7 +143,8 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client, abort: (e: P
   const rejects = createRejectTracker({ sink: gated, graph, logger, metrics });
   const sink = instrumentSink(gated, { logger, metrics, rejects });
   // 3b. Leader: a new epoch in Convex before reading the state, so every older leader's later write is refused.
-  if (deps.leadership) await claimEpoch(sink, deps.leadership, logger);
+  // (A read first: a wrong URL, key or module fails on the same first call as without leadership.)
+  if (deps.leadership) await sink.state().then(() => claimEpoch(sink, deps.leadership!, logger));
 
   // 4. Continuity: the slot continues exactly the mirror Convex holds.
   const state = await sink.state();
