@@ -102,12 +102,13 @@ export async function startMirror(deps: MirrorDeps): Promise<MirrorHandle> {
   if (pendingAbort) abort(pendingAbort);
   void deps.leadership?.lost.then(abort);
   const done = handle.done.then(
+    // A lost SQL session outranks a lost leadership: both end together when PostgreSQL restarts, and that is the cause.
     () => {
-      if (aborted) throw aborted;
       if (lost) throw lost;
+      if (aborted) throw aborted;
     },
     (e: unknown) => {
-      throw aborted ?? asLoss(e);
+      throw lost ?? aborted ?? asLoss(e);
     },
   );
   return {
