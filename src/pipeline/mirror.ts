@@ -85,7 +85,8 @@ export async function startMirror(deps: MirrorDeps): Promise<MirrorHandle> {
   } catch (e) {
     await pgClient.end().catch(() => undefined);
     // A start-up refused because leadership was lost meanwhile reports that, not the refusal it caused.
-    throw (deps.leadership && !deps.leadership.held() ? await deps.leadership.lost : null) ?? asLoss(e);
+    deps.leadership?.assertHeld();
+    throw asLoss(e);
   }
   onLost = (e) => {
     lost ??= e;
