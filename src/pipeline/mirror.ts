@@ -183,6 +183,8 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client, abort: (e: P
   });
   sink.trackStream({ checkpoint, onApplied: deps.onApplied });
 
+  // Heartbeats keep the slot moving while mirrored tables are idle; the guard reads the slot's WAL state.
+  const heartbeat = startHeartbeat({ pg: pgClient, slot: config.slot, everyMs: config.heartbeatEvery, logger, metrics, onHealth: deps.onSlotHealth, onFatal: abort });
   // 7. Run: the stream takes the SQL session over and closes it when it ends.
   const stream = runStream(start.endLsn, {
     source,
@@ -198,7 +200,5 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client, abort: (e: P
       return pgClient.end().catch(() => undefined);
     },
   });
-  // Heartbeats keep the slot moving while mirrored tables are idle; the guard reads the slot's WAL state.
-  const heartbeat = startHeartbeat({ pg: pgClient, slot: config.slot, everyMs: config.heartbeatEvery, logger, metrics, onHealth: deps.onSlotHealth, onFatal: abort });
   return { done: stream.done, stop: () => stream.stop(), position: () => checkpoint.position() };
 }
