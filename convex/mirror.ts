@@ -6,6 +6,7 @@ import { referenceTables } from "../tables/reference";
 export const {
   applyBatch,
   claimMirror,
+  claimLeadership,
   beginBackfill,
   finishBackfill,
   resetMirror,

@@ -32,6 +32,8 @@ const SOURCES = {
   "slack-webhook": ["slackWebhooks", "PG2CONVEX_SLACK_WEBHOOKS"],
   "max-outage": ["maxOutage", "PG2CONVEX_MAX_OUTAGE"],
   "shutdown-timeout": ["shutdownTimeout", "PG2CONVEX_SHUTDOWN_TIMEOUT"],
+  "heartbeat-every": ["heartbeatEvery", "PG2CONVEX_HEARTBEAT_EVERY"],
+  "leader-lease": ["leaderLease", "PG2CONVEX_LEADER_LEASE"],
 } as const satisfies Record<string, readonly [keyof Config, string]>;
 
 export type ConfigFlag = keyof typeof SOURCES;

@@ -83,6 +83,12 @@ export const configSchema = z.object({
   maxOutage: duration("--max-outage").optional(),
   /** `run`: how long a stop signal may take (finish the in-flight batch, flush) before the process exits anyway (ms). */
   shutdownTimeout: duration("--shutdown-timeout").default(30_000),
+  /** `run`: period (ms) of the heartbeat message written into the database and of the slot guard's checks. */
+  heartbeatEvery: duration("--heartbeat-every").default(10_000),
+  /** `run`: how long a leader that stopped answering keeps the slot's advisory lock (idle_session_timeout). */
+  leaderLease: duration("--leader-lease")
+    .refine((ms) => ms >= 2_000, "--leader-lease must be at least 2s")
+    .default(10_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

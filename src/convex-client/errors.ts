@@ -5,7 +5,8 @@ import { Pg2ConvexError } from "../errors";
 import type { Op } from "../mirror-functions/wire/protocol";
 import { isValidatorError, schemaMismatchError } from "./schema-mismatch";
 import { ConvexError } from "convex/values";
-import { mirrorRefusal } from "./mirror-refusal";
+import { leaderFenced, mirrorRefusal } from "./mirror-refusal";
+import { isLeaderErrorData } from "../mirror-functions/apply/leader-epoch";
 import { isMirrorErrorData } from "../mirror-functions/apply/mirror-identity";
 import { CallTimeoutError, HttpStatusError } from "./transport";
 
@@ -45,6 +46,7 @@ export function classifyConvexError(e: unknown, ctx: ClassifyContext): Pg2Convex
   const url = rawUrl === undefined ? "the Convex deployment" : safeUrl(rawUrl);
   const context = { ...rest, ...(rawUrl === undefined ? {} : { url }) };
   if (e instanceof ConvexError && isMirrorErrorData(e.data)) return mirrorRefusal(e.data, context, e);
+  if (e instanceof ConvexError && isLeaderErrorData(e.data)) return leaderFenced(e.data, context, e);
   const message = e instanceof Error ? e.message : String(e);
   const notConvex = (what: string) =>
     new Pg2ConvexError("CONVEX_NOT_A_DEPLOYMENT", `${url} is not a Convex deployment: ${what}`, {

@@ -2,7 +2,7 @@
 // Both are permanent: retrying cannot bring back lost state, and writing into another mirror is never right.
 import { Pg2ConvexError } from "../errors";
 import { REBUILD_FIX } from "../errors/recovery";
-import type { MirrorErrorData } from "../mirror-functions/wire/protocol";
+import type { LeaderErrorData, MirrorErrorData } from "../mirror-functions/wire/protocol";
 
 export function mirrorRefusal(data: MirrorErrorData, context: Record<string, unknown>, cause: unknown): Pg2ConvexError {
   const ctx = { ...context, slot: data.slot, mirrorId: data.expected, ...(data.found === null ? {} : { foundMirrorId: data.found }) };
@@ -17,5 +17,14 @@ export function mirrorRefusal(data: MirrorErrorData, context: Record<string, unk
     context: ctx,
     cause,
     fix: `point CONVEX_URL at this mirror's deployment, or ${REBUILD_FIX}`,
+  });
+}
+
+/** A write from an older leadership epoch (mirror-functions/apply/leader-epoch.ts): permanent for this leadership. */
+export function leaderFenced(data: LeaderErrorData, context: Record<string, unknown>, cause: unknown): Pg2ConvexError {
+  return new Pg2ConvexError("LEADER_FENCED", `Convex refused a write from leadership epoch ${data.epoch ?? "(none)"} of slot ${data.slot}: it is led at epoch ${data.current} by ${data.holder}; nothing was written`, {
+    context: { ...context, slot: data.slot, epoch: data.epoch, currentEpoch: data.current, leader: data.holder },
+    cause,
+    fix: "nothing to do when a standby took over: this process returns to standby",
   });
 }

@@ -60,6 +60,16 @@ export const ERROR_CODES = {
     retry: "No: lost state does not come back.",
     action: "Check CONVEX_URL; if it is right, rebuild the mirror from PostgreSQL.",
   },
+  LEADERSHIP_LOST: {
+    what: "This process stopped being the leader of the slot: the connection holding its PostgreSQL advisory lock ended (network, server restart, pg_terminate_backend, or the server's idle_session_timeout lease expired because the process stalled). It stopped writing at once; a standby (or this process, back in standby) takes over.",
+    retry: "Yes: `pg2convex run` returns to standby and leads again once it wins the lock.",
+    action: "Nothing when a standby took over. If it recurs, check the network between the sidecar and PostgreSQL and that the process is not starved of CPU (`--leader-lease` sets how long a silent leader keeps the lock).",
+  },
+  LEADER_FENCED: {
+    what: "Convex refused a write from an older leadership epoch: another `pg2convex run` became the slot's leader since this one started leading, so this one's late batch was not applied. Raised by the mirror functions; nothing was written.",
+    retry: "No for this leadership: the process returns to standby and only writes again after winning the lock and a new epoch.",
+    action: "Nothing: it is how a deposed leader is kept from writing. If two processes keep deposing each other, check that every sidecar of this slot runs the same pg2convex version against the same database.",
+  },
   SCHEMA_MISMATCH: {
     what: "Reserved for a table definition that does not match the PostgreSQL schema. This version raises PG_CHECK_FAILED (setup) or CONVEX_SCHEMA_MISMATCH (deployed functions) instead.",
     retry: NO,

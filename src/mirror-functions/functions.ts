@@ -7,6 +7,7 @@ import { applyBatchHandler } from "./apply/apply-batch";
 import { mirrorConfig } from "./config";
 import { beginBackfillHandler, finishBackfillHandler, resetMirrorHandler } from "./apply/maintenance";
 import { claimMirrorHandler } from "./apply/mirror-identity";
+import { claimLeadershipHandler } from "./apply/leader-epoch";
 import { applyBatchArgs, applyBatchReturns, mirrorIdentityValidator } from "./wire/protocol";
 import { countRows, getByKeys, getRows, getState } from "./queries";
 import { listRejects, settleRejectsHandler } from "./apply/rejects";
@@ -39,15 +40,20 @@ export function defineMirrorFunctions(tables: TableSet) {
     }),
     // Records the mirror's identity once (before its backfill); refuses another mirror's claim.
     claimMirror: internalMutationGeneric({
-      args: { slot: v.string(), mirror: mirrorIdentityValidator, continuing: v.boolean() },
+      args: { slot: v.string(), mirror: mirrorIdentityValidator, continuing: v.boolean(), epoch: v.optional(v.number()) },
       handler: (ctx, args) => claimMirrorHandler(ctx, args),
     }),
+    // Raises the slot's leadership epoch (leader-epoch.ts): writes carrying an older one are refused from now on.
+    claimLeadership: internalMutationGeneric({
+      args: { slot: v.string(), holder: v.string() },
+      handler: (ctx, args) => claimLeadershipHandler(ctx, args),
+    }),
     beginBackfill: internalMutationGeneric({
-      args: { slot: v.string(), mirrorId: v.optional(v.string()), snapshotLsn: v.int64(), tables: v.array(v.string()) },
+      args: { slot: v.string(), mirrorId: v.optional(v.string()), epoch: v.optional(v.number()), snapshotLsn: v.int64(), tables: v.array(v.string()) },
       handler: (ctx, args) => beginBackfillHandler(ctx, args),
     }),
     finishBackfill: internalMutationGeneric({
-      args: { slot: v.string(), mirrorId: v.optional(v.string()), commitLsn: v.int64(), endLsn: v.int64() },
+      args: { slot: v.string(), mirrorId: v.optional(v.string()), epoch: v.optional(v.number()), commitLsn: v.int64(), endLsn: v.int64() },
       handler: (ctx, args) => finishBackfillHandler(ctx, args),
     }),
     resetMirror: internalMutationGeneric({

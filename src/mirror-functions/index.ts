@@ -13,7 +13,7 @@
  * // convex/pg2convex.ts  (the bridge calls "pg2convex:applyBatch"; point its config at this module)
  * import { defineMirrorFunctions } from "pg2convex/convex";
  * import { tables } from "../pg2convex.tables";
- * export const { applyBatch, claimMirror, beginBackfill, finishBackfill, resetMirror, getState, countRows, getRows, getByKeys, listRejects,
+ * export const { applyBatch, claimMirror, claimLeadership, beginBackfill, finishBackfill, resetMirror, getState, countRows, getRows, getByKeys, listRejects,
  *   settleRejects, parityScan, parityKeys, parityChanged, parityDocChecks, parityFeeds, parityFeedFor, recordParityRun, parityStatus, requestResync } =
  *   defineMirrorFunctions(tables);
  * ```

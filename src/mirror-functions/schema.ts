@@ -3,7 +3,7 @@
 import { defineTable, type TableDefinition } from "convex/server";
 import { v } from "convex/values";
 import { VERSION_FIELD, type TableSet } from "../definitions/types";
-import { backfillProgressValidator, mirrorIdentityValidator, resyncProgressValidator } from "./wire/protocol";
+import { backfillProgressValidator, leaderValidator, mirrorIdentityValidator, resyncProgressValidator } from "./wire/protocol";
 import { mirrorConfig } from "./config";
 import { indexFor, PK_INDEX, SYSTEM_TABLES, VERSION_INDEX } from "./names";
 import { documentFields } from "./validators";
@@ -26,6 +26,7 @@ export const systemTables = {
     resume: v.optional(resumeValidator),
     mirror: v.optional(mirrorIdentityValidator),
     resync: v.optional(v.array(resyncProgressValidator)),
+    leader: v.optional(leaderValidator),
   }).index("by_slot", ["slot"]),
   // A deleted row's last version, so an older upsert replayed later cannot resurrect it.
   [SYSTEM_TABLES.tombstone]: defineTable({ table: v.string(), key: v.string(), ver: v.int64() }).index("by_table_key", ["table", "key"]).index("by_table_ver", ["table", "ver"]),

@@ -1,4 +1,5 @@
-// Health and metrics endpoint for the sidecar: /healthz (alive), /readyz (streaming), /metrics (Prometheus).
+// Health and metrics endpoint for the sidecar: /healthz (alive), /readyz (streaming as the slot's leader; a standby
+// answers 503 with role "standby"), /metrics (Prometheus). A slot problem (slot-guard.ts) degrades /healthz.
 // /healthz is 503 only when the bridge failed. While rejects are unresolved it answers 200 with
 // status "degraded" naming their count: the bridge works and a restart would not help, but rows are missing
 // or stale in Convex until someone acts (pg2convex status lists them). Any part of the bridge can add its own
@@ -7,11 +8,16 @@
 import { createServer, type Server } from "node:http";
 import type { Gauge, Registry } from "prom-client";
 import { UNRESOLVED_REJECTS_METRIC } from "./metrics";
+import type { SlotHealth } from "./slot-guard";
 
 export interface HealthState {
   /** "starting" | "backfill" | "streaming" | "stopping" | "failed" */
   phase: string;
   lastError?: string;
+  /** `run` only: whether this process leads the slot or stands by (src/leadership/); /readyz is 503 for a standby. */
+  role?: "leader" | "standby";
+  /** The slot guard's last reading (observability/slot-guard.ts); its `problem` degrades /healthz. */
+  slot?: SlotHealth;
 }
 
 /** Reasons /healthz is degraded, by key (one per cause: set again to update, clear when it is over). */
@@ -54,7 +60,7 @@ export async function startHealthServer(opts: { host: string; port: number; regi
       return;
     }
     if (req.url === "/readyz") {
-      const ok = state.phase === "streaming";
+      const ok = state.phase === "streaming" && state.role !== "standby";
       res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(state));
       return;
     }
@@ -80,6 +86,7 @@ export async function startHealthServer(opts: { host: string; port: number; regi
 /** The /healthz document: the state, plus status ok | degraded | failed and the reasons for "degraded". */
 export function healthBody(state: HealthState, unresolved: number, reasons: readonly string[] = []): HealthState & { status: string; unresolvedRejects: number; degraded?: string[] } {
   const degraded = [...reasons, ...(unresolved > 0 ? [`${unresolved} unresolved reject${unresolved === 1 ? "" : "s"} in pg2c_reject: rows Convex does not hold as PostgreSQL has them (pg2convex status lists them)`] : [])];
+  if (state.slot?.problem && state.phase !== "failed") degraded.push(state.slot.problem);
   const status = state.phase === "failed" ? "failed" : degraded.length > 0 ? "degraded" : "ok";
   return { ...state, status, unresolvedRejects: unresolved, ...(degraded.length > 0 ? { degraded } : {}) };
 }

@@ -73,6 +73,7 @@ export function instrumentSink(sink: Sink, instruments: SinkInstruments): Instru
     },
     state: () => sink.state(),
     claimMirror: (mirror, continuing) => sink.claimMirror(mirror, continuing),
+    ...(sink.claimLeadership ? { claimLeadership: sink.claimLeadership.bind(sink) } : {}),
     beginBackfill: (snapshotLsn, tables) => sink.beginBackfill(snapshotLsn, tables),
     finishBackfill: (position) => sink.finishBackfill(position),
     ...(settleRejects ? { settleRejects } : {}),

@@ -32,6 +32,12 @@ import { decodeOrReject } from "./decode-failures";
 import { runStream } from "./stream-loop";
 import { endSession, SESSION_QUERY_TIMEOUT_MS } from "./session-close";
 import { startResync } from "./resync";
+import { startHeartbeat } from "./heartbeat";
+import type { SlotHealth } from "../observability/slot-guard";
+import type { Leadership } from "../leadership/lease";
+import { gateSink } from "../leadership/gate-sink";
+import { claimEpoch } from "../leadership/claim-epoch";
+import { takeOverSlot, walsenderName } from "../leadership/slot-takeover";
 
 export interface MirrorDeps {
   config: Config;
@@ -50,6 +56,13 @@ export interface MirrorDeps {
   expectedMirrorId?: string;
   /** Observes the mirror id continuity proved (the supervisor passes it back as expectedMirrorId). */
   onIdentity?: (mirrorId: string) => void;
+  /**
+   * Held by `run` (src/leadership/): writes are gated by it and carry its Convex epoch, the slot is taken over
+   * from a previous instance's walsender, and losing it stops the mirror at once (done rejects LEADERSHIP_LOST).
+   */
+  leadership?: Leadership;
+  /** Observes the slot guard's readings (health endpoint). */
+  onSlotHealth?: (h: SlotHealth) => void;
 }
 
 export interface MirrorHandle {
@@ -74,11 +87,16 @@ export async function startMirror(deps: MirrorDeps): Promise<MirrorHandle> {
   let onLost = (e: Pg2ConvexError) => void (lost ??= e);
   const pgClient = await connectPg(deps.config.databaseUrl, { onLost: (e) => onLost(e), queryTimeoutMs: SESSION_QUERY_TIMEOUT_MS });
   const asLoss = (e: unknown) => lost ?? (isConnectionLoss(e) ? connectionLostError(e) : e);
+  let aborted: Pg2ConvexError | null = null;
+  let pendingAbort: Pg2ConvexError | null = null;
+  let abortMirror: (e: Pg2ConvexError) => void = (e) => void (pendingAbort ??= e);
   let handle: MirrorHandle;
   try {
-    handle = await startOnClient(deps, pgClient);
+    handle = await startOnClient(deps, pgClient, (e) => abortMirror(e));
   } catch (e) {
     await endSession(pgClient);
+    // A start-up refused because leadership was lost meanwhile reports that, not the refusal it caused.
+    deps.leadership?.assertHeld();
     throw asLoss(e);
   }
   onLost = (e) => {
@@ -88,12 +106,22 @@ export async function startMirror(deps: MirrorDeps): Promise<MirrorHandle> {
     else handle.stop().catch(() => undefined);
   };
   if (lost) onLost(lost);
+  // Leadership lost (or the slot invalidated): stop at once; the gate already refuses every further write.
+  const abort = (e: Pg2ConvexError) => {
+    aborted ??= e;
+    handle.stop().catch(() => undefined);
+  };
+  abortMirror = abort;
+  if (pendingAbort) abort(pendingAbort);
+  void deps.leadership?.lost.then(abort);
   const done = handle.done.then(
+    // A lost SQL session outranks a lost leadership: both end together when PostgreSQL restarts, and that is the cause.
     () => {
       if (lost) throw lost;
+      if (aborted) throw aborted;
     },
     (e: unknown) => {
-      throw asLoss(e);
+      throw lost ?? aborted ?? asLoss(e);
     },
   );
   return {
@@ -106,7 +134,7 @@ export async function startMirror(deps: MirrorDeps): Promise<MirrorHandle> {
   };
 }
 
-async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<MirrorHandle> {
+async function startOnClient(deps: MirrorDeps, pgClient: pg.Client, abort: (e: Pg2ConvexError) => void): Promise<MirrorHandle> {
   const { config, tables, logger, metrics } = deps;
   const graph = buildGraph(tables);
 
@@ -126,8 +154,12 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
       onRetry: () => metrics?.retries.inc(),
       ...deps.convexRetry,
     });
-  const rejects = createRejectTracker({ sink: inner, graph, logger, metrics });
-  const sink = instrumentSink(inner, { logger, metrics, rejects });
+  const gated = deps.leadership ? gateSink(inner, deps.leadership) : inner;
+  const rejects = createRejectTracker({ sink: gated, graph, logger, metrics });
+  const sink = instrumentSink(gated, { logger, metrics, rejects });
+  // 3b. Leader: a new epoch in Convex before reading the state, so every older leader's later write is refused.
+  // (A read first: a wrong URL, key or module fails on the same first call as without leadership.)
+  if (deps.leadership) await sink.state().then(() => claimEpoch(sink, deps.leadership!, logger));
 
   // 4. Continuity: the slot continues exactly the mirror Convex holds.
   const state = await sink.state();
@@ -155,7 +187,10 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
   // wal2json 2.5 prints NaN/±Infinity as null: the values slot tells them from SQL NULL (docs/type-mapping.md).
   const numericAsString = await probeNumericAsString(pgClient);
   const values = numericAsString ? null : await openValuesSlot({ pg: pgClient, slot: config.slot, tables, logger });
-  const source = createWal2JsonSource({ connectionString: config.databaseUrl, slot: config.slot, tables, numericAsString, logger });
+  const applicationName = walsenderName(proof.identity.mirrorId);
+  // A previous instance's walsender may still hold the slot (SIGKILL, dead machine): end it when provably ours.
+  if (deps.leadership) await takeOverSlot({ pg: pgClient, slot: config.slot, mirrorId: proof.identity.mirrorId, leadership: deps.leadership, logger });
+  const source = createWal2JsonSource({ connectionString: config.databaseUrl, slot: config.slot, tables, numericAsString, logger, applicationName });
   const assembler = createAssembler();
   const decoder = decodeOrReject(createDecoder(tables, { numericAsString }), { openXid: () => assembler.openXid(), graph, logger });
   const batcher = createBatcher(graph, config.maxBatchOps ? { maxOps: config.maxBatchOps } : {});
@@ -166,6 +201,8 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
   sink.trackStream({ checkpoint, onApplied: deps.onApplied });
   const resyncer = resync?.(() => checkpoint.position());
 
+  // Heartbeats keep the slot moving while mirrored tables are idle; the guard reads the slot's WAL state.
+  const heartbeat = startHeartbeat({ pg: pgClient, slot: config.slot, everyMs: config.heartbeatEvery, logger, metrics, onHealth: deps.onSlotHealth, onFatal: abort });
   // 7. Run: the stream takes the SQL session over and closes it when it ends.
   const stream = runStream(start.endLsn, {
     source,
@@ -177,7 +214,10 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
     logger,
     flushIntervalMs: config.flushIntervalMs,
     onLag: (seconds) => metrics?.lagSeconds.set(seconds),
-    release: () => endSession(pgClient),
+    release: () => {
+      heartbeat.stop();
+      return endSession(pgClient);
+    },
     ...(resyncer ? { observe: (tx) => resyncer.observe(tx) } : {}),
   });
   resyncer?.start();

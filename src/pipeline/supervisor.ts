@@ -19,6 +19,7 @@ import { startMirror, type MirrorDeps, type MirrorHandle } from "./mirror";
 const STABLE_MS = 3_000;
 const MIN_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 30_000;
+const DEPOSED = new Set(["LEADERSHIP_LOST", "LEADER_FENCED"]);
 
 export interface SupervisorDeps extends MirrorDeps {
   outages: OutageTracker;
@@ -87,7 +88,8 @@ export function superviseMirror(deps: SupervisorDeps): SupervisedMirror {
         return;
       } catch (e) {
         if (stopping) return;
-        if (!isRetryable(e) || (e as Pg2ConvexError).code.startsWith("CONVEX_")) throw e;
+        // Deposed (the leadership lock's session ended, or Convex saw a newer epoch): the lead loop decides.
+        if (!isRetryable(e) || (e as Pg2ConvexError).code.startsWith("CONVEX_") || DEPOSED.has((e as Pg2ConvexError).code)) throw e;
         const err = e as Pg2ConvexError;
         failures = deps.outages.downForMs("postgres") === 0 ? 1 : failures + 1;
         deps.outages.failed("postgres", err);

@@ -19,6 +19,8 @@ export interface ConnectOptions {
    * client always has an 'error' listener, with or without this; queries on a lost client reject.
    */
   onLost?: (e: Pg2ConvexError) => void;
+  /** TCP keepalives on the socket, first probe after this many ms (the leadership lock's connection). */
+  keepAliveMs?: number;
 }
 
 export async function connectPg(connectionString: string, opts: ConnectOptions = {}): Promise<pg.Client> {
@@ -30,9 +32,10 @@ export async function connectPg(connectionString: string, opts: ConnectOptions =
       application_name: applicationName,
       connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
       keepAlive: true,
+      ...(opts.keepAliveMs === undefined ? {} : { keepAliveInitialDelayMillis: opts.keepAliveMs }),
       ...(opts.queryTimeoutMs === undefined ? {} : { query_timeout: opts.queryTimeoutMs }),
     };
-    client = new pg.Client(opts.replication ? ({ ...config, replication: opts.replication } as pg.ClientConfig) : config);
+    client = new pg.Client(opts.replication ? ({ ...config, replication: opts.replication } as unknown as pg.ClientConfig) : config);
   } catch (e) {
     throw new Pg2ConvexError("PG_CONNECT", `the PostgreSQL connection string could not be parsed: ${scrub(errorMessage(e))}`, {
       fix: "write the connection string as postgres://USER:PASSWORD@HOST:PORT/DATABASE (percent-encode special characters)",

@@ -38,7 +38,16 @@ const startupOptions = Object.entries(SESSION_SETTINGS)
  * The pg client configuration for the replication connection. An `options` query parameter in a URL would
  * override the config field in pg, so it is moved out of the URL and placed before ours.
  */
-export function replicationClientConfig(connectionString: string): ClientConfig {
+export function replicationClientConfig(connectionString: string, applicationName?: string): ClientConfig {
+  const config = replicationConfig(connectionString, applicationName !== undefined);
+  return applicationName === undefined ? config : { ...config, application_name: applicationName };
+}
+
+/**
+ * `dropAppName`: the caller names the walsender (slot takeover proves a walsender is ours by that name), so an
+ * application_name in the URL, which pg would let win, is removed like `options`.
+ */
+function replicationConfig(connectionString: string, dropAppName: boolean): ClientConfig {
   let url: URL | undefined;
   try {
     url = new URL(connectionString);
@@ -50,5 +59,6 @@ export function replicationClientConfig(connectionString: string): ClientConfig 
   if (!url || !/^postgres(ql)?:$/.test(url.protocol)) return { connectionString, options: startupOptions, ...bounds };
   const theirs = url.searchParams.get("options");
   url.searchParams.delete("options");
+  if (dropAppName) url.searchParams.delete("application_name");
   return { connectionString: url.toString(), options: theirs ? `${theirs} ${startupOptions}` : startupOptions, ...bounds };
 }

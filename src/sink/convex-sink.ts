@@ -24,7 +24,9 @@ export function createConvexSink(opts: ConvexSinkOptions): Sink {
   const client = createConvexClient(opts);
   // Set by claimMirror; from then on every writing call names the mirror it is for.
   let mirrorId: string | undefined;
-  const forMirror = (): { mirrorId?: string } => (mirrorId === undefined ? {} : { mirrorId });
+  // Set by claimLeadership; from then on every writing call carries the epoch (fencing of deposed leaders).
+  let epoch: number | undefined;
+  const forMirror = (): { mirrorId?: string; epoch?: number } => ({ ...(mirrorId === undefined ? {} : { mirrorId }), ...(epoch === undefined ? {} : { epoch }) });
   const mutation = <T>(name: string, args: Record<string, unknown>, context: Record<string, unknown>, ops?: readonly Op[]) => client.mutation<T>(name, args, { context, ...(ops ? { ops } : {}) });
 
   return {
@@ -44,8 +46,13 @@ export function createConvexSink(opts: ConvexSinkOptions): Sink {
     },
     state: () => client.query<MirrorState>("getState", { slot: opts.slot }),
     async claimMirror(mirror: MirrorIdentity, continuing: boolean) {
-      await mutation("claimMirror", { slot: opts.slot, mirror, continuing }, { mirrorId: mirror.mirrorId });
+      await mutation("claimMirror", { slot: opts.slot, mirror, continuing, ...(epoch === undefined ? {} : { epoch }) }, { mirrorId: mirror.mirrorId });
       mirrorId = mirror.mirrorId;
+    },
+    async claimLeadership(holder: string) {
+      const claimed = await mutation<{ epoch: number; previous: string | null }>("claimLeadership", { slot: opts.slot, holder }, { holder });
+      epoch = claimed.epoch;
+      return claimed;
     },
     async beginBackfill(snapshotLsn, tables) {
       await mutation("beginBackfill", { slot: opts.slot, ...forMirror(), snapshotLsn, tables: [...tables] }, { snapshotLsn: formatLsn(snapshotLsn) });

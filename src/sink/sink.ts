@@ -18,6 +18,12 @@ export interface Sink {
    * bridge will stream on from a checkpoint it read, which must therefore still exist.
    */
   claimMirror(mirror: MirrorIdentity, continuing: boolean): Promise<void>;
+  /**
+   * Makes this process the slot's leader in Convex (a new epoch, mirror-functions/apply/leader-epoch.ts) and
+   * binds the epoch: every later write carries it and is refused (LEADER_FENCED) once another process claimed a
+   * newer one. Called once, right after winning the slot's advisory lock and before reading the state.
+   */
+  claimLeadership?(holder: string): Promise<{ epoch: number; previous: string | null }>;
   beginBackfill(snapshotLsn: Lsn, tables: readonly string[]): Promise<void>;
   finishBackfill(position: { commitLsn: Lsn; endLsn: Lsn }): Promise<void>;
   /** Settles open rejects that a newer row version superseded: those `ids`, or one page of all open ones. */

@@ -41,6 +41,8 @@ export interface Wal2JsonSourceOptions {
   statusIntervalMs?: number;
   /** No message for this long while the bridge is not busy: the connection is dead (default 45 s). */
   livenessTimeoutMs?: number;
+  /** application_name of the replication connection (slot takeover recognises this bridge's walsenders by it). */
+  applicationName?: string;
 }
 
 /** One stream() call: a connection, its counters and its outcome. */
@@ -93,7 +95,7 @@ export class Wal2JsonSource implements ChangeSource {
 
   async stream(from: Lsn, onMessage: (m: WalMessage) => Promise<void>): Promise<void> {
     if (this.run) throw new Pg2ConvexError("INTERNAL", "stream() called while a stream is already running", { context: { slot: this.opts.slot } });
-    const svc = new DurableOnlyReplicationService(replicationClientConfig(this.opts.connectionString), () => this.confirmed);
+    const svc = new DurableOnlyReplicationService(replicationClientConfig(this.opts.connectionString, this.opts.applicationName), () => this.confirmed);
     const run: Run = { svc, started: false, stopRequested: false, stopping: false, failure: undefined, walEnds: new WalEndTracker(), lastLsn: null, inFlight: null, timer: null, stopped: null, ended: null, lastHeard: Date.now() };
     this.run = run;
     const plugin = new RawWal2JsonPlugin(from, { tables: this.opts.tables, numericAsString: this.opts.numericAsString ?? false }, () => run.walEnds.messageReceived());

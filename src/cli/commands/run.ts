@@ -6,6 +6,8 @@ import { createHealthReasons, startHealthServer, type HealthState } from "../../
 import { createOutageTracker } from "../../observability/outage";
 import { superviseMirror } from "../../pipeline/supervisor";
 import type { RetryOptions } from "../../convex-client/retry";
+import { leadAndStream } from "../../leadership/lead-loop";
+import type { SupervisedMirror } from "../../pipeline/supervisor";
 import { loadTableSet, selectTables } from "../../definitions/select";
 import { describeError, describeErrorLine, Pg2ConvexError } from "../../errors";
 import { scheduleParity, type ParitySchedule } from "../../parity/schedule";
@@ -49,6 +51,14 @@ Options (each also read from the environment variable shown):
                                 inside the sidecar (own connections), recording verdicts and the
                                 pg2convex_parity_drift_rows{table} metric; the first run after one period
   --parity-mode MODE            PG2CONVEX_PARITY_MODE (count, sample or full; default sample)
+  --heartbeat-every DURATION    PG2CONVEX_HEARTBEAT_EVERY (default 10s): heartbeat message written into the
+                                database (keeps the slot moving while mirrored tables are idle) and slot check
+  --leader-lease DURATION       PG2CONVEX_LEADER_LEASE (default 10s, at least 2s): how long a leader that stopped
+                                answering keeps the slot's leadership lock before a standby takes over
+
+Leader and standby: any number of \`run\` processes may run against one slot. One holds the slot's PostgreSQL
+advisory lock and streams (/readyz 200, role "leader"); the others stand by (/readyz 503, role "standby";
+/healthz 200) and take over about a second after the leader's lock session ends.
 
 Migration control plane (README § Running the migration): while streaming, run reports a heartbeat to Convex
 every --control-every (PG2CONVEX_CONTROL_EVERY, default 2s); a table whose reads are cut over is rolled back
@@ -89,28 +99,18 @@ export async function main(argv: string[]): Promise<number> {
     ...(config.maxOutage === undefined ? {} : { maxOutageMs: config.maxOutage }),
     observer: { failed: (e) => outages.failed("convex", e), succeeded: () => outages.recovered("convex") },
   };
-  const mirror = superviseMirror({
-    config,
-    tables,
-    logger,
-    metrics,
-    outages,
-    convexRetry,
-    ...(config.maxOutage === undefined ? {} : { maxOutageMs: config.maxOutage }),
-    onPhase: (p) => (health.phase = p),
-    onReconnecting: () => (health.phase = "reconnecting"),
-  });
-  const parity: ParitySchedule | undefined = config.parityEvery ? scheduleParity({ config, tables, logger, metrics, everyMs: config.parityEvery }) : undefined;
+  let mirror: SupervisedMirror | undefined;
+  let parity: ParitySchedule | undefined;
   // The control plane's heartbeat goes out only while the mirror streams: a mirror that is reconnecting,
   // backfilling or stopped must let its heartbeat go stale, so reads fall back to PostgreSQL.
-  const control = startControlPlane({ config, logger, metrics, live: () => mirror.streaming() });
+  const control = startControlPlane({ config, logger, metrics, live: () => mirror?.streaming() === true });
   let stopping = false;
   // A signal always ends the process, within --shutdown-timeout. While streaming: a graceful stop (the in-flight
   // batch is finished, pending ones flushed). Before that (checks, Convex state, backfill) or while waiting to
   // reconnect there is nothing to finish: every backfill page is durable together with its cursor, so exiting at
   // once is what a crash would do, minus the crash. A second signal exits at once.
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping || !mirror.streaming()) {
+    if (stopping || !mirror?.streaming()) {
       logger.info({ signal }, stopping ? "second stop signal: exiting now" : "stop requested while not streaming: exiting (the next start resumes)");
       process.exit(stopping ? 1 : 0);
     }
@@ -124,14 +124,42 @@ export async function main(argv: string[]): Promise<number> {
     }, config.shutdownTimeout).unref();
     // Failures surface through mirror.done (awaited below); Convex calls still retrying give up a little
     // before the deadline so the stop can finish by itself.
-    mirror.stop(Math.max(0, config.shutdownTimeout - 3_000)).catch(() => undefined);
+    mirror?.stop(Math.max(0, config.shutdownTimeout - 3_000)).catch(() => undefined);
     parity?.stop().catch(() => undefined);
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
   try {
-    await mirror.done;
-    logger.info({ position: mirror.position() }, "stopped");
+    // Standby until this process holds the slot's leadership lock; back to standby when deposed (src/leadership/).
+    // While leading, the supervisor rides through PostgreSQL and Convex outages (pipeline/supervisor.ts); losing
+    // the lock ends that leadership (LEADERSHIP_LOST), never retried by the supervisor.
+    const led = await leadAndStream<SupervisedMirror>({
+      connectionString: config.databaseUrl,
+      slot: config.slot,
+      leaseMs: config.leaderLease,
+      logger,
+      stopping: () => stopping,
+      onMirror: (m) => (mirror = m),
+      onRole: (role) => Object.assign(health, role === "standby" ? { role, phase: "standby", slot: undefined } : { role, phase: "starting" }),
+      start: async (leadership) => {
+        const m = superviseMirror({
+          config,
+          tables,
+          logger,
+          metrics,
+          outages,
+          convexRetry,
+          leadership,
+          ...(config.maxOutage === undefined ? {} : { maxOutageMs: config.maxOutage }),
+          onPhase: (p) => (health.phase = p),
+          onReconnecting: () => (health.phase = "reconnecting"),
+          onSlotHealth: (sh) => (health.slot = sh),
+        });
+        if (config.parityEvery) parity ??= scheduleParity({ config, tables, logger, metrics, everyMs: config.parityEvery });
+        return m;
+      },
+    });
+    logger.info({ position: led.position() }, "stopped");
     return 0;
   } catch (e) {
     health.phase = "failed";

@@ -1,5 +1,6 @@
 // The applyBatch mutation body: one Convex transaction per batch.
-//  0. A batch for another mirror than the one this deployment holds (or for lost state) is refused.
+//  0. A batch for another mirror than the one this deployment holds (or for lost state) is refused, and so is
+//     one from an older leadership epoch (leader-epoch.ts).
 //  1. A batch ending at a checkpoint not newer than the stored one was applied before: return at once.
 //  2. A batch cut short earlier (same batchId) resumes at the recorded op; the ops before it already
 //     committed and only count as "written in this batch" for the equal-version rule.
@@ -17,6 +18,7 @@ import type { MirrorConfig } from "../config";
 import { BATCH_OVERHEAD, estimateOpCost } from "./cost";
 import { MirrorTx } from "./mirror-tx";
 import { assertMirror } from "./mirror-identity";
+import { assertEpoch } from "./leader-epoch";
 import { storeCarries } from "./carry";
 import type { ApplyBatchResult, applyBatchArgs, RejectNotice } from "../wire/protocol";
 import { applyDelete, applyReject, applyUpsert, type Outcome } from "./row-ops";
@@ -28,6 +30,7 @@ export type ApplyBatchArgs = ObjectType<typeof applyBatchArgs>;
 export async function applyBatchHandler(config: MirrorConfig, ctx: GenericMutationCtx<GenericDataModel>, args: ApplyBatchArgs, budget: Budget = DEFAULT_BUDGET): Promise<ApplyBatchResult> {
   const stored = await loadCheckpoint(ctx.db, args.slot);
   assertMirror(stored, args.slot, args.mirrorId);
+  assertEpoch(stored, args.slot, args.epoch);
   const result: ApplyBatchResult = { applied: 0, skipped: 0, rejected: 0, complete: true };
   const last = stored.fields.commitLsn;
   if (args.checkpoint && last !== undefined && args.checkpoint.commitLsn <= last && stored.fields.resume?.batchId !== args.batchId) {

@@ -4,7 +4,7 @@
 // resume point is recorded. Phase: "new" → "backfill" (beginBackfill or a backfill batch) →
 // "stream" (finishBackfill, or a checkpoint once every recorded backfill table is done).
 import type { Infer } from "convex/values";
-import type { backfillProgressValidator, checkpointValidator, MirrorIdentity, MirrorState, ResyncProgress } from "../wire/protocol";
+import type { backfillProgressValidator, checkpointValidator, LeaderRecord, MirrorIdentity, MirrorState, ResyncProgress } from "../wire/protocol";
 import { mergeResync } from "./resync-rules";
 
 export type Progress = Infer<typeof backfillProgressValidator>;
@@ -24,6 +24,8 @@ export interface CheckpointFields {
   mirror?: MirrorIdentity;
   /** Re-sync requests and progress (resync-rules.ts). */
   resync?: ResyncProgress[];
+  /** Set by claimLeadership (leader-epoch.ts) and carried along by every rule below, like `mirror`. */
+  leader?: LeaderRecord;
 }
 
 export function emptyCheckpoint(slot: string): CheckpointFields {

@@ -5,6 +5,7 @@ import { beginBackfill, finishBackfill, toMirrorState } from "./checkpoint-rules
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint";
 import type { MirrorConfig } from "../config";
 import { assertMirror } from "./mirror-identity";
+import { assertEpoch } from "./leader-epoch";
 import { SYSTEM_TABLES } from "../names";
 import { approxSize } from "./usage";
 import type { MirrorState } from "../wire/protocol";
@@ -12,18 +13,20 @@ import type { MirrorState } from "../wire/protocol";
 type Ctx = GenericMutationCtx<GenericDataModel>;
 
 /** Idempotent: repeating it with the same snapshot keeps the progress recorded so far. */
-export async function beginBackfillHandler(ctx: Ctx, args: { slot: string; mirrorId?: string; snapshotLsn: bigint; tables: string[] }): Promise<MirrorState> {
+export async function beginBackfillHandler(ctx: Ctx, args: { slot: string; mirrorId?: string; epoch?: number; snapshotLsn: bigint; tables: string[] }): Promise<MirrorState> {
   const stored = await loadCheckpoint(ctx.db, args.slot);
   assertMirror(stored, args.slot, args.mirrorId);
+  assertEpoch(stored, args.slot, args.epoch);
   const next = beginBackfill(stored.fields, args.snapshotLsn, args.tables, Date.now());
   if (next !== stored.fields) await saveCheckpoint(ctx.db, stored, next);
   return toMirrorState(next, args.slot);
 }
 
 /** Phase "stream" from here on; the checkpoint moves to `commitLsn`/`endLsn` unless it is already past. */
-export async function finishBackfillHandler(ctx: Ctx, args: { slot: string; mirrorId?: string; commitLsn: bigint; endLsn: bigint }): Promise<MirrorState> {
+export async function finishBackfillHandler(ctx: Ctx, args: { slot: string; mirrorId?: string; epoch?: number; commitLsn: bigint; endLsn: bigint }): Promise<MirrorState> {
   const stored = await loadCheckpoint(ctx.db, args.slot);
   assertMirror(stored, args.slot, args.mirrorId);
+  assertEpoch(stored, args.slot, args.epoch);
   const next = finishBackfill(stored.fields, { commitLsn: args.commitLsn, endLsn: args.endLsn }, Date.now());
   await saveCheckpoint(ctx.db, stored, next);
   return toMirrorState(next, args.slot);

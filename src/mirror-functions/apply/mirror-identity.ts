@@ -9,6 +9,7 @@ import type { GenericDataModel, GenericMutationCtx } from "convex/server";
 import { ConvexError } from "convex/values";
 import { toMirrorState } from "./checkpoint-rules";
 import { loadCheckpoint, saveCheckpoint, type StoredCheckpoint } from "./checkpoint";
+import { assertEpoch } from "./leader-epoch";
 import type { MirrorErrorData, MirrorIdentity, MirrorState } from "../wire/protocol";
 
 /** Throws a MirrorErrorData ConvexError unless `stored` belongs to mirror `mirrorId` (undefined: unchecked). */
@@ -26,8 +27,9 @@ export function assertMirror(stored: StoredCheckpoint, slot: string, mirrorId: s
  * document must still exist — a deployment that lost it between the read and the claim must not become a
  * "new" mirror that then takes the stream. Otherwise the bridge read a new mirror and will backfill it.
  */
-export async function claimMirrorHandler(ctx: GenericMutationCtx<GenericDataModel>, args: { slot: string; mirror: MirrorIdentity; continuing: boolean }): Promise<MirrorState> {
+export async function claimMirrorHandler(ctx: GenericMutationCtx<GenericDataModel>, args: { slot: string; mirror: MirrorIdentity; continuing: boolean; epoch?: number }): Promise<MirrorState> {
   const stored = await loadCheckpoint(ctx.db, args.slot);
+  assertEpoch(stored, args.slot, args.epoch);
   const current = stored.id ? stored.fields.mirror : undefined;
   const refuse = (pg2c: MirrorErrorData["pg2c"], found: string | null, message: string) => mirrorError({ pg2c, slot: args.slot, expected: args.mirror.mirrorId, found }, message);
   if (current) {

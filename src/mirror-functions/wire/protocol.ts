@@ -103,6 +103,8 @@ export const applyBatchArgs = {
   slot: v.string(),
   /** The mirror this batch belongs to; refused when the deployment holds another (or none). Absent: unchecked. */
   mirrorId: v.optional(v.string()),
+  /** The leadership epoch of the writer (claimLeadership); refused unless it is the deployment's current one. */
+  epoch: v.optional(v.number()),
   /** Operation key, logged on both sides. */
   batchId: v.string(),
   ops: v.array(opValidator),
@@ -161,4 +163,28 @@ export interface MirrorState {
   mirror: MirrorIdentity | null;
   /** Re-syncs requested or under way (and the last finished one of each table); absent from older deployments. */
   resync?: ResyncProgress[];
+}
+
+/**
+ * Who leads the slot's stream (leader-epoch.ts): raised by claimLeadership, one more each time a `pg2convex run`
+ * wins the slot's advisory lock. Every writing call carries the epoch it was granted.
+ */
+export const leaderValidator = v.object({
+  epoch: v.number(),
+  /** The process that claimed it (host, pid, random instance id), for logs and status. */
+  holder: v.string(),
+  /** ms since the epoch when it was claimed. */
+  at: v.number(),
+});
+export type LeaderRecord = Infer<typeof leaderValidator>;
+
+/** `data` of the ConvexError a writing call gets when its epoch is not the deployment's current one. */
+export interface LeaderErrorData {
+  pg2c: "LEADER_FENCED";
+  slot: string;
+  /** The epoch the call carried (null: none, from a writer that never claimed leadership). */
+  epoch: number | null;
+  /** The deployment's current epoch and its holder. */
+  current: number;
+  holder: string;
 }
