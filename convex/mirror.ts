@@ -23,6 +23,9 @@ export const {
   parityFeedFor,
   recordParityRun,
   parityStatus,
+  recordDrift,
+  listDrift,
+  definitions,
 } = defineMirrorFunctions(referenceTables);
 
 // This deployment is the project's own test/demo stand-in, so it also carries the guarded test-only

@@ -44,8 +44,10 @@ export interface TableSpec {
   primaryKey: string[];
   columns: Record<string, ColumnSpec>;
   /** column → parent table; the Convex id field defaults to `<column>_ref`. */
-  references?: Record<string, string | { table: string; field: string }>;
+  references?: Record<string, string | { table: string; field?: string; ordering?: boolean }>;
   derived?: DerivedDef[];
+  /** PostgreSQL columns deliberately not mirrored (setup refuses any other column missing from `columns`). */
+  exclude?: string[];
 }
 
 export function defineTable(spec: TableSpec): TableDef {
@@ -56,7 +58,9 @@ export function defineTable(spec: TableSpec): TableDef {
     ...(c.array ? { array: true } : {}),
     ...(c.enumValues ? { enumValues: c.enumValues } : {}),
   }));
-  const references: ReferenceDef[] = Object.entries(spec.references ?? {}).map(([column, r]) => (typeof r === "string" ? { column, table: r, field: `${column}_ref` } : { column, table: r.table, field: r.field }));
+  const references: ReferenceDef[] = Object.entries(spec.references ?? {}).map(([column, r]) =>
+    typeof r === "string" ? { column, table: r, field: `${column}_ref`, ordering: true } : { column, table: r.table, field: r.field ?? `${column}_ref`, ordering: r.ordering ?? true },
+  );
   return {
     schema: spec.schema ?? "public",
     name: spec.name,
@@ -65,5 +69,6 @@ export function defineTable(spec: TableSpec): TableDef {
     columns,
     references,
     derived: spec.derived ?? [],
+    excluded: spec.exclude ?? [],
   };
 }

@@ -23,6 +23,11 @@ export interface ReferenceDef {
   readonly table: string;
   /** Convex field holding `v.id(parent)`; absent while the parent is not in Convex yet. */
   readonly field: string;
+  /**
+   * false: a non-ordering reference, declared to break a foreign-key cycle. The planner ignores it when ordering
+   * tables (so the child may arrive before its parent); the `field` is filled when the parent row arrives.
+   */
+  readonly ordering: boolean;
 }
 
 /** Fields recomputed in Convex, never copied from the PostgreSQL column of the same name. */
@@ -65,6 +70,8 @@ export interface TableDef {
   readonly columns: readonly ColumnDef[];
   readonly references: readonly ReferenceDef[];
   readonly derived: readonly DerivedDef[];
+  /** Columns that exist in PostgreSQL and are deliberately not mirrored: setup accepts them, decode and backfill skip them. */
+  readonly excluded: readonly string[];
 }
 
 /** All mirrored tables, in any order; `graph.ts` orders them. */

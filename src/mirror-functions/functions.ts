@@ -14,6 +14,8 @@ import { parityChanged, parityKeys, parityScan } from "./parity/parity-queries";
 import { parityDocChecks, parityFeedFor, parityFeeds } from "./parity/parity-invariants";
 import { parityStatus, recordParityRun, recordParityRunArgs } from "./parity/parity-history";
 import { parityScanArgs } from "./wire/parity-protocol";
+import { driftEntryValidator, listDrift, recordDriftHandler } from "./apply/drift";
+import { canonicalDefinitions } from "./definitions-hash";
 
 /** Literal the caller of resetMirror must pass, so that no stray call erases a mirror. */
 export const RESET_CONFIRMATION = "erase the mirrored tables";
@@ -105,6 +107,20 @@ export function defineMirrorFunctions(tables: TableSet) {
     parityStatus: internalQueryGeneric({
       args: {},
       handler: (ctx) => parityStatus(ctx),
+    }),
+    // Schema drift (apply/drift.ts): recorded by the bridge before the transaction it came with is applied.
+    recordDrift: internalMutationGeneric({
+      args: { entries: v.array(driftEntryValidator) },
+      handler: (ctx, args) => recordDriftHandler(ctx, args),
+    }),
+    listDrift: internalQueryGeneric({
+      args: {},
+      handler: (ctx) => listDrift(ctx),
+    }),
+    // The definitions this deployment was built with (definitions-hash.ts); `run` refuses a different set.
+    definitions: internalQueryGeneric({
+      args: {},
+      handler: () => canonicalDefinitions(tables),
     }),
   };
 }

@@ -16,6 +16,8 @@ export const SYSTEM_TABLES = {
   parityRun: "pg2c_parity_run",
   /** Per table: the current green streak and the last drift seen (pg2convex status). */
   parityTable: "pg2c_parity_table",
+  /** Schema drift: changes whose columns differ from the definitions, with their raw values (apply/drift.ts). */
+  drift: "pg2c_drift",
 } as const;
 
 /** Index over the primary-key columns of every mirrored table. */

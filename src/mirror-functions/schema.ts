@@ -8,6 +8,7 @@ import { mirrorConfig } from "./config";
 import { indexFor, PK_INDEX, SYSTEM_TABLES, VERSION_INDEX } from "./names";
 import { documentFields } from "./validators";
 import { parityRunTable, parityTableState } from "./parity/parity-history";
+import { driftTable } from "./apply/drift";
 
 /** Where applyBatch resumes a batch it had to cut short (same batchId ⇒ skip ops before opIndex). */
 export const resumeValidator = v.object({ batchId: v.string(), opIndex: v.number() });
@@ -52,6 +53,7 @@ export const systemTables = {
   [SYSTEM_TABLES.carry]: defineTable({ table: v.string(), key: v.string(), from: v.string(), fields: v.any() }).index("by_table_key", ["table", "key"]),
   [SYSTEM_TABLES.parityRun]: defineTable(parityRunTable).index("by_run", ["runId"]).index("by_started", ["startedAt"]),
   [SYSTEM_TABLES.parityTable]: defineTable(parityTableState).index("by_table", ["table"]),
+  [SYSTEM_TABLES.drift]: defineTable(driftTable).index("by_entry", ["table", "column", "keyString"]),
 };
 
 /** Convex table definitions for `tables`, keyed by Convex name, plus the system tables. */

@@ -15,4 +15,10 @@ export type DecodedEvent =
       readonly commitTime: Date;
     }
   /** A record for a table that is not mirrored, or a logical message: nothing to apply, position only. */
-  | { readonly type: "skip"; readonly lsn: Lsn; readonly reason: string };
+  | {
+      readonly type: "skip";
+      readonly lsn: Lsn;
+      readonly reason: string;
+      /** The table of a row record whose table is not mirrored (it may be a partition created since: pipeline/partitions.ts). */
+      readonly relation?: { readonly schema: string; readonly table: string };
+    };

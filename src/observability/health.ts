@@ -4,7 +4,7 @@
 // or stale in Convex until someone acts (pg2convex status lists them).
 import { createServer, type Server } from "node:http";
 import type { Gauge, Registry } from "prom-client";
-import { UNRESOLVED_REJECTS_METRIC } from "./metrics";
+import { SCHEMA_DRIFTED_METRIC, UNRESOLVED_REJECTS_METRIC } from "./metrics";
 
 export interface HealthState {
   /** "starting" | "backfill" | "streaming" | "stopping" | "failed" */
@@ -29,8 +29,8 @@ export async function startHealthServer(opts: { host: string; port: number; regi
     }
     if (req.url === "/healthz") {
       const ok = state.phase !== "failed";
-      unresolvedRejects(opts.registry).then(
-        (rejects) => res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(healthBody(state, rejects))),
+      Promise.all([unresolvedRejects(opts.registry), driftedColumns(opts.registry)]).then(
+        ([rejects, drifted]) => res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(healthBody(state, rejects, drifted))),
         (e: Error) => res.writeHead(500).end(e.message),
       );
       return;
@@ -55,10 +55,18 @@ export async function startHealthServer(opts: { host: string; port: number; regi
 }
 
 /** The /healthz document: the state, plus status ok | degraded | failed and the reasons for "degraded". */
-export function healthBody(state: HealthState, unresolved: number): HealthState & { status: string; unresolvedRejects: number; degraded?: string[] } {
+export function healthBody(state: HealthState, unresolved: number, drifted: readonly string[] = []): HealthState & { status: string; unresolvedRejects: number; schemaDrift?: string[]; degraded?: string[] } {
   const degraded = unresolved > 0 ? [`${unresolved} unresolved reject${unresolved === 1 ? "" : "s"} in pg2c_reject: rows Convex does not hold as PostgreSQL has them (pg2convex status lists them)`] : [];
+  if (drifted.length > 0) degraded.push(`schema drift in ${drifted.join(", ")}: PostgreSQL differs from the table definitions (run pg2convex init --check, update the definitions and deploy, then pg2convex resync --table <table>)`);
   const status = state.phase === "failed" ? "failed" : degraded.length > 0 ? "degraded" : "ok";
-  return { ...state, status, unresolvedRejects: unresolved, ...(degraded.length > 0 ? { degraded } : {}) };
+  return { ...state, status, unresolvedRejects: unresolved, ...(drifted.length > 0 ? { schemaDrift: [...drifted] } : {}), ...(degraded.length > 0 ? { degraded } : {}) };
+}
+
+/** "table.column" (or "table" for a table-level finding) of every drifted column. */
+async function driftedColumns(registry: Registry): Promise<string[]> {
+  const gauge = registry.getSingleMetric(SCHEMA_DRIFTED_METRIC) as Gauge | undefined;
+  if (!gauge) return [];
+  return (await gauge.get()).values.filter((v) => v.value > 0).map((v) => (v.labels.column ? `${v.labels.table}.${v.labels.column}` : String(v.labels.table)));
 }
 
 async function unresolvedRejects(registry: Registry): Promise<number> {

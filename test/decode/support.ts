@@ -46,4 +46,5 @@ export const tableDef = (name: string, primaryKey: string[], columns: ColumnDef[
   columns,
   references: [],
   derived: [],
+  excluded: [],
 });
