@@ -33,6 +33,8 @@ export interface Wal2JsonSourceOptions {
   slot: string;
   tables: TableSet;
   numericAsString?: boolean;
+  /** Stream every table (no add-tables): a mirrored partitioned table gains partitions whose names are not known yet. */
+  allTables?: boolean;
   logger?: Logger;
   statusIntervalMs?: number;
 }
@@ -88,7 +90,7 @@ export class Wal2JsonSource implements ChangeSource {
     const svc = new DurableOnlyReplicationService(replicationClientConfig(this.opts.connectionString), () => this.confirmed);
     const run: Run = { svc, started: false, stopRequested: false, stopping: false, failure: undefined, walEnds: new WalEndTracker(), lastLsn: null, inFlight: null, timer: null, stopped: null, ended: null };
     this.run = run;
-    const plugin = new RawWal2JsonPlugin(from, { tables: this.opts.tables, numericAsString: this.opts.numericAsString ?? false }, () => run.walEnds.messageReceived());
+    const plugin = new RawWal2JsonPlugin(from, { tables: this.opts.tables, numericAsString: this.opts.numericAsString ?? false, allTables: this.opts.allTables ?? false }, () => run.walEnds.messageReceived());
 
     svc.on("error", (e: Error) => this.fail(run, toStreamError(e, { slot: this.opts.slot, started: run.started, lastLsn: run.lastLsn })));
     svc.on("start", () => {
