@@ -25,6 +25,8 @@ export const {
   parityStatus,
   recordDrift,
   listDrift,
+  listDriftEntries,
+  clearDrift,
   definitions,
 } = defineMirrorFunctions(referenceTables);
 

@@ -22,6 +22,7 @@ const SOURCES = {
   "log-level": ["logLevel", "LOG_LEVEL"],
   "parity-every": ["parityEvery", "PG2CONVEX_PARITY_EVERY"],
   "parity-mode": ["parityMode", "PG2CONVEX_PARITY_MODE"],
+  "catalog-check-interval-ms": ["catalogCheckIntervalMs", "PG2CONVEX_CATALOG_CHECK_INTERVAL_MS"],
 } as const satisfies Record<string, readonly [keyof Config, string]>;
 
 export type ConfigFlag = keyof typeof SOURCES;

@@ -64,6 +64,8 @@ export const configSchema = z.object({
   parityEvery: duration("--parity-every").optional(),
   /** Mode of the scheduled parity runs. */
   parityMode: z.enum(["count", "sample", "full"], { error: "--parity-mode must be count, sample or full" }).default("sample"),
+  /** `run`: repeat the per-table catalog checks on this period (ms) and mark what changed as drift; 0 = never. */
+  catalogCheckIntervalMs: nonNegativeInt("--catalog-check-interval-ms").default(30_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -3,6 +3,8 @@
 // start-up and refuses to stream into a deployment built from other definitions (DEFINITIONS_MISMATCH), naming
 // the first differences. Invariant: equal definitions give byte-identical canonical text whatever order tables,
 // references or excluded columns were declared in (column order is kept: it is the document's field order).
+// Derived fields are left out, and tables only the deployment defines are allowed: `--tables` narrows the bridge
+// to some tables (dropping derived fields whose source is left out) of the deployment's definitions.
 import type { TableSet } from "../definitions/types";
 import { fnv1a64, hashHex } from "./parity/row-hash";
 
@@ -23,7 +25,7 @@ export function canonicalDefinitions(tables: TableSet): DeployedDefinitions {
     .map((t): CanonicalTable => {
       const columns = Object.fromEntries(t.columns.map((c) => [c.name, JSON.stringify([c.type, c.array ?? false, c.nullable, c.enumValues ?? null, (c as { pgType?: string }).pgType ?? null])]));
       const refs = [...t.references].sort((a, b) => (a.column < b.column ? -1 : 1)).map((r) => [r.column, r.table, r.field, r.ordering !== false]);
-      const text = JSON.stringify({ schema: t.schema, name: t.name, convexName: t.convexName, primaryKey: t.primaryKey, columns: t.columns.map((c) => [c.name, columns[c.name]]), refs, derived: t.derived, excluded: [...(t.excluded ?? [])].sort() });
+      const text = JSON.stringify({ schema: t.schema, name: t.name, convexName: t.convexName, primaryKey: t.primaryKey, columns: t.columns.map((c) => [c.name, columns[c.name]]), refs, excluded: [...(t.excluded ?? [])].sort() });
       return { name: t.name, text, columns };
     });
   return { hash: hashHex(fnv1a64(out.map((t) => t.text).join("\n"))), tables: out };
@@ -52,8 +54,7 @@ export function diffDefinitions(here: DeployedDefinitions, deployed: DeployedDef
       else if (!a) problems.push(`${t.name}.${c} is defined in the deployment but not in the bridge`);
       else problems.push(`${t.name}.${c} differs: bridge ${a}, deployment ${b}`);
     }
-    if (problems.length === before) problems.push(`table ${t.name} differs (keys, references, derived fields or excluded columns)`);
+    if (problems.length === before) problems.push(`table ${t.name} differs (schema, Convex name, primary key, references or excluded columns)`);
   }
-  for (const name of theirs.keys()) problems.push(`table ${name} is in the deployment's definitions but not in the bridge's`);
   return problems;
 }

@@ -14,7 +14,7 @@ import { parityChanged, parityKeys, parityScan } from "./parity/parity-queries";
 import { parityDocChecks, parityFeedFor, parityFeeds } from "./parity/parity-invariants";
 import { parityStatus, recordParityRun, recordParityRunArgs } from "./parity/parity-history";
 import { parityScanArgs } from "./wire/parity-protocol";
-import { driftEntryValidator, listDrift, recordDriftHandler } from "./apply/drift";
+import { clearDriftHandler, driftEntryValidator, listDrift, listDriftEntries, recordDriftHandler } from "./apply/drift";
 import { canonicalDefinitions } from "./definitions-hash";
 
 /** Literal the caller of resetMirror must pass, so that no stray call erases a mirror. */
@@ -116,6 +116,15 @@ export function defineMirrorFunctions(tables: TableSet) {
     listDrift: internalQueryGeneric({
       args: {},
       handler: (ctx) => listDrift(ctx),
+    }),
+    listDriftEntries: internalQueryGeneric({
+      args: { table: v.string(), cursor, numItems: v.optional(v.number()) },
+      handler: (ctx, args) => listDriftEntries(ctx, { table: args.table, cursor: args.cursor ?? null, numItems: args.numItems ?? 200 }),
+    }),
+    // A re-sync of the table (pg2convex resync --table) clears its drift once the table is copied again.
+    clearDrift: internalMutationGeneric({
+      args: { table: v.string() },
+      handler: (ctx, args) => clearDriftHandler(ctx, args),
     }),
     // The definitions this deployment was built with (definitions-hash.ts); `run` refuses a different set.
     definitions: internalQueryGeneric({

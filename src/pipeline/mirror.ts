@@ -29,6 +29,13 @@ import { establishContinuity } from "./continuity";
 import { openValuesSlot } from "./values-slot";
 import { decodeOrReject } from "./decode-failures";
 import { runStream } from "./stream-loop";
+import { createConvexClient } from "../convex-client/client";
+import { loadCatalog } from "../postgres/checks/catalog";
+import { assertSameDefinitions } from "./definitions-check";
+import { createDriftStage } from "./drift";
+import { createPartitionMap } from "./partitions";
+import { streamDecoder } from "./stream-decoder";
+import { watchCatalog } from "./catalog-watch";
 
 export interface MirrorDeps {
   config: Config;
@@ -115,6 +122,12 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
     });
   const rejects = createRejectTracker({ sink: inner, graph, logger, metrics });
   const sink = instrumentSink(inner, { logger, metrics, rejects });
+  // The deployment serves the same definitions (checked before anything is written); drift is recorded there.
+  // A sink handed in (bench, tests) has no deployment behind it: drift is then only logged and counted.
+  const convex = deps.sink ? null : createConvexClient({ url: config.convexUrl, adminKey: config.convexAdminKey, module: config.convexModule, logger, retries: config.retries });
+  if (convex) await assertSameDefinitions(convex, tables);
+  const drift = createDriftStage({ client: convex, logger, metrics });
+  await drift.loadRecorded();
 
   // 4. Continuity: the slot continues exactly the mirror Convex holds.
   const state = await sink.state();
@@ -138,15 +151,21 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
   // wal2json 2.5 prints NaN/±Infinity as null: the values slot tells them from SQL NULL (docs/type-mapping.md).
   const numericAsString = await probeNumericAsString(pgClient);
   const values = numericAsString ? null : await openValuesSlot({ pg: pgClient, slot: config.slot, tables, logger });
-  const source = createWal2JsonSource({ connectionString: config.databaseUrl, slot: config.slot, tables, numericAsString, logger });
+  const partitions = await createPartitionMap(pgClient, tables, logger);
+  const source = createWal2JsonSource({ connectionString: config.databaseUrl, slot: config.slot, tables, numericAsString, allTables: partitions.partitioned, logger });
   const assembler = createAssembler();
-  const decoder = decodeOrReject(createDecoder(tables, { numericAsString }), { openXid: () => assembler.openXid(), graph, logger });
+  const columnTypes = await startColumnTypes(pgClient, tables);
+  const decode = createDecoder(tables, { numericAsString, onDrift: (n) => drift.note(n), columnTypes, leaves: partitions.leaves });
+  const decoder = streamDecoder(decodeOrReject(decode, { openXid: () => assembler.openXid(), graph, logger }), { partitions, drift });
   const batcher = createBatcher(graph, config.maxBatchOps ? { maxOps: config.maxBatchOps } : {});
   const checkpoint = createCheckpointTracker(start, (lsn) => {
     source.confirm(lsn);
     values?.durable(lsn);
   });
   sink.trackStream({ checkpoint, onApplied: deps.onApplied });
+
+  // What wal2json never shows (a dropped table, a replica identity change): the setup checks, repeated.
+  const watch = watchCatalog({ client: pgClient, tables, drift, partitions, logger, intervalMs: config.catalogCheckIntervalMs });
 
   // 7. Run: the stream takes the SQL session over and closes it when it ends.
   const stream = runStream(start.endLsn, {
@@ -158,7 +177,21 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
     sink,
     logger,
     flushIntervalMs: config.flushIntervalMs,
-    release: () => pgClient.end().catch(() => undefined),
+    release: () => {
+      watch.stop();
+      return pgClient.end().catch(() => undefined);
+    },
   });
   return { done: stream.done, stop: () => stream.stop(), position: () => checkpoint.position() };
+}
+
+/** format_type of every mirrored column now: a record naming another type later is drift (decode/row.ts). */
+async function startColumnTypes(client: pg.ClientBase, tables: TableSet): Promise<Map<string, Map<string, string>>> {
+  const catalog = await loadCatalog(client, tables);
+  const out = new Map<string, Map<string, string>>();
+  for (const t of tables) {
+    const rel = catalog.relations.get(`${t.schema}.${t.name}`);
+    if (rel) out.set(t.name, new Map([...rel.columns.values()].map((c) => [c.name, c.display])));
+  }
+  return out;
 }

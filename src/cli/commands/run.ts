@@ -34,7 +34,9 @@ Options (each also read from the environment variable shown):
   --parity-every DURATION       PG2CONVEX_PARITY_EVERY (e.g. 1h, 30m; default off): run parity on this period
                                 inside the sidecar (own connections), recording verdicts and the
                                 pg2convex_parity_drift_rows{table} metric; the first run after one period
-  --parity-mode MODE            PG2CONVEX_PARITY_MODE (count, sample or full; default sample)`;
+  --parity-mode MODE            PG2CONVEX_PARITY_MODE (count, sample or full; default sample)
+  --catalog-check-interval-ms N PG2CONVEX_CATALOG_CHECK_INTERVAL_MS (default 30000; 0 = off): repeat the table
+                                checks and mark a dropped table, a replica identity or column change as drift`;
 
 /**
  * How long a graceful stop may take (finish the in-flight batch, flush, end the replication stream) before the

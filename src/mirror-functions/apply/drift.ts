@@ -71,3 +71,22 @@ export async function listDrift(ctx: GenericQueryCtx<GenericDataModel>, limit = 
   }
   return { tables: [...groups.values()], truncated: docs.length > limit };
 }
+
+/** The entries of one table, page by page (a re-sync or an operator reads the raw values here). */
+export async function listDriftEntries(ctx: GenericQueryCtx<GenericDataModel>, args: { table: string; cursor: string | null; numItems: number }) {
+  const page = await ctx.db
+    .query(SYSTEM_TABLES.drift)
+    .withIndex("by_entry", (q: any) => q.eq("table", args.table))
+    .paginate({ cursor: args.cursor, numItems: Math.min(args.numItems, 1000) });
+  return { page: page.page, continueCursor: page.continueCursor, isDone: page.isDone };
+}
+
+/** Removes a table's entries (a re-sync that copied the table again calls it); returns how many, and whether more remain. */
+export async function clearDriftHandler(ctx: GenericMutationCtx<GenericDataModel>, args: { table: string }): Promise<{ removed: number; more: boolean }> {
+  const docs = await ctx.db
+    .query(SYSTEM_TABLES.drift)
+    .withIndex("by_entry", (q: any) => q.eq("table", args.table))
+    .take(DRIFT_PAGE + 1);
+  for (const d of docs.slice(0, DRIFT_PAGE)) await ctx.db.delete(d._id as GenericId<string>);
+  return { removed: Math.min(docs.length, DRIFT_PAGE), more: docs.length > DRIFT_PAGE };
+}
