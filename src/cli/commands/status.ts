@@ -6,6 +6,8 @@ import { createMirrorReader } from "../../convex-client";
 import { formatLsn } from "../../model/lsn";
 import { parityLines, readParityStatus } from "../../parity/status";
 import { readRejectSummary, rejectLines } from "../../observability/reject-summary";
+import { driftLines, readDriftSummary } from "../../observability/drift-summary";
+import { missingTables } from "../../postgres/table-size";
 
 const HELP = `usage: pg2convex status [--json] [connection options as for run]
 
@@ -29,7 +31,13 @@ export async function main(argv: string[]): Promise<number> {
     const lagBytes = slot.exists ? slot.lagBytes : null;
     const lagSeconds = lagBytes && lagBytes > 0n && state.updatedAt ? Math.round((Date.now() - state.updatedAt) / 1000) : 0;
     const counts = [];
+    // A mirrored table dropped in PostgreSQL: said plainly (its documents stay in Convex), not "relation … does not exist".
+    const missing = new Set((await missingTables(pg, tables)).map((t) => t.name));
     for (const t of tables) {
+      if (missing.has(t.name)) {
+        counts.push({ table: t.name, postgres: null, convex: await reader.countRows(t.convexName), missing: `${t.schema}.${t.name} does not exist in PostgreSQL (dropped?): its Convex documents are stale` });
+        continue;
+      }
       const pgCount = Number((await pg.query(`SELECT count(*) AS n FROM ${qualified(t)}`)).rows[0].n);
       counts.push({ table: t.name, postgres: pgCount, convex: await reader.countRows(t.convexName) });
     }
@@ -38,6 +46,7 @@ export async function main(argv: string[]): Promise<number> {
       tables.map((t) => t.name),
     );
     const rejects = await readRejectSummary(reader.client);
+    const drift = await readDriftSummary(reader.client);
     const report = {
       slot: config.slot,
       phase: state.phase,
@@ -51,6 +60,7 @@ export async function main(argv: string[]): Promise<number> {
       tables: counts,
       parity,
       rejects,
+      drift,
     };
     if (extra.json) {
       console.log(JSON.stringify(report, null, 2));
@@ -60,6 +70,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`checkpoint ${report.checkpoint ?? "-"}   confirmed_flush ${report.confirmedFlushLsn ?? "-"}`);
     console.log(`lag ${report.lagBytes ?? "-"} bytes, ${report.lagSeconds}s   WAL retained ${report.retainedWalBytes ?? "-"} bytes`);
     console.log(rejectLines(rejects).join("\n"));
+    console.log(driftLines(drift).join("\n"));
     console.log(renderCounts(counts));
     console.log(parityLines(parity).join("\n"));
     return 0;
@@ -68,9 +79,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-export function renderCounts(rows: Array<{ table: string; postgres: number; convex: number }>): string {
+export function renderCounts(rows: Array<{ table: string; postgres: number | null; convex: number; missing?: string }>): string {
   const w = Math.max(5, ...rows.map((r) => r.table.length));
   const lines = [`${"table".padEnd(w)}  ${"postgres".padStart(9)}  ${"convex".padStart(9)}  match`];
-  for (const r of rows) lines.push(`${r.table.padEnd(w)}  ${String(r.postgres).padStart(9)}  ${String(r.convex).padStart(9)}  ${r.postgres === r.convex ? "yes" : "NO"}`);
+  for (const r of rows) lines.push(`${r.table.padEnd(w)}  ${String(r.postgres ?? "MISSING").padStart(9)}  ${String(r.convex).padStart(9)}  ${r.missing ? `NO: ${r.missing}` : r.postgres === r.convex ? "yes" : "NO"}`);
   return lines.join("\n");
 }

@@ -1,5 +1,5 @@
 // pg2c_drift: what the mirror saw that its definitions do not describe (decode/drift.ts on the bridge side), so
-// nothing is lost and the table is visibly drifted. One document per (table, column, key): key "" for a
+// nothing is lost and the table is visibly drifted. One document per (table, column, key, kind): key "" for a
 // table-level finding (the periodic catalog check, a truncated partition). The raw value of the newest change
 // (by LSN) is kept there for a re-sync or replay to find; `count` counts the notes merged into the document.
 // Invariant: recording is idempotent per note (a replayed note with the same or an older LSN changes nothing but
@@ -33,10 +33,12 @@ export const DRIFT_PAGE = 200;
 export async function recordDriftHandler(ctx: GenericMutationCtx<GenericDataModel>, args: { entries: DriftEntry[] }): Promise<{ recorded: number }> {
   const now = Date.now();
   for (const e of args.entries) {
-    const found = await ctx.db
+    // One document per kind too: a retyped value is both a type change and (maybe) undecodable.
+    const same = await ctx.db
       .query(SYSTEM_TABLES.drift)
       .withIndex("by_entry", (q: any) => q.eq("table", e.table).eq("column", e.column).eq("keyString", e.keyString))
-      .first();
+      .take(16);
+    const found = same.find((d) => d.kind === e.kind);
     if (!found) {
       await ctx.db.insert(SYSTEM_TABLES.drift, { ...e, firstAt: now, lastAt: now, count: 1 });
       continue;
