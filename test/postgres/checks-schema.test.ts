@@ -69,4 +69,20 @@ describe("schema checks (issue 12)", () => {
     const undeclared = defineTable({ name: "store", primaryKey: ["id"], columns: { id: col.int4().notNull(), manager_staff_id: col.int4() } });
     expect(problems(await runChecks(db.client, [staff, undeclared]))).toEqual(["undeclared_fk public.store.manager_staff_id"]);
   });
+
+  it("wal2json shows a row moved between partitions as a DELETE from the old leaf and an INSERT into the new one, in one transaction", async () => {
+    await db.client.query("SELECT pg_create_logical_replication_slot('schema_move', 'wal2json')");
+    try {
+      await db.client.query("INSERT INTO measure VALUES (1, '2024-05-01', 1)");
+      await db.client.query("UPDATE measure SET at = '2025-02-01' WHERE id = 1");
+      const { rows } = await db.client.query("SELECT data FROM pg_logical_slot_get_changes('schema_move', NULL, NULL, 'format-version', '2', 'include-xids', '1')");
+      const recs = rows.map((r) => JSON.parse(r.data as string) as { action: string; xid?: number; table?: string; identity?: Array<{ name: string; value: unknown }> });
+      const update = recs.slice(recs.findIndex((r, i) => i > 0 && r.action === "B"));
+      expect(update.map((r) => `${r.action}${r.table ? ` ${r.table}` : ""}`)).toEqual(["B", "D measure_2024", "I measure_2025h1", "C"]);
+      expect(new Set(update.map((r) => r.xid)).size).toBe(1);
+      expect(update[1]!.identity?.map((c) => c.name)).toEqual(["id", "at"]);
+    } finally {
+      await db.client.query("SELECT pg_drop_replication_slot('schema_move')");
+    }
+  });
 });
