@@ -14,7 +14,8 @@
  * import { defineMirrorFunctions } from "pg2convex/convex";
  * import { tables } from "../pg2convex.tables";
  * export const { applyBatch, claimMirror, beginBackfill, finishBackfill, resetMirror, getState, countRows, getRows, getByKeys, listRejects,
- *   settleRejects, parityScan, parityKeys, parityChanged, parityDocChecks, parityFeeds, parityFeedFor, recordParityRun, parityStatus } =
+ *   settleRejects, parityScan, parityKeys, parityChanged, parityDocChecks, parityFeeds, parityFeedFor, recordParityRun, parityStatus,
+ *   recordDrift, listDrift, listDriftEntries, clearDrift, definitions } =
  *   defineMirrorFunctions(tables);
  * ```
  *

@@ -7,7 +7,8 @@ import type { TableSet } from "../definitions/types";
 import { Pg2ConvexError } from "../errors";
 import { canonicalDefinitions, diffDefinitions, type DeployedDefinitions } from "../mirror-functions/definitions-hash";
 
-const FIX = "deploy the Convex functions built from the definitions the bridge runs with (npx convex deploy; with pg2convex local-convex, serve your convex/ folder with --convex-dir), or run the bridge with the deployment's definitions (--tables-module)";
+const FIX =
+  "deploy the Convex functions built from the definitions the bridge runs with (npx convex deploy; with pg2convex local-convex, serve your convex/ folder with --convex-dir), or run the bridge with the deployment's definitions (--tables-module)";
 
 export async function assertSameDefinitions(client: ConvexClient, tables: TableSet): Promise<void> {
   let deployed: DeployedDefinitions;

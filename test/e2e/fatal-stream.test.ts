@@ -84,7 +84,9 @@ describe("pg2convex run: fatal errors while running end the process with one lin
     const expectMismatch = (p: CliProcess) => {
       const lines = p.errorLines();
       expect(lines, lines.join("\n")).toHaveLength(1);
-      expect(lines[0]).toMatch(/^pg2convex run failed: \[DEFINITIONS_MISMATCH\] the Convex deployment was built from other table definitions: language\.speaker differs: bridge \["int4".*deployment \["text".*— fix: deploy the Convex functions built from the definitions/);
+      expect(lines[0]).toMatch(
+        /^pg2convex run failed: \[DEFINITIONS_MISMATCH\] the Convex deployment was built from other table definitions: language\.speaker differs: bridge \["int4".*deployment \["text".*— fix: deploy the Convex functions built from the definitions/,
+      );
     };
 
     it("after streaming: a restart with changed definitions is refused at start with DEFINITIONS_MISMATCH naming table and column", async () => {
