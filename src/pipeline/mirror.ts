@@ -125,12 +125,13 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
   // The deployment serves the same definitions (checked before anything is written); drift is recorded there.
   // A sink handed in (bench, tests) has no deployment behind it: drift is then only logged and counted.
   const convex = deps.sink ? null : createConvexClient({ url: config.convexUrl, adminKey: config.convexAdminKey, module: config.convexModule, logger, retries: config.retries });
-  if (convex) await assertSameDefinitions(convex, tables);
   const drift = createDriftStage({ client: convex, logger, metrics });
-  await drift.loadRecorded();
 
   // 4. Continuity: the slot continues exactly the mirror Convex holds.
   const state = await sink.state();
+  // Before anything is written: the deployment was built from these definitions (a wrong module already failed above).
+  if (convex) await assertSameDefinitions(convex, tables);
+  await drift.loadRecorded();
   // Refusing to stream releases PostgreSQL like any start-up failure (startMirror closes pgClient).
   await establishContinuity({ pg: pgClient, connectionString: config.databaseUrl, slot: config.slot, state, sink, logger });
   // Rejects left open by an earlier run (or resolved by it after its last settle) are counted first.
