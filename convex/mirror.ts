@@ -33,6 +33,11 @@ export const {
   deadLetter,
   resolveDeadLetter,
   requestResync,
+  recordDrift,
+  listDrift,
+  listDriftEntries,
+  clearDrift,
+  definitions,
 } = defineMirrorFunctions(referenceTables);
 
 // This deployment is the project's own test/demo stand-in, so it also carries the guarded test-only

@@ -34,6 +34,7 @@ const SOURCES = {
   "shutdown-timeout": ["shutdownTimeout", "PG2CONVEX_SHUTDOWN_TIMEOUT"],
   "heartbeat-every": ["heartbeatEvery", "PG2CONVEX_HEARTBEAT_EVERY"],
   "leader-lease": ["leaderLease", "PG2CONVEX_LEADER_LEASE"],
+  "catalog-check-interval-ms": ["catalogCheckIntervalMs", "PG2CONVEX_CATALOG_CHECK_INTERVAL_MS"],
 } as const satisfies Record<string, readonly [keyof Config, string]>;
 
 export type ConfigFlag = keyof typeof SOURCES;

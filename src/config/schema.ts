@@ -89,6 +89,8 @@ export const configSchema = z.object({
   leaderLease: duration("--leader-lease")
     .refine((ms) => ms >= 2_000, "--leader-lease must be at least 2s")
     .default(10_000),
+  /** `run`: repeat the per-table catalog checks on this period (ms) and mark what changed as drift; 0 = never. */
+  catalogCheckIntervalMs: nonNegativeInt("--catalog-check-interval-ms").default(30_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -9,6 +9,7 @@ import { decodeFailed } from "./failure";
 import { Wal2jsonRecord } from "./record";
 import { decodeRowChange } from "./row";
 import { indexTables, tableIndexKey } from "./table-index";
+import type { DriftListener } from "./drift";
 
 export interface Decoder {
   decode(message: { lsn: Lsn; text: string }): DecodedEvent;
@@ -21,12 +22,27 @@ export interface DecoderOptions {
    * null, and changes list such columns in `ambiguousNulls` for the values slot to settle (special-values.ts).
    */
   numericAsString?: boolean;
+  /** Receives schema drift (decode/drift.ts); without it an unknown column makes the row a reject. */
+  onDrift?: DriftListener;
+  /** PostgreSQL table → column → format_type when the mirror started (type changes are drift). */
+  columnTypes?: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  /**
+   * Partitions: tableIndexKey(leaf schema, leaf name) → tableIndexKey of the mirrored partitioned root. wal2json
+   * names the leaf a row is stored in; its change belongs to the root's Convex table. Read on every record, so
+   * the owner may add leaves while streaming (pipeline/partitions.ts).
+   */
+  leaves?: ReadonlyMap<string, string>;
 }
 
 export function createDecoder(tables: TableSet, opts: DecoderOptions = {}): Decoder {
   const index = indexTables(tables);
-  const rowOptions = { numericAsString: opts.numericAsString ?? false };
-  const lookup = (rec: Wal2jsonRecord) => index.get(tableIndexKey(rec.string("schema"), rec.string("table")));
+  const rowOptions = { numericAsString: opts.numericAsString ?? false, ...(opts.onDrift ? { onDrift: opts.onDrift } : {}), ...(opts.columnTypes ? { columnTypes: opts.columnTypes } : {}) };
+  const lookup = (rec: Wal2jsonRecord) => {
+    const k = tableIndexKey(rec.string("schema"), rec.string("table"));
+    const root = opts.leaves?.get(k);
+    return index.get(root ?? k);
+  };
+  const unmirrored = (rec: Wal2jsonRecord, lsn: Lsn) => ({ type: "skip" as const, lsn, reason: `${rec.qualifiedTable} is not mirrored`, relation: { schema: rec.string("schema"), table: rec.string("table") } });
   return {
     decode({ lsn, text }) {
       const rec = Wal2jsonRecord.parse(text, lsn);
@@ -41,13 +57,21 @@ export function createDecoder(tables: TableSet, opts: DecoderOptions = {}): Deco
         case "U":
         case "D": {
           const t = lookup(rec);
-          if (!t) return { type: "skip", lsn, reason: `${rec.qualifiedTable} is not mirrored` };
+          if (!t) return unmirrored(rec, lsn);
           return { type: "change", xid: rec.xid(), change: decodeRowChange(t, rec, lsn, rowOptions) };
         }
         case "T": {
           // wal2json 2.5 writes one T record per truncated table (same xid and LSN for one TRUNCATE a, b).
           const t = lookup(rec);
-          if (!t) return { type: "skip", lsn, reason: `${rec.qualifiedTable} is not mirrored` };
+          if (!t) return unmirrored(rec, lsn);
+          if (opts.leaves?.has(tableIndexKey(rec.string("schema"), rec.string("table")))) {
+            // One T per truncated leaf, also for TRUNCATE of the parent: a leaf's rows cannot be told apart in the
+            // root's Convex table, so this is drift (re-sync the table), never a truncate of every partition.
+            const detail = `partition ${rec.qualifiedTable} was truncated; its rows may remain in Convex until the table is re-synced`;
+            if (!opts.onDrift) throw decodeFailed(detail, { lsn, table: t.def.name });
+            opts.onDrift({ table: t.def.name, column: "", kind: "catalog", detail, lsn });
+            return { type: "skip", lsn, reason: detail };
+          }
           return { type: "change", xid: rec.xid(), change: { kind: "truncate", tables: [t.def.name], lsn } };
         }
         case "M":

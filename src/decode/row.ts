@@ -11,9 +11,14 @@ import { decodeFailed, withContext } from "./failure";
 import type { RawColumn, Wal2jsonRecord } from "./record";
 import type { MirroredTable } from "./table-index";
 import { decodeWal2jsonValue } from "./values";
+import { NEVER_TOASTED, rawText, sameTypeName, type DriftListener, type DriftNote } from "./drift";
 
 export interface RowOptions {
   readonly numericAsString: boolean;
+  /** Receives every difference between a record and the definitions (drift.ts); without it, drift is fatal. */
+  readonly onDrift?: DriftListener;
+  /** PostgreSQL table → column → format_type at start-up: a record naming another type is drift. */
+  readonly columnTypes?: ReadonlyMap<string, ReadonlyMap<string, string>>;
 }
 
 const AMBIGUOUS_TYPES = new Set(["float4", "float8", "numeric"]);
@@ -39,24 +44,49 @@ export function decodeRowChange(t: MirroredTable, rec: Wal2jsonRecord, lsn: Lsn,
   // An UPDATE may omit an unchanged TOASTed key column; its value is then the identity's.
   const keySource = action === "U" && identityRaw ? new Map([...identityRaw, ...raw]) : raw;
   const key = keyFrom(t, keySource, lsn, "columns");
-  for (const name of raw.keys()) {
-    if (!t.columns.has(name)) {
-      throw decodeFailed(`column "${name}" of ${table} is not in the table definition`, { lsn, table, key, column: name }, { fix: "add the column to the table definition (or drop it in PostgreSQL)" });
-    }
+  const drift = (n: Omit<DriftNote, "table" | "key" | "lsn">) => {
+    // Without a listener (tests, tools) only an unknown column stops the row, as a reject; the rest decodes as before.
+    if (!opts.onDrift && n.kind !== "column_added") return;
+    if (!opts.onDrift) throw decodeFailed(`${table}.${n.column}: ${n.detail}`, { lsn, table, key, column: n.column }, { fix: "update the table definition (pg2convex init --check), deploy, then pg2convex resync --table " + table });
+    opts.onDrift({ ...n, table, key, lsn });
+  };
+  for (const [name, cell] of raw) {
+    if (t.columns.has(name) || t.excluded.has(name)) continue;
+    drift({ column: name, kind: "column_added", detail: `column ${name} (${cell.type}) is not in the table definition`, raw: rawText(cell.value) });
   }
+  const types = opts.columnTypes?.get(table);
   const row: Row = {};
   const ambiguous: string[] = [];
   for (const c of t.def.columns) {
     const cell = raw.get(c.name);
+    const isKey = t.def.primaryKey.includes(c.name);
     if (cell === undefined) {
-      if (action === "U") continue; // omitted by wal2json: unchanged TOAST value, left undefined
-      if (!c.nullable || t.def.primaryKey.includes(c.name)) {
+      if (action === "U") {
+        // Omitted by wal2json: an unchanged TOAST value, left undefined; a never-TOASTed column is missing because it was dropped.
+        if (NEVER_TOASTED.has(c.type) && !c.array) drift({ column: c.name, kind: "column_dropped", detail: `column ${c.name} is missing from an UPDATE (dropped in PostgreSQL?)` });
+        continue;
+      }
+      if (!c.nullable || isKey) {
         throw decodeFailed(`INSERT on ${table} lacks NOT NULL column "${c.name}"`, { lsn, table, key, column: c.name }, { fix: "the table definition does not match PostgreSQL" });
       }
+      drift({ column: c.name, kind: "column_dropped", detail: `column ${c.name} is missing from an INSERT (dropped in PostgreSQL?)` });
       row[c.name] = null; // a nullable column PostgreSQL does not have: no value
       continue;
     }
-    row[c.name] = withContext({ lsn, table, key, column: c.name }, () => decodeWal2jsonValue(c, cell.value));
+    const expected = types?.get(c.name);
+    const retyped = expected !== undefined && typeof cell.type === "string" && !sameTypeName(expected, cell.type);
+    if (retyped) drift({ column: c.name, kind: "type_changed", detail: `column ${c.name} is ${cell.type} in PostgreSQL, ${expected} when the mirror started`, raw: rawText(cell.value) });
+    try {
+      row[c.name] = withContext({ lsn, table, key, column: c.name }, () => decodeWal2jsonValue(c, cell.value));
+    } catch (e) {
+      // A value of a retyped column, or an enum label added in PostgreSQL: kept raw in the drift record, never a stopped stream.
+      if (isKey || !(retyped || c.type === "enum") || !opts.onDrift) throw e;
+      drift({ column: c.name, kind: "value_undecodable", detail: `${(e as Error).message}`, raw: rawText(cell.value) });
+      if (action === "U") continue; // the document keeps its last decodable value; the raw one is in pg2c_drift
+      if (!c.nullable) throw e;
+      row[c.name] = null;
+      continue;
+    }
     if (cell.value === null && !c.array && ambiguousType(c) && !opts.numericAsString) ambiguous.push(c.name);
   }
   const extra = ambiguous.length > 0 ? { ambiguousNulls: ambiguous } : {};

@@ -5,6 +5,8 @@ import type { ColumnDef, TableDef, TableSet } from "../definitions/types";
 export interface MirroredTable {
   readonly def: TableDef;
   readonly columns: ReadonlyMap<string, ColumnDef>;
+  /** Columns excluded on purpose (TableDef.excluded): ignored in every record. */
+  readonly excluded: ReadonlySet<string>;
   /** Primary-key columns in TableDef.primaryKey order: the order of every Key. */
   readonly keyColumns: readonly ColumnDef[];
 }
@@ -23,7 +25,7 @@ export function indexTables(tables: TableSet): TableIndex {
       return c;
     });
     if (keyColumns.length === 0) throw new Pg2ConvexError("CONFIG_INVALID", `table ${def.schema}.${def.name} has no primary key`, { context: { table: def.name } });
-    index.set(tableIndexKey(def.schema, def.name), { def, columns, keyColumns });
+    index.set(tableIndexKey(def.schema, def.name), { def, columns, keyColumns, excluded: new Set(def.excluded ?? []) });
   }
   return index;
 }

@@ -2,6 +2,7 @@
 // start-up. Invariant: `order` lists every mirrored table after all of its mirrored parents, ties broken by
 // the order the tables were declared in, so the result is deterministic.
 import { Pg2ConvexError } from "../errors";
+import { describeEdge, findCycle, orders } from "./cycle";
 import type { ReferenceDef, TableDef, TableSet } from "./types";
 
 export interface TableGraph {
@@ -13,7 +14,7 @@ export interface TableGraph {
   byConvexName(name: string): TableDef | undefined;
   /** References from mirrored children to `parent` (a PostgreSQL table name). */
   childrenOf(parent: string): ReadonlyArray<{ child: TableDef; ref: ReferenceDef }>;
-  /** References of `table` whose parent is mirrored. */
+  /** References of `table` whose parent is mirrored (non-ordering ones included). */
   mirroredParents(table: TableDef): readonly ReferenceDef[];
 }
 
@@ -25,6 +26,8 @@ export function buildGraph(tables: TableSet): TableGraph {
   validateDefinitions(tables, byName);
 
   const mirroredParents = (t: TableDef) => t.references.filter((r) => byName.has(r.table) && r.table !== t.name);
+  // Only ordering references order tables: a non-ordering one (ordering: false) breaks a foreign-key cycle.
+  const orderingParents = (t: TableDef) => mirroredParents(t).filter(orders);
   const children = new Map<string, Array<{ child: TableDef; ref: ReferenceDef }>>();
   for (const t of tables) {
     for (const ref of t.references) {
@@ -35,19 +38,19 @@ export function buildGraph(tables: TableSet): TableGraph {
     }
   }
 
-  // Kahn's algorithm, always picking the earliest-declared ready table. A non-ordering reference (contract 3:
-  // one edge of a foreign-key cycle) is no ordering edge: its `_ref` is filled when the parent arrives.
-  const orderingParents = (t: TableDef) => mirroredParents(t).filter((r) => r.ordering !== false);
+  // Kahn's algorithm, always picking the earliest-declared ready table.
   const indegree = new Map(tables.map((t) => [t.name, new Set(orderingParents(t).map((r) => r.table)).size]));
   const order: TableDef[] = [];
   const done = new Set<string>();
   while (order.length < tables.length) {
     const next = tables.find((t) => !done.has(t.name) && indegree.get(t.name) === 0);
     if (!next) {
-      const stuck = tables.filter((t) => !done.has(t.name)).map((t) => t.name);
-      throw new Pg2ConvexError("GRAPH_CYCLE", `the table references form a cycle among: ${stuck.join(", ")}`, {
-        context: { tables: stuck },
-        fix: "mirror a cyclic pair without declaring one of the references (it then stays a raw key), or break the cycle in the schema",
+      const cycle = findCycle(tables.filter((t) => !done.has(t.name))) ?? [];
+      const edge = cycle[cycle.length - 1];
+      const fix = edge ? `declare one reference of the cycle non-ordering, e.g. in the definition of ${edge.from}: references: { ${edge.column}: { table: "${edge.to}", ordering: false } }` : "declare one reference of the cycle with ordering: false";
+      throw new Pg2ConvexError("GRAPH_CYCLE", `the table references form a cycle: ${cycle.map(describeEdge).join(", ")}`, {
+        context: { edges: cycle },
+        fix,
       });
     }
     order.push(next);
@@ -77,6 +80,7 @@ function validateDefinitions(tables: TableSet, byName: Map<string, TableDef>): v
   const problems: string[] = [];
   for (const t of tables) {
     const cols = new Set(t.columns.map((c) => c.name));
+    for (const x of t.excluded ?? []) if (cols.has(x)) problems.push(`${t.name}: column ${x} is both declared and excluded`);
     if (t.primaryKey.length === 0) problems.push(`${t.name}: no primary key declared`);
     for (const k of t.primaryKey) if (!cols.has(k)) problems.push(`${t.name}: primary-key column ${k} is not a column`);
     for (const r of t.references) {

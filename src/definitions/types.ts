@@ -31,7 +31,10 @@ export interface ReferenceDef {
   readonly table: string;
   /** Convex field holding `v.id(parent)`; absent while the parent is not in Convex yet. */
   readonly field: string;
-  /** `false`: the planner ignores this edge for ordering (breaks a foreign-key cycle); the `_ref` is filled when the parent arrives. */
+  /**
+   * false: a non-ordering reference, declared to break a foreign-key cycle. The planner ignores it when ordering
+   * tables (so the child may arrive before its parent); the `field` is filled when the parent row arrives.
+   */
   readonly ordering: boolean;
 }
 
@@ -75,7 +78,7 @@ export interface TableDef {
   readonly columns: readonly ColumnDef[];
   readonly references: readonly ReferenceDef[];
   readonly derived: readonly DerivedDef[];
-  /** Columns that exist in PostgreSQL and are deliberately not mirrored. */
+  /** Columns that exist in PostgreSQL and are deliberately not mirrored: setup accepts them, decode and backfill skip them. */
   readonly excluded: readonly string[];
 }
 

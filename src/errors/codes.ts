@@ -78,7 +78,7 @@ export const ERROR_CODES = {
   GRAPH_CYCLE: {
     what: "The declared references between mirrored tables form a cycle, so there is no order to apply and backfill them in.",
     retry: NO,
-    action: "Mirror one reference of the cycle without declaring it (it stays a raw key), or break the cycle in the schema.",
+    action: "Declare one reference of the cycle (the error names its edges) with `ordering: false`: it stays a mirrored reference, filled when the parent arrives.",
   },
   DECODE_FAILED: {
     what: "A value, or a wal2json or test_decoding record, could not be turned into a Convex value. A row of a mirrored table with a known key becomes a DECODE_FAILED reject (see below) and streaming goes on; anything else stops the stream.",
@@ -124,6 +124,16 @@ export const ERROR_CODES = {
     what: "The deployed Convex functions refused a value: they were built from other table definitions than the bridge runs with.",
     retry: "No; the checkpoint did not move.",
     action: "Redeploy the Convex functions built from the current table definitions, then start pg2convex again.",
+  },
+  DEFINITIONS_MISMATCH: {
+    what: "At start-up the deployed mirror functions serve other table definitions than the bridge runs with (another table, column, type, key, reference or excluded column), or serve none (deployed before definitions were checked). Nothing was written.",
+    retry: NO,
+    action: "Deploy the Convex functions built from the same definitions the bridge runs with (`npx convex deploy`), or point the bridge at those definitions; the message names the first differences.",
+  },
+  TABLE_MISSING: {
+    what: "A mirrored table no longer exists in PostgreSQL (dropped or renamed while mirrored); its documents stay in Convex as they were.",
+    retry: NO,
+    action: "Remove the table from the definitions and deploy (then `pg2convex teardown` its Convex table if unwanted), or recreate it and run `pg2convex resync --table <table>`.",
   },
   BATCH_TOO_LARGE: {
     what: "A call exceeded a limit: Convex refused a batch as over a transaction limit, or a query was given more keys or bounds than it takes per call.",

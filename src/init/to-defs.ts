@@ -16,7 +16,7 @@ export function planTables(plan: InitPlan): TableSet {
       columns: Object.fromEntries(
         t.columns.map((c) => [c.name, { type: c.type, nullable: c.nullable, ...(c.array ? { array: true } : {}), ...(c.enumValues ? { enumValues: c.enumValues } : {}), ...(c.pgType !== undefined ? { pgType: c.pgType } : {}) }]),
       ),
-      exclude: t.exclude,
+      exclude: [...t.exclude],
       references: Object.fromEntries(t.references.map((r) => [r.column, { table: r.table, ...(r.field ? { field: r.field } : {}), ordering: r.ordering }])),
     });
   });

@@ -21,6 +21,8 @@ import { migrationStatusHandler } from "./control/status";
 import { deadLetterHandler, resolveDeadLetterHandler } from "./control/dead-letters";
 import { thresholdsValidator } from "./control/tables";
 import { requestResyncHandler } from "./apply/resync-request";
+import { clearDriftHandler, driftEntryValidator, listDrift, listDriftEntries, recordDriftHandler } from "./apply/drift";
+import { canonicalDefinitions } from "./definitions-hash";
 
 /** Literal the caller of resetMirror must pass, so that no stray call erases a mirror. */
 export const RESET_CONFIRMATION = "erase the mirrored tables";
@@ -155,6 +157,29 @@ export function defineMirrorFunctions(tables: TableSet) {
     requestResync: internalMutationGeneric({
       args: { slot: v.string(), table: v.string(), id: v.string() },
       handler: (ctx, args) => requestResyncHandler(config, ctx, args),
+    }),
+    // Schema drift (apply/drift.ts): recorded by the bridge before the transaction it came with is applied.
+    recordDrift: internalMutationGeneric({
+      args: { entries: v.array(driftEntryValidator) },
+      handler: (ctx, args) => recordDriftHandler(ctx, args),
+    }),
+    listDrift: internalQueryGeneric({
+      args: {},
+      handler: (ctx) => listDrift(ctx),
+    }),
+    listDriftEntries: internalQueryGeneric({
+      args: { table: v.string(), cursor, numItems: v.optional(v.number()) },
+      handler: (ctx, args) => listDriftEntries(ctx, { table: args.table, cursor: args.cursor ?? null, numItems: args.numItems ?? 200 }),
+    }),
+    // A re-sync of the table (pg2convex resync --table) clears its drift once the table is copied again.
+    clearDrift: internalMutationGeneric({
+      args: { table: v.string() },
+      handler: (ctx, args) => clearDriftHandler(ctx, args),
+    }),
+    // The definitions this deployment was built with (definitions-hash.ts); `run` refuses a different set.
+    definitions: internalQueryGeneric({
+      args: {},
+      handler: () => canonicalDefinitions(tables),
     }),
   };
 }

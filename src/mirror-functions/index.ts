@@ -14,7 +14,9 @@
  * import { defineMirrorFunctions } from "pg2convex/convex";
  * import { tables } from "../pg2convex.tables";
  * export const { applyBatch, claimMirror, claimLeadership, beginBackfill, finishBackfill, resetMirror, getState, countRows, getRows, getByKeys, listRejects,
- *   settleRejects, parityScan, parityKeys, parityChanged, parityDocChecks, parityFeeds, parityFeedFor, recordParityRun, parityStatus, requestResync } =
+ *   settleRejects, parityScan, parityKeys, parityChanged, parityDocChecks, parityFeeds, parityFeedFor, recordParityRun, parityStatus, requestResync,
+ *   recordDrift, listDrift, listDriftEntries, clearDrift, definitions, readFrom, readFlags, cutover, rollback, reportHealth, migrationStatus,
+ *   deadLetter, resolveDeadLetter } =
  *   defineMirrorFunctions(tables);
  * ```
  *

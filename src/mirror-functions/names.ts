@@ -20,6 +20,8 @@ export const SYSTEM_TABLES = {
   migration: "pg2c_migration",
   migrationEvent: "pg2c_migration_event",
   sidecar: "pg2c_sidecar",
+  /** Schema drift: changes whose columns differ from the definitions, with their raw values (apply/drift.ts). */
+  drift: "pg2c_drift",
 } as const;
 
 /** Index over the primary-key columns of every mirrored table. */

@@ -9,6 +9,7 @@ import { indexFor, PK_INDEX, SYSTEM_TABLES, VERSION_INDEX } from "./names";
 import { documentFields } from "./validators";
 import { parityRunTable, parityTableState } from "./parity/parity-history";
 import { controlTables } from "./control/tables";
+import { driftTable } from "./apply/drift";
 
 /** Where applyBatch resumes a batch it had to cut short (same batchId ⇒ skip ops before opIndex). */
 export const resumeValidator = v.object({ batchId: v.string(), opIndex: v.number() });
@@ -58,6 +59,7 @@ export const systemTables = {
   [SYSTEM_TABLES.parityRun]: defineTable(parityRunTable).index("by_run", ["runId"]).index("by_started", ["startedAt"]),
   [SYSTEM_TABLES.parityTable]: defineTable(parityTableState).index("by_table", ["table"]),
   ...controlTables,
+  [SYSTEM_TABLES.drift]: defineTable(driftTable).index("by_entry", ["table", "column", "keyString"]),
 };
 
 /** Convex table definitions for `tables`, keyed by Convex name, plus the system tables. */

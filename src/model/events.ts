@@ -16,5 +16,11 @@ export type DecodedEvent =
     }
   /** A transactional logical message with a pg2convex prefix (re-sync watermarks): travels with its transaction. */
   | { readonly type: "message"; readonly xid: number; readonly prefix: string; readonly content: string; readonly lsn: Lsn }
-  /** A record for a table that is not mirrored, or another logical message: nothing to apply, position only. */
-  | { readonly type: "skip"; readonly lsn: Lsn; readonly reason: string };
+  /** A record for a table that is not mirrored, or a logical message: nothing to apply, position only. */
+  | {
+      readonly type: "skip";
+      readonly lsn: Lsn;
+      readonly reason: string;
+      /** The table of a row record whose table is not mirrored (it may be a partition created since: pipeline/partitions.ts). */
+      readonly relation?: { readonly schema: string; readonly table: string };
+    };

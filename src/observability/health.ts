@@ -7,7 +7,7 @@
 // one set makes /healthz "degraded" (still 200: the bridge is riding it out) and is listed under `degraded`.
 import { createServer, type Server } from "node:http";
 import type { Gauge, Registry } from "prom-client";
-import { UNRESOLVED_REJECTS_METRIC } from "./metrics";
+import { SCHEMA_DRIFTED_METRIC, UNRESOLVED_REJECTS_METRIC } from "./metrics";
 import type { SlotHealth } from "./slot-guard";
 
 export interface HealthState {
@@ -53,8 +53,8 @@ export async function startHealthServer(opts: { host: string; port: number; regi
     }
     if (req.url === "/healthz") {
       const ok = state.phase !== "failed";
-      unresolvedRejects(opts.registry).then(
-        (rejects) => res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(healthBody(state, rejects, opts.reasons?.list()))),
+      Promise.all([unresolvedRejects(opts.registry), driftedColumns(opts.registry)]).then(
+        ([rejects, drifted]) => res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(healthBody(state, rejects, drifted, opts.reasons?.list()))),
         (e: Error) => res.writeHead(500).end(e.message),
       );
       return;
@@ -84,11 +84,19 @@ export async function startHealthServer(opts: { host: string; port: number; regi
 }
 
 /** The /healthz document: the state, plus status ok | degraded | failed and the reasons for "degraded". */
-export function healthBody(state: HealthState, unresolved: number, reasons: readonly string[] = []): HealthState & { status: string; unresolvedRejects: number; degraded?: string[] } {
-  const degraded = [...reasons, ...(unresolved > 0 ? [`${unresolved} unresolved reject${unresolved === 1 ? "" : "s"} in pg2c_reject: rows Convex does not hold as PostgreSQL has them (pg2convex status lists them)`] : [])];
+export function healthBody(state: HealthState, unresolved: number, drifted: readonly string[] = [], reasons: readonly string[] = []): HealthState & { status: string; unresolvedRejects: number; schemaDrift?: string[]; degraded?: string[] } {
+  const degraded: string[] = [...reasons, ...(unresolved > 0 ? [`${unresolved} unresolved reject${unresolved === 1 ? "" : "s"} in pg2c_reject: rows Convex does not hold as PostgreSQL has them (pg2convex status lists them)`] : [])];
+  if (drifted.length > 0) degraded.push(`schema drift in ${drifted.join(", ")}: PostgreSQL differs from the table definitions (run pg2convex init --check, update the definitions and deploy, then pg2convex resync --table <table>)`);
   if (state.slot?.problem && state.phase !== "failed") degraded.push(state.slot.problem);
   const status = state.phase === "failed" ? "failed" : degraded.length > 0 ? "degraded" : "ok";
-  return { ...state, status, unresolvedRejects: unresolved, ...(degraded.length > 0 ? { degraded } : {}) };
+  return { ...state, status, unresolvedRejects: unresolved, ...(drifted.length > 0 ? { schemaDrift: [...drifted] } : {}), ...(degraded.length > 0 ? { degraded } : {}) };
+}
+
+/** "table.column" (or "table" for a table-level finding) of every drifted column. */
+async function driftedColumns(registry: Registry): Promise<string[]> {
+  const gauge = registry.getSingleMetric(SCHEMA_DRIFTED_METRIC) as Gauge | undefined;
+  if (!gauge) return [];
+  return (await gauge.get()).values.filter((v) => v.value > 0).map((v) => (v.labels.column ? `${v.labels.table}.${v.labels.column}` : String(v.labels.table)));
 }
 
 async function unresolvedRejects(registry: Registry): Promise<number> {

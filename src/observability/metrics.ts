@@ -2,6 +2,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 export const UNRESOLVED_REJECTS_METRIC = "pg2convex_rejects_unresolved";
+export const SCHEMA_DRIFTED_METRIC = "pg2convex_schema_drifted";
 
 export interface Metrics {
   readonly registry: Registry;
@@ -19,6 +20,10 @@ export interface Metrics {
   readonly backfillRows: Counter<"table">;
   /** Per-table drift found by the last parity run (0 = clean). */
   readonly parityDrift: Gauge<"table">;
+  /** Changes (or catalog findings) whose columns differ from the definitions (pipeline/drift.ts). */
+  readonly schemaDrift: Counter<"table" | "column">;
+  /** 1 for each (table, column) marked drifted in Convex (health names them). */
+  readonly schemaDrifted: Gauge<"table" | "column">;
 }
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
@@ -44,5 +49,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     lagSeconds: new Gauge({ name: "pg2convex_lag_seconds", help: "Seconds since the commit of the oldest mirrored change not yet applied in Convex (0 when caught up)", registers: r }),
     backfillRows: new Counter({ name: "pg2convex_backfill_rows_total", help: "Rows copied by the backfill", labelNames: ["table"], registers: r }),
     parityDrift: new Gauge({ name: "pg2convex_parity_drift_rows", help: "Rows in drift at the last parity run", labelNames: ["table"], registers: r }),
+    schemaDrift: new Counter({ name: "pg2convex_schema_drift_total", help: "Changes and catalog findings that differ from the table definitions (kept in pg2c_drift)", labelNames: ["table", "column"], registers: r }),
+    schemaDrifted: new Gauge({ name: SCHEMA_DRIFTED_METRIC, help: "1 per table column marked drifted in pg2c_drift (pg2convex status lists them)", labelNames: ["table", "column"], registers: r }),
   };
 }

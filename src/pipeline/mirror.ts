@@ -38,6 +38,13 @@ import type { Leadership } from "../leadership/lease";
 import { gateSink } from "../leadership/gate-sink";
 import { claimEpoch } from "../leadership/claim-epoch";
 import { takeOverSlot, walsenderName } from "../leadership/slot-takeover";
+import { createConvexClient } from "../convex-client/client";
+import { loadCatalog } from "../postgres/checks/catalog";
+import { assertSameDefinitions } from "./definitions-check";
+import { createDriftStage } from "./drift";
+import { createPartitionMap } from "./partitions";
+import { streamDecoder } from "./stream-decoder";
+import { watchCatalog } from "./catalog-watch";
 
 export interface MirrorDeps {
   config: Config;
@@ -157,12 +164,19 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client, abort: (e: P
   const gated = deps.leadership ? gateSink(inner, deps.leadership) : inner;
   const rejects = createRejectTracker({ sink: gated, graph, logger, metrics });
   const sink = instrumentSink(gated, { logger, metrics, rejects });
+  // The deployment serves the same definitions (checked before anything is written); drift is recorded there.
+  // A sink handed in (bench, tests) has no deployment behind it: drift is then only logged and counted.
+  const convex = deps.sink ? null : createConvexClient({ url: config.convexUrl, adminKey: config.convexAdminKey, module: config.convexModule, logger, retries: config.retries });
+  const drift = createDriftStage({ client: convex, logger, metrics });
   // 3b. Leader: a new epoch in Convex before reading the state, so every older leader's later write is refused.
   // (A read first: a wrong URL, key or module fails on the same first call as without leadership.)
   if (deps.leadership) await sink.state().then(() => claimEpoch(sink, deps.leadership!, logger));
 
   // 4. Continuity: the slot continues exactly the mirror Convex holds.
   const state = await sink.state();
+  // Before anything is written: the deployment was built from these definitions (a wrong module already failed above).
+  if (convex) await assertSameDefinitions(convex, tables);
+  await drift.loadRecorded();
   // Refusing to stream releases PostgreSQL like any start-up failure (startMirror closes pgClient).
   const proof = await establishContinuity({ pg: pgClient, connectionString: config.databaseUrl, slot: config.slot, state, sink, logger, ...(deps.expectedMirrorId === undefined ? {} : { expectedMirrorId: deps.expectedMirrorId }) });
   deps.onIdentity?.(proof.identity.mirrorId);
@@ -190,9 +204,12 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client, abort: (e: P
   const applicationName = walsenderName(proof.identity.mirrorId);
   // A previous instance's walsender may still hold the slot (SIGKILL, dead machine): end it when provably ours.
   if (deps.leadership) await takeOverSlot({ pg: pgClient, slot: config.slot, mirrorId: proof.identity.mirrorId, leadership: deps.leadership, logger });
-  const source = createWal2JsonSource({ connectionString: config.databaseUrl, slot: config.slot, tables, numericAsString, logger, applicationName });
+  const partitions = await createPartitionMap(pgClient, tables, logger);
+  const source = createWal2JsonSource({ connectionString: config.databaseUrl, slot: config.slot, tables, numericAsString, allTables: partitions.partitioned, logger, applicationName });
   const assembler = createAssembler();
-  const decoder = decodeOrReject(createDecoder(tables, { numericAsString }), { openXid: () => assembler.openXid(), graph, logger });
+  const columnTypes = await startColumnTypes(pgClient, tables);
+  const decode = createDecoder(tables, { numericAsString, onDrift: (n) => drift.note(n), columnTypes, leaves: partitions.leaves });
+  const decoder = streamDecoder(decodeOrReject(decode, { openXid: () => assembler.openXid(), graph, logger }), { partitions, drift });
   const batcher = createBatcher(graph, config.maxBatchOps ? { maxOps: config.maxBatchOps } : {});
   const checkpoint = createCheckpointTracker(start, (lsn) => {
     source.confirm(lsn);
@@ -203,6 +220,9 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client, abort: (e: P
 
   // Heartbeats keep the slot moving while mirrored tables are idle; the guard reads the slot's WAL state.
   const heartbeat = startHeartbeat({ pg: pgClient, slot: config.slot, everyMs: config.heartbeatEvery, logger, metrics, onHealth: deps.onSlotHealth, onFatal: abort });
+  // What wal2json never shows (a dropped table, a replica identity change): the setup checks, repeated.
+  const watch = watchCatalog({ client: pgClient, tables, drift, partitions, logger, intervalMs: config.catalogCheckIntervalMs });
+
   // 7. Run: the stream takes the SQL session over and closes it when it ends.
   const stream = runStream(start.endLsn, {
     source,
@@ -216,6 +236,7 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client, abort: (e: P
     onLag: (seconds) => metrics?.lagSeconds.set(seconds),
     release: () => {
       heartbeat.stop();
+      watch.stop();
       return endSession(pgClient);
     },
     ...(resyncer ? { observe: (tx) => resyncer.observe(tx) } : {}),
@@ -227,4 +248,15 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client, abort: (e: P
     await stream.stop();
   };
   return { done, stop, abort: (reason) => stream.abort(reason), position: () => checkpoint.position() };
+}
+
+/** format_type of every mirrored column now: a record naming another type later is drift (decode/row.ts). */
+async function startColumnTypes(client: pg.ClientBase, tables: TableSet): Promise<Map<string, Map<string, string>>> {
+  const catalog = await loadCatalog(client, tables);
+  const out = new Map<string, Map<string, string>>();
+  for (const t of tables) {
+    const rel = catalog.relations.get(`${t.schema}.${t.name}`);
+    if (rel) out.set(t.name, new Map([...rel.columns.values()].map((c) => [c.name, c.display])));
+  }
+  return out;
 }

@@ -22,7 +22,8 @@ import type { ValuesSlotStage } from "./values-slot";
 
 export interface StreamStages {
   source: ChangeSource;
-  decoder: Decoder;
+  /** May answer later: resolving a new partition or recording drift reaches PostgreSQL or Convex (stream-decoder.ts). */
+  decoder: { decode(msg: WalMessage): ReturnType<Decoder["decode"]> | Promise<ReturnType<Decoder["decode"]>> };
   assembler: TransactionAssembler;
   /** Settles NaN/±Infinity that arrived as null (wal2json 2.5); null when the slot prints them as text. */
   values: ValuesSlotStage | null;
@@ -97,7 +98,7 @@ export function runStream(from: Lsn, stages: StreamStages): RunningStream {
     queue
       .run(async () => {
         if (fatal) throw fatal;
-        const tx = assembler.push(decoder.decode(msg));
+        const tx = assembler.push(await decoder.decode(msg));
         if (tx) await onTransaction(tx);
       })
       .catch((e: unknown) => {

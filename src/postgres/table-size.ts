@@ -19,3 +19,12 @@ export async function estimateRows(client: pg.ClientBase, table: TableDef): Prom
   const n = await plannerRowEstimate(client, table);
   return n >= 0 ? n : countRows(client, table);
 }
+
+/**
+ * The mirrored tables that no longer exist in PostgreSQL (dropped or renamed while mirrored), so `status` and
+ * `parity` can say so instead of failing with "relation … does not exist".
+ */
+export async function missingTables(client: pg.ClientBase, tables: readonly TableDef[]): Promise<TableDef[]> {
+  const { rows } = await client.query("SELECT d.i FROM unnest($1::text[]) WITH ORDINALITY d(name, i) WHERE to_regclass(d.name) IS NULL", [tables.map((t) => qualified(t))]);
+  return rows.map((r) => tables[Number(r.i) - 1]!);
+}

@@ -11,6 +11,12 @@ import type { TableSet } from "../definitions/types";
 export interface Wal2JsonStartOptions {
   readonly tables: TableSet;
   readonly numericAsString: boolean;
+  /**
+   * No add-tables filter. wal2json names the leaf partition a row is stored in and add-tables matches names
+   * exactly (or a whole schema), so a partition created while streaming would be filtered out; with a mirrored
+   * partitioned table the decoder skips unmirrored tables itself (pipeline/partitions.ts maps leaves to roots).
+   */
+  readonly allTables?: boolean;
 }
 
 /**
@@ -43,8 +49,8 @@ export function wal2jsonOptions(opts: Wal2JsonStartOptions): ReadonlyArray<reado
     ["include-types", "1"],
     // format-version 2 already defaults to all four; explicit so TRUNCATE can never be dropped silently.
     ["actions", "insert,update,delete,truncate"],
-    ["add-tables", addTablesOption(opts.tables)],
   ];
+  if (!opts.allTables) options.push(["add-tables", addTablesOption(opts.tables)]);
   if (opts.numericAsString) options.push(["numeric-data-types-as-string", "1"]);
   return options;
 }

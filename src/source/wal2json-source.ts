@@ -37,6 +37,8 @@ export interface Wal2JsonSourceOptions {
   slot: string;
   tables: TableSet;
   numericAsString?: boolean;
+  /** Stream every table (no add-tables): a mirrored partitioned table gains partitions whose names are not known yet. */
+  allTables?: boolean;
   logger?: Logger;
   statusIntervalMs?: number;
   /** No message for this long while the bridge is not busy: the connection is dead (default 45 s). */
@@ -98,7 +100,7 @@ export class Wal2JsonSource implements ChangeSource {
     const svc = new DurableOnlyReplicationService(replicationClientConfig(this.opts.connectionString, this.opts.applicationName), () => this.confirmed);
     const run: Run = { svc, started: false, stopRequested: false, stopping: false, failure: undefined, walEnds: new WalEndTracker(), lastLsn: null, inFlight: null, timer: null, stopped: null, ended: null, lastHeard: Date.now() };
     this.run = run;
-    const plugin = new RawWal2JsonPlugin(from, { tables: this.opts.tables, numericAsString: this.opts.numericAsString ?? false }, () => run.walEnds.messageReceived());
+    const plugin = new RawWal2JsonPlugin(from, { tables: this.opts.tables, numericAsString: this.opts.numericAsString ?? false, allTables: this.opts.allTables ?? false }, () => run.walEnds.messageReceived());
 
     svc.on("error", (e: Error) => this.fail(run, toStreamError(e, { slot: this.opts.slot, started: run.started, lastLsn: run.lastLsn })));
     svc.on("start", () => {

@@ -43,8 +43,8 @@ export const tableDef = (name: string, primaryKey: string[], columns: ColumnDef[
   name,
   convexName: name,
   primaryKey,
-  excluded: [],
   columns,
   references: [],
   derived: [],
+  excluded: [],
 });

@@ -30,7 +30,7 @@ describe("table graph", () => {
     expect(pos("story")).toBeLessThan(pos("story_done"));
   });
 
-  it("rejects a cycle naming the tables involved", () => {
+  it("rejects a cycle naming its edges, not the tables depending on it, and suggests ordering: false", () => {
     const a = defineTable({ name: "a", primaryKey: ["id"], columns: { id: col.int4().notNull(), b: col.int4() }, references: { b: "b" } });
     const b = defineTable({ name: "b", primaryKey: ["id"], columns: { id: col.int4().notNull(), a: col.int4() }, references: { a: "a" } });
     try {
@@ -39,8 +39,32 @@ describe("table graph", () => {
     } catch (e) {
       expect(e).toBeInstanceOf(Pg2ConvexError);
       expect((e as Pg2ConvexError).code).toBe("GRAPH_CYCLE");
-      expect((e as Error).message).toMatch(/a, b/);
+      expect((e as Error).message).toBe("the table references form a cycle: a → b via a.b, b → a via b.a");
+      expect((e as Pg2ConvexError).fix).toBe('declare one reference of the cycle non-ordering, e.g. in the definition of b: references: { a: { table: "a", ordering: false } }');
     }
+  });
+
+  it("names only the cycle's edges when other tables depend on it", () => {
+    const a = defineTable({ name: "a", primaryKey: ["id"], columns: { id: col.int4().notNull(), b: col.int4() }, references: { b: "b" } });
+    const b = defineTable({ name: "b", primaryKey: ["id"], columns: { id: col.int4().notNull(), c: col.int4() }, references: { c: "c" } });
+    const c = defineTable({ name: "c", primaryKey: ["id"], columns: { id: col.int4().notNull(), b: col.int4() }, references: { b: "b" } });
+    const d = defineTable({ name: "d", primaryKey: ["id"], columns: { id: col.int4().notNull(), a: col.int4() }, references: { a: "a" } });
+    expect(() => buildGraph([d, a, b, c])).toThrow("the table references form a cycle: b → c via b.c, c → b via c.b");
+  });
+
+  it("orders a cycle broken by a non-ordering reference, which stays a mirrored reference", () => {
+    const store = defineTable({ name: "store", primaryKey: ["id"], columns: { id: col.int4().notNull(), manager: col.int4() }, references: { manager: { table: "staff", ordering: false } } });
+    const staff = defineTable({ name: "staff", primaryKey: ["id"], columns: { id: col.int4().notNull(), store_id: col.int4() }, references: { store_id: "store" } });
+    const g = buildGraph([staff, store]);
+    expect(g.order.map((t) => t.name)).toEqual(["store", "staff"]);
+    expect(store.references[0]).toEqual({ column: "manager", table: "staff", field: "manager_ref", ordering: false });
+    expect(g.mirroredParents(store).map((r) => r.table)).toEqual(["staff"]);
+    expect(g.childrenOf("staff").map((x) => x.child.name)).toEqual(["store"]);
+  });
+
+  it("refuses a column both declared and excluded", () => {
+    const t = defineTable({ name: "t", primaryKey: ["id"], columns: { id: col.int4().notNull(), x: col.text() }, exclude: ["x"] });
+    expect(() => buildGraph([t])).toThrow(/column x is both declared and excluded/);
   });
 
   it("allows a self-reference and references to unmirrored tables", () => {

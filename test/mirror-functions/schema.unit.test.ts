@@ -85,7 +85,7 @@ describe("mirrorTables validators", () => {
       Object.keys(schema)
         .filter((n) => n.startsWith("pg2c_"))
         .sort(),
-    ).toEqual(["pg2c_carry", "pg2c_checkpoint", "pg2c_migration", "pg2c_migration_event", "pg2c_parity_run", "pg2c_parity_table", "pg2c_reject", "pg2c_sidecar", "pg2c_table_state", "pg2c_tombstone"]);
+    ).toEqual(["pg2c_carry", "pg2c_checkpoint", "pg2c_drift", "pg2c_migration", "pg2c_migration_event", "pg2c_parity_run", "pg2c_parity_table", "pg2c_reject", "pg2c_sidecar", "pg2c_table_state", "pg2c_tombstone"]);
   });
 
   it("refuse definitions that break the mirror's invariants", () => {

@@ -9,6 +9,9 @@ import { Pg2ConvexError } from "../../errors";
 import { createLogger } from "../../log";
 import { secretsOf } from "../../config/load";
 import { loadTableSet, selectTables } from "../../definitions/select";
+import type { TableSet } from "../../definitions/types";
+import { connectPg } from "../../postgres";
+import { missingTables } from "../../postgres/table-size";
 import { parityConnection, runParity } from "../../parity/run";
 import { exitCodeOf, type Mode, type ParityReport } from "../../parity/report";
 import { renderText } from "../../parity/render-text";
@@ -65,6 +68,7 @@ export async function main(argv: string[]): Promise<number> {
   // Logs go to stderr: stdout carries the report (possibly JSON).
   const logger = createLogger({ level: config.logLevel === "info" ? "warn" : config.logLevel, secrets: secretsOf(config), destination: pino.destination(2) });
   const { tables } = selectTables(await loadTableSet(config.tablesModule), config.tables);
+  await refuseMissingTables(config.databaseUrl, only ? tables.filter((t) => only.includes(t.name)) : tables);
   const report = await runParity({
     ...parityConnection(config),
     tables,
@@ -164,5 +168,25 @@ function emit(report: ParityReport, formats: Format[], out: string | undefined):
   if (process.env.GITHUB_ACTIONS === "true") {
     const annotations = renderAnnotations(report);
     if (annotations) process.stderr.write(annotations + "\n");
+  }
+}
+
+/** A mirrored table dropped in PostgreSQL cannot be compared: one clear TABLE_MISSING instead of "relation … does not exist". */
+async function refuseMissingTables(databaseUrl: string, tables: TableSet): Promise<void> {
+  const pg = await connectPg(databaseUrl);
+  try {
+    const missing = await missingTables(pg, tables);
+    if (missing.length === 0) return;
+    const names = missing.map((t) => `${t.schema}.${t.name}`).join(", ");
+    throw new Pg2ConvexError(
+      "TABLE_MISSING",
+      `mirrored table${missing.length === 1 ? "" : "s"} ${names} no longer exist${missing.length === 1 ? "s" : ""} in PostgreSQL (dropped or renamed); parity cannot compare ${missing.length === 1 ? "it" : "them"}`,
+      {
+        context: { tables: missing.map((t) => t.name) },
+        fix: `remove ${missing.map((t) => t.name).join(", ")} from the definitions and deploy, or recreate ${missing.length === 1 ? "it" : "them"} and run pg2convex resync --table ${missing[0]!.name}; to check the other tables now, pass --tables`,
+      },
+    );
+  } finally {
+    await pg.end();
   }
 }

@@ -55,6 +55,8 @@ Options (each also read from the environment variable shown):
                                 database (keeps the slot moving while mirrored tables are idle) and slot check
   --leader-lease DURATION       PG2CONVEX_LEADER_LEASE (default 10s, at least 2s): how long a leader that stopped
                                 answering keeps the slot's leadership lock before a standby takes over
+  --catalog-check-interval-ms N PG2CONVEX_CATALOG_CHECK_INTERVAL_MS (default 30000; 0 = off): repeat the table
+                                checks and mark a dropped table, a replica identity or column change as drift
 
 Leader and standby: any number of \`run\` processes may run against one slot. One holds the slot's PostgreSQL
 advisory lock and streams (/readyz 200, role "leader"); the others stand by (/readyz 503, role "standby";

@@ -9,6 +9,8 @@ import { readRejectSummary, rejectLines } from "../../observability/reject-summa
 import { migrationLines, readMigration } from "./status-migration";
 import { statusLagSeconds } from "./status-lag";
 import { describe as describeResync } from "./resync";
+import { driftLines, readDriftSummary } from "../../observability/drift-summary";
+import { missingTables } from "../../postgres/table-size";
 
 const HELP = `usage: pg2convex status [--json] [connection options as for run]
 
@@ -34,7 +36,13 @@ export async function main(argv: string[]): Promise<number> {
     const lagBytes = slot.exists ? slot.lagBytes : null;
     const lagSeconds = slot.exists ? await statusLagSeconds({ pg, config, tables, active: slot.active, lagBytes }) : null;
     const counts = [];
+    // A mirrored table dropped in PostgreSQL: said plainly (its documents stay in Convex), not "relation … does not exist".
+    const missing = new Set((await missingTables(pg, tables)).map((t) => t.name));
     for (const t of tables) {
+      if (missing.has(t.name)) {
+        counts.push({ table: t.name, postgres: null, convex: await reader.countRows(t.convexName), missing: `${t.schema}.${t.name} does not exist in PostgreSQL (dropped?): its Convex documents are stale` });
+        continue;
+      }
       const pgCount = Number((await pg.query(`SELECT count(*) AS n FROM ${qualified(t)}`)).rows[0].n);
       counts.push({ table: t.name, postgres: pgCount, convex: await reader.countRows(t.convexName) });
     }
@@ -47,6 +55,7 @@ export async function main(argv: string[]): Promise<number> {
       reader.client,
       tables.map((t) => t.name),
     );
+    const drift = await readDriftSummary(reader.client);
     const report = {
       slot: config.slot,
       phase: state.phase,
@@ -62,6 +71,7 @@ export async function main(argv: string[]): Promise<number> {
       rejects,
       migration,
       resync: (state.resync ?? []).map((r) => ({ table: r.table, phase: r.phase, rows: r.rows, requestedAt: new Date(r.requestedAt).toISOString() })),
+      drift,
     };
     if (extra.json) {
       console.log(JSON.stringify(report, null, 2));
@@ -72,6 +82,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`lag ${report.lagBytes ?? "-"} bytes, ${report.lagSeconds === null ? "? " : `${report.lagSeconds}`}s   WAL retained ${report.retainedWalBytes ?? "-"} bytes`);
     console.log(rejectLines(rejects).join("\n"));
     for (const r of state.resync ?? []) console.log(`re-sync ${r.table}: ${describeResync(r)}`);
+    console.log(driftLines(drift).join("\n"));
     console.log(renderCounts(counts));
     console.log(parityLines(parity).join("\n"));
     console.log(migrationLines(migration).join("\n"));
@@ -81,9 +92,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-export function renderCounts(rows: Array<{ table: string; postgres: number; convex: number }>): string {
+export function renderCounts(rows: Array<{ table: string; postgres: number | null; convex: number; missing?: string }>): string {
   const w = Math.max(5, ...rows.map((r) => r.table.length));
   const lines = [`${"table".padEnd(w)}  ${"postgres".padStart(9)}  ${"convex".padStart(9)}  match`];
-  for (const r of rows) lines.push(`${r.table.padEnd(w)}  ${String(r.postgres).padStart(9)}  ${String(r.convex).padStart(9)}  ${r.postgres === r.convex ? "yes" : "NO"}`);
+  for (const r of rows) lines.push(`${r.table.padEnd(w)}  ${String(r.postgres ?? "MISSING").padStart(9)}  ${String(r.convex).padStart(9)}  ${r.missing ? `NO: ${r.missing}` : r.postgres === r.convex ? "yes" : "NO"}`);
   return lines.join("\n");
 }

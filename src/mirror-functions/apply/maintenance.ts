@@ -42,7 +42,7 @@ const RESET_BYTES = 6 * 1024 * 1024;
  */
 export async function resetMirrorHandler(config: MirrorConfig, ctx: Ctx): Promise<{ deleted: number; isDone: boolean }> {
   const tables = [...config.graph.order].reverse().map((d) => d.convexName);
-  tables.push(SYSTEM_TABLES.tombstone, SYSTEM_TABLES.tableState, SYSTEM_TABLES.reject, SYSTEM_TABLES.carry, SYSTEM_TABLES.checkpoint);
+  tables.push(SYSTEM_TABLES.tombstone, SYSTEM_TABLES.tableState, SYSTEM_TABLES.reject, SYSTEM_TABLES.carry, SYSTEM_TABLES.drift, SYSTEM_TABLES.checkpoint);
   let deleted = 0;
   let bytes = 0;
   for (const table of tables) {

@@ -105,8 +105,35 @@ export function columnChecks(t: TableDef, rel: RelationFacts, types: Catalog["ty
     }
     out.push(...typeCheck(t, c, real, resolveType(types, real.typeOid, real.display), s), ...nullCheck(t, c, real, s));
   }
+  out.push(...undeclaredColumns(t, rel));
   const problems = out.filter((r) => r.level !== "pass");
   return problems.length > 0 ? problems : [pass("columns", displayName(t), `${t.columns.length} declared columns match`)];
+}
+
+/**
+ * Every database column is declared or excluded on purpose. An undeclared column would otherwise be dropped from
+ * every change without anyone deciding so (issue 12: a tsvector left out turned every UPDATE into a reject).
+ */
+export function undeclaredColumns(t: TableDef, rel: RelationFacts): CheckResult[] {
+  const declared = new Set(t.columns.map((c) => c.name));
+  const excluded = new Set(t.excluded ?? []);
+  const out: CheckResult[] = [];
+  for (const real of rel.columns.values()) {
+    if (declared.has(real.name) || excluded.has(real.name)) continue;
+    const s = `${displayName(t)}.${real.name}`;
+    out.push(
+      fail(
+        "column_undeclared",
+        s,
+        `column ${real.name} (${real.display}) of ${displayName(t)} is not in the definition of ${t.name}`,
+        `declare ${real.name} in the definition of ${t.name} (pg2convex init --check shows how), or add exclude: [${JSON.stringify(real.name)}] to mirror ${t.name} without it`,
+      ),
+    );
+  }
+  for (const x of excluded) {
+    if (!rel.columns.has(x)) out.push(warn("column_excluded", `${displayName(t)}.${x}`, `excluded column ${x} does not exist in ${displayName(t)}`, `remove ${JSON.stringify(x)} from exclude in the definition of ${t.name}`));
+  }
+  return out;
 }
 
 function typeCheck(t: TableDef, c: ColumnDef, real: ColumnFacts, r: ResolvedType, s: string): CheckResult[] {

@@ -6,6 +6,7 @@ import { displayName, qualified, quoteIdent } from "../ident";
 import type { RelationFacts } from "./catalog";
 import { fail, pass, type CheckResult } from "./report";
 import type { ServerFacts } from "./server";
+import type { PartitionLeaf } from "../partitions";
 
 const list = (cols: readonly string[]) => cols.map(quoteIdent).join(", ");
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
@@ -14,8 +15,21 @@ export function relationExists(t: TableDef, rel: RelationFacts | undefined): Che
   const s = displayName(t);
   if (!rel) return fail("table_exists", s, `table ${s} does not exist`, `create ${s} in PostgreSQL, or fix schema/name in its table definition`);
   if (rel.kind === "r") return pass("table_exists", s, "ordinary table");
-  const what = rel.kind === "p" ? "a partitioned table (wal2json reports its changes under each partition's name)" : `not an ordinary table (relkind ${rel.kind})`;
-  return fail("table_exists", s, `${s} is ${what}`, `mirror ordinary tables only: remove ${t.name} from the table definitions`);
+  // A partitioned table mirrors as one Convex table: its partitions' rows are filed under its name.
+  if (rel.kind === "p") return pass("table_exists", s, "partitioned table (its partitions mirror into it)");
+  return fail("table_exists", s, `${s} is not an ordinary or partitioned table (relkind ${rel.kind})`, `mirror tables only: remove ${t.name} from the table definitions`);
+}
+
+/** Replica identity is per partition: each leaf must carry the key of its updates and deletes. */
+export function leafReplicaIdentity(t: TableDef, leaves: readonly PartitionLeaf[]): CheckResult[] {
+  const out: CheckResult[] = [];
+  for (const leaf of leaves) {
+    const s = `${leaf.schema}.${leaf.name}`;
+    const q = `${quoteIdent(leaf.schema)}.${quoteIdent(leaf.name)}`;
+    if (leaf.replicaIdentity === "n") out.push(fail("replica_identity", s, `partition ${s} of ${displayName(t)} has REPLICA IDENTITY NOTHING: wal2json silently drops its updates and deletes`, `ALTER TABLE ${q} REPLICA IDENTITY DEFAULT;`));
+    else if (leaf.replicaIdentity === "d" && !leaf.hasPrimaryKey) out.push(fail("replica_identity", s, `partition ${s} of ${displayName(t)} has no primary key and REPLICA IDENTITY DEFAULT`, `ALTER TABLE ${q} REPLICA IDENTITY FULL;`));
+  }
+  return out.length > 0 ? out : [pass("replica_identity", displayName(t), `${leaves.length} partition(s) carry their keys`)];
 }
 
 export function relationAccess(t: TableDef, rel: RelationFacts, f: ServerFacts): CheckResult[] {

@@ -7,9 +7,10 @@ import type { TableSet } from "../../definitions/types";
 import { loadCatalog } from "./catalog";
 import { columnChecks } from "./columns";
 import { referenceChecks } from "./references";
-import { primaryKey, relationAccess, relationExists, replicaIdentity } from "./relation";
+import { leafReplicaIdentity, primaryKey, relationAccess, relationExists, replicaIdentity } from "./relation";
+import { loadPartitions } from "../partitions";
 import { fail, makeReport, pass, type CheckReport, type CheckResult } from "./report";
-import { loadServerFacts, probePlugin, serverChecks } from "./server";
+import { loadServerFacts, probePlugin, serverChecks, type ServerFacts } from "./server";
 
 export interface CheckOptions {
   /** The mirror's slot name: when that slot exists already, no free slot is needed. */
@@ -26,13 +27,25 @@ export async function runChecks(client: pg.ClientBase, tables: TableSet, opts: C
   const facts = await loadServerFacts(client, opts.slot);
   results.push(...serverChecks(facts));
   results.push(await probePlugin(client, facts, opts.plugin ?? "wal2json", opts.probeTimeoutMs ?? 15_000));
+  results.push(...(await tableChecks(client, tables, facts)).results);
+  return makeReport(results);
+}
+
+/**
+ * The per-table catalog checks alone (no server checks, no probe slot): setup and start-up run them inside
+ * runChecks, and `run` repeats them periodically (pipeline/catalog-watch.ts) to see what wal2json does not show.
+ */
+export async function tableChecks(client: pg.ClientBase, tables: TableSet, facts?: ServerFacts): Promise<CheckReport> {
+  const results: CheckResult[] = [];
   const catalog = await loadCatalog(client, tables);
+  const partitions = await loadPartitions(client, tables);
   for (const t of tables) {
     const rel = catalog.relations.get(`${t.schema}.${t.name}`);
     const exists = relationExists(t, rel);
     results.push(exists);
     if (!rel || !exists.ok) continue; // one clear failure for a missing table, not a cascade
-    results.push(...relationAccess(t, rel, facts), replicaIdentity(t, rel), primaryKey(t, rel));
+    if (facts) results.push(...relationAccess(t, rel, facts));
+    results.push(...(rel.kind === "p" ? leafReplicaIdentity(t, partitions.get(t.name) ?? []) : [replicaIdentity(t, rel)]), primaryKey(t, rel));
     results.push(...columnChecks(t, rel, catalog.types), ...referenceChecks(t, rel, tables));
   }
   return makeReport(results);
