@@ -22,6 +22,8 @@ const SOURCES = {
   "log-level": ["logLevel", "LOG_LEVEL"],
   "parity-every": ["parityEvery", "PG2CONVEX_PARITY_EVERY"],
   "parity-mode": ["parityMode", "PG2CONVEX_PARITY_MODE"],
+  "max-tx-buffer-rows": ["maxTxBufferRows", "PG2CONVEX_MAX_TX_BUFFER_ROWS"],
+  "max-tx-buffer-bytes": ["maxTxBufferBytes", "PG2CONVEX_MAX_TX_BUFFER_BYTES"],
 } as const satisfies Record<string, readonly [keyof Config, string]>;
 
 export type ConfigFlag = keyof typeof SOURCES;

@@ -64,6 +64,10 @@ export const configSchema = z.object({
   parityEvery: duration("--parity-every").optional(),
   /** Mode of the scheduled parity runs. */
   parityMode: z.enum(["count", "sample", "full"], { error: "--parity-mode must be count, sample or full" }).default("sample"),
+  /** A transaction with more changes than this is streamed into Convex in parts (src/assemble/parts.ts). */
+  maxTxBufferRows: positiveInt("--max-tx-buffer-rows").default(50_000),
+  /** Same, in bytes of wal2json text buffered for one transaction. */
+  maxTxBufferBytes: positiveInt("--max-tx-buffer-bytes").default(32 * 1024 * 1024),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -139,7 +139,7 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
   const numericAsString = await probeNumericAsString(pgClient);
   const values = numericAsString ? null : await openValuesSlot({ pg: pgClient, slot: config.slot, tables, logger });
   const source = createWal2JsonSource({ connectionString: config.databaseUrl, slot: config.slot, tables, numericAsString, logger });
-  const assembler = createAssembler();
+  const assembler = createAssembler({ maxRows: config.maxTxBufferRows, maxBytes: config.maxTxBufferBytes });
   const decoder = decodeOrReject(createDecoder(tables, { numericAsString }), { openXid: () => assembler.openXid(), graph, logger });
   const batcher = createBatcher(graph, config.maxBatchOps ? { maxOps: config.maxBatchOps } : {});
   const checkpoint = createCheckpointTracker(start, (lsn) => {

@@ -10,7 +10,7 @@ import type { Decoder } from "../decode";
 import type { TransactionAssembler } from "../assemble";
 import type { Batch, Batcher } from "../plan";
 import type { Sink } from "../sink";
-import type { SourceTransaction } from "../model/changes";
+import type { AssembledUnit } from "../model/changes";
 import type { Lsn } from "../model/lsn";
 import { Pg2ConvexError } from "../errors";
 import { createSerialQueue } from "./serial";
@@ -61,8 +61,9 @@ export function runStream(from: Lsn, stages: StreamStages): RunningStream {
     if (marker) await sink.apply(marker);
   };
 
-  const onTransaction = async (raw: SourceTransaction) => {
-    if (raw.changes.length === 0 && batcher.pendingTransactions() === 0) {
+  // A unit is a whole transaction or one part of a large one (assemble/parts.ts); parts are applied as they come.
+  const onTransaction = async (raw: AssembledUnit) => {
+    if (raw.changes.length === 0 && !("part" in raw) && batcher.pendingTransactions() === 0) {
       // Nothing mirrored and nothing waiting: confirmed once a (throttled) checkpoint-only batch records it.
       empties.seen({ commitLsn: raw.commitLsn, endLsn: raw.endLsn });
       return;
@@ -76,7 +77,7 @@ export function runStream(from: Lsn, stages: StreamStages): RunningStream {
     queue
       .run(async () => {
         if (fatal) throw fatal;
-        const tx = assembler.push(decoder.decode(msg));
+        const tx = assembler.push(decoder.decode(msg), msg.text.length);
         if (tx) await onTransaction(tx);
       })
       .catch((e: unknown) => {
