@@ -14,6 +14,7 @@ import type { Batch } from "../plan";
 import { buildGraph } from "../definitions/graph";
 import { assertChecks, connectPg, connectionLostError, isConnectionLoss, runChecks } from "../postgres";
 import { probeNumericAsString } from "../postgres/numeric-probe";
+import { statusIntervalFor, walSenderTimeoutMs } from "../postgres/wal-sender-timeout";
 import { createConvexSink } from "../sink";
 import { runBackfill } from "../backfill";
 import { createWal2JsonSource } from "../source";
@@ -138,7 +139,8 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client): Promise<Mir
   // wal2json 2.5 prints NaN/±Infinity as null: the values slot tells them from SQL NULL (docs/type-mapping.md).
   const numericAsString = await probeNumericAsString(pgClient);
   const values = numericAsString ? null : await openValuesSlot({ pg: pgClient, slot: config.slot, tables, logger });
-  const source = createWal2JsonSource({ connectionString: config.databaseUrl, slot: config.slot, tables, numericAsString, logger });
+  const statusIntervalMs = statusIntervalFor(await walSenderTimeoutMs(pgClient));
+  const source = createWal2JsonSource({ connectionString: config.databaseUrl, slot: config.slot, tables, numericAsString, logger, statusIntervalMs });
   const assembler = createAssembler({ maxRows: config.maxTxBufferRows, maxBytes: config.maxTxBufferBytes });
   const decoder = decodeOrReject(createDecoder(tables, { numericAsString }), { openXid: () => assembler.openXid(), graph, logger });
   const batcher = createBatcher(graph, config.maxBatchOps ? { maxOps: config.maxBatchOps } : {});
