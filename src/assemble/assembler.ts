@@ -1,15 +1,18 @@
 // The TransactionAssembler (transaction-assembler.ts states the invariants it keeps): one open transaction at a
 // time, and a typed, non-retryable STREAM_FAILED for every event that breaks the begin/change/commit order.
+// A transaction larger than the part limits is handed on in parts (parts.ts).
 import { Pg2ConvexError } from "../errors";
 import { formatLsn, type Lsn } from "../model/lsn";
 import type { DecodedEvent } from "../model/events";
-import type { RowChange, SourceTransaction, TxMessage } from "../model/changes";
+import type { AssembledUnit, TxMessage } from "../model/changes";
 import type { TransactionAssembler } from "./transaction-assembler";
+import { NO_PART_LIMITS, PartBuffer, type PartLimits } from "./parts";
 
 interface OpenTransaction {
   readonly xid: number;
   readonly commitLsn: Lsn;
-  readonly changes: RowChange[];
+  readonly commitTime: Date;
+  readonly buffer: PartBuffer;
   readonly messages: TxMessage[];
 }
 
@@ -27,22 +30,25 @@ function violation(message: string, context: { xid?: number; openXid?: number; l
 export class Assembler implements TransactionAssembler {
   private open: OpenTransaction | null = null;
 
+  constructor(private readonly limits: PartLimits = NO_PART_LIMITS) {}
+
   openXid(): number | null {
     return this.open?.xid ?? null;
   }
 
-  push(event: DecodedEvent): SourceTransaction | null {
+  push(event: DecodedEvent, bytes = 0): AssembledUnit | null {
     switch (event.type) {
       case "skip":
         return null;
       case "begin":
         if (this.open) throw violation(`begin of xid ${event.xid} while xid ${this.open.xid} is open`, { xid: event.xid, openXid: this.open.xid, lsn: event.lsn });
-        this.open = { xid: event.xid, commitLsn: event.commitLsn, changes: [], messages: [] };
+        this.open = { xid: event.xid, commitLsn: event.commitLsn, commitTime: event.commitTime, buffer: new PartBuffer(this.limits), messages: [] };
         return null;
       case "change": {
         const open = this.expectOpen("change", event.xid, event.change.lsn);
-        open.changes.push(event.change);
-        return null;
+        const part = open.buffer.parts;
+        const cut = open.buffer.push(event.change, bytes);
+        return cut ? { xid: open.xid, commitLsn: open.commitLsn, commitTime: open.commitTime, part, changes: cut, final: false } : null;
       }
       case "message":
         this.expectOpen("message", event.xid, event.lsn).messages.push({ prefix: event.prefix, content: event.content });
@@ -53,7 +59,8 @@ export class Assembler implements TransactionAssembler {
           throw violation(`commit LSN ${formatLsn(event.commitLsn)} differs from the begin record's ${formatLsn(open.commitLsn)}`, { xid: event.xid, lsn: event.commitLsn });
         }
         this.open = null;
-        return { xid: open.xid, commitLsn: event.commitLsn, endLsn: event.endLsn, commitTime: event.commitTime, changes: open.changes, ...(open.messages.length > 0 ? { messages: open.messages } : {}) };
+        const parts = open.buffer.parts;
+        return { xid: open.xid, commitLsn: event.commitLsn, endLsn: event.endLsn, commitTime: event.commitTime, changes: open.buffer.rest(), ...(parts > 0 ? { part: parts } : {}), ...(open.messages.length > 0 ? { messages: open.messages } : {}) };
       }
     }
   }
@@ -67,6 +74,6 @@ export class Assembler implements TransactionAssembler {
 
 // One assembler per stream() call: a transaction left open by a dropped connection is redelivered from its
 // begin by the next stream, so a fresh assembler must be used after any reconnect.
-export function createAssembler(): TransactionAssembler {
-  return new Assembler();
+export function createAssembler(limits: PartLimits = NO_PART_LIMITS): TransactionAssembler {
+  return new Assembler(limits);
 }

@@ -35,6 +35,8 @@ const SOURCES = {
   "heartbeat-every": ["heartbeatEvery", "PG2CONVEX_HEARTBEAT_EVERY"],
   "leader-lease": ["leaderLease", "PG2CONVEX_LEADER_LEASE"],
   "catalog-check-interval-ms": ["catalogCheckIntervalMs", "PG2CONVEX_CATALOG_CHECK_INTERVAL_MS"],
+  "max-tx-buffer-rows": ["maxTxBufferRows", "PG2CONVEX_MAX_TX_BUFFER_ROWS"],
+  "max-tx-buffer-bytes": ["maxTxBufferBytes", "PG2CONVEX_MAX_TX_BUFFER_BYTES"],
 } as const satisfies Record<string, readonly [keyof Config, string]>;
 
 export type ConfigFlag = keyof typeof SOURCES;

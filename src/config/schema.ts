@@ -91,6 +91,10 @@ export const configSchema = z.object({
     .default(10_000),
   /** `run`: repeat the per-table catalog checks on this period (ms) and mark what changed as drift; 0 = never. */
   catalogCheckIntervalMs: nonNegativeInt("--catalog-check-interval-ms").default(30_000),
+  /** A transaction with more changes than this is streamed into Convex in parts (src/assemble/parts.ts). */
+  maxTxBufferRows: positiveInt("--max-tx-buffer-rows").default(50_000),
+  /** Same, in bytes of wal2json text buffered for one transaction. */
+  maxTxBufferBytes: positiveInt("--max-tx-buffer-bytes").default(32 * 1024 * 1024),
 });
 
 export type Config = z.infer<typeof configSchema>;

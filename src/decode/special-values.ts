@@ -7,8 +7,11 @@
 // Invariants:
 //   - only a null listed in ambiguousNulls is ever replaced, and only by NaN, Infinity or -Infinity;
 //   - a transaction the values slot cannot prove (committed before the slot existed) never becomes a silent
-//     null: each such change becomes a SPECIAL_VALUE_UNKNOWN reject naming table, key, column and LSN.
-import type { RowChange, SourceTransaction } from "../model/changes";
+//     null: each such change becomes a SPECIAL_VALUE_UNKNOWN reject naming table, key, column and LSN;
+//   - a leading part of a transaction streamed in parts (no end LSN yet) is found by its xid once the window was
+//     decoded past its commit LSN; the assembler never cuts a part between changes sharing an LSN, so the
+//     position among them is the same as in the whole transaction.
+import type { AssembledUnit, RowChange } from "../model/changes";
 import type { Key } from "../model/key";
 import { formatLsn, maxLsn, type Lsn } from "../model/lsn";
 import type { TableSet } from "../definitions/types";
@@ -33,7 +36,7 @@ export interface SpecialValuesOptions {
 
 export interface SpecialValues {
   /** The transaction with every ambiguous null settled, or turned into a reject when it cannot be proven. */
-  resolve(tx: SourceTransaction): Promise<SourceTransaction>;
+  resolve<T extends AssembledUnit>(tx: T): Promise<T>;
   /** Transactions ending at or before `endLsn` are durable in Convex: their entries are not needed again. */
   forget(endLsn: Lsn): void;
 }
@@ -66,22 +69,25 @@ export function createSpecialValues(opts: SpecialValuesOptions): SpecialValues {
   };
 
   return {
-    async resolve(tx) {
+    async resolve<T extends AssembledUnit>(tx: T): Promise<T> {
       if (!tx.changes.some((c) => (c.kind === "insert" || c.kind === "update") && c.ambiguousNulls)) return tx;
       if (tx.commitLsn < opts.coversFrom) return { ...tx, changes: tx.changes.flatMap((c) => unprovable(c, tx, opts.coversFrom)) };
-      if (tx.endLsn <= forgottenTo) {
+      // A leading part has no end LSN yet: decoding through its commit record (at commitLsn) is enough.
+      const end = "endLsn" in tx ? tx.endLsn : null;
+      const upto = end ?? tx.commitLsn + 1n;
+      if (end !== null && end <= forgottenTo) {
         byTx.clear();
         decodedTo = forgottenTo = 0n;
       }
-      if (decodedTo < tx.endLsn) await load(tx.endLsn);
-      if (decodedTo < tx.endLsn) {
+      if (decodedTo < upto) await load(upto);
+      if (decodedTo < upto) {
         // The main slot streamed this commit, so its WAL is flushed: the values slot must have decoded it.
-        throw new Pg2ConvexError("INTERNAL", `values slot did not decode transaction ${tx.xid} (ends at ${formatLsn(tx.endLsn)}; decoded to ${formatLsn(decodedTo)})`, {
+        throw new Pg2ConvexError("INTERNAL", `values slot did not decode transaction ${tx.xid} (ends at ${formatLsn(upto)}; decoded to ${formatLsn(decodedTo)})`, {
           context: { lsn: formatLsn(tx.commitLsn), xid: tx.xid },
           fix: "restart pg2convex run; if it recurs, report it with the PostgreSQL log",
         });
       }
-      const specials = byTx.get(tx.endLsn);
+      const specials = end !== null ? byTx.get(end) : [...byTx.values()].find((s) => s.xid === tx.xid);
       if (specials && specials.xid !== tx.xid) throw mismatch(tx, `xid ${specials.xid}`);
       const seen = new Map<Lsn, number>();
       const changes = tx.changes.map((c) => {
@@ -120,7 +126,7 @@ function settle(change: Ambiguous, special: (column: string) => string | undefin
 }
 
 /** A change whose nulls cannot be proven: a loud reject (and the move's delete, which needs no value). */
-function unprovable(c: RowChange, tx: SourceTransaction, coversFrom: Lsn): RowChange[] {
+function unprovable(c: RowChange, tx: Pick<AssembledUnit, "commitLsn">, coversFrom: Lsn): RowChange[] {
   if ((c.kind !== "insert" && c.kind !== "update") || !c.ambiguousNulls) return [c];
   const columns = c.ambiguousNulls.join(", ");
   const reason =
@@ -131,7 +137,7 @@ function unprovable(c: RowChange, tx: SourceTransaction, coversFrom: Lsn): RowCh
   return c.kind === "update" && c.oldKey ? [{ kind: "delete", table: c.table, key: c.oldKey, lsn: c.lsn }, reject] : [reject];
 }
 
-function mismatch(tx: SourceTransaction, what: string): Pg2ConvexError {
+function mismatch(tx: Pick<AssembledUnit, "xid" | "commitLsn">, what: string): Pg2ConvexError {
   return new Pg2ConvexError("INTERNAL", `values slot and wal2json disagree on transaction ${tx.xid} (${what})`, {
     context: { lsn: formatLsn(tx.commitLsn), xid: tx.xid },
     fix: "restart pg2convex run; if it recurs, report it with the PostgreSQL log",

@@ -41,6 +41,11 @@ export interface SourceTransaction {
   readonly endLsn: Lsn;
   readonly commitTime: Date;
   readonly changes: readonly RowChange[];
+  /**
+   * Set when the transaction was too large to hold whole and came in parts (src/assemble/parts.ts): this is its
+   * last part, with this index, holding only the changes after the earlier TransactionParts.
+   */
+  readonly part?: number;
   /** pg2convex's own transactional logical messages in this transaction (re-sync watermarks), in WAL order. */
   readonly messages?: readonly TxMessage[];
 }
@@ -53,3 +58,23 @@ export interface TxMessage {
 
 /** Prefix of every logical message pg2convex emits and reads; other prefixes are skipped. */
 export const MESSAGE_PREFIX = "pg2convex.";
+
+/** A leading piece of a transaction streamed in parts: its commit is not read yet, so it has no end LSN. */
+export interface TransactionPart {
+  readonly xid: number;
+  /** Known at the begin record already: logical decoding replays a transaction only once it committed. */
+  readonly commitLsn: Lsn;
+  readonly commitTime: Date;
+  /** 0-based; the transaction's last part is the SourceTransaction its commit completes. */
+  readonly part: number;
+  readonly changes: readonly RowChange[];
+  readonly final: false;
+}
+
+/** What the assembler hands on: a whole transaction (or a streamed one's last part), or a leading part. */
+export type AssembledUnit = SourceTransaction | TransactionPart;
+
+export const isLeadingPart = (u: AssembledUnit): u is TransactionPart => "final" in u && u.final === false;
+
+/** What a re-sync window reads of a stream unit: a transaction, or a leading part of one (no messages, no end LSN). */
+export type ObservedTx = Pick<SourceTransaction, "xid" | "commitLsn" | "changes" | "messages">;

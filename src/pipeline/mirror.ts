@@ -15,6 +15,7 @@ import type { RetryOptions } from "../convex-client/retry";
 import { buildGraph } from "../definitions/graph";
 import { assertChecks, connectPg, connectionLostError, isConnectionLoss, runChecks } from "../postgres";
 import { probeNumericAsString } from "../postgres/numeric-probe";
+import { statusIntervalFor, walSenderTimeoutMs } from "../postgres/wal-sender-timeout";
 import { createConvexSink } from "../sink";
 import { runBackfill } from "../backfill";
 import { createWal2JsonSource } from "../source";
@@ -205,8 +206,9 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client, abort: (e: P
   // A previous instance's walsender may still hold the slot (SIGKILL, dead machine): end it when provably ours.
   if (deps.leadership) await takeOverSlot({ pg: pgClient, slot: config.slot, mirrorId: proof.identity.mirrorId, leadership: deps.leadership, logger });
   const partitions = await createPartitionMap(pgClient, tables, logger);
-  const source = createWal2JsonSource({ connectionString: config.databaseUrl, slot: config.slot, tables, numericAsString, allTables: partitions.partitioned, logger, applicationName });
-  const assembler = createAssembler();
+  const statusIntervalMs = statusIntervalFor(await walSenderTimeoutMs(pgClient));
+  const source = createWal2JsonSource({ connectionString: config.databaseUrl, slot: config.slot, tables, numericAsString, allTables: partitions.partitioned, logger, applicationName, statusIntervalMs });
+  const assembler = createAssembler({ maxRows: config.maxTxBufferRows, maxBytes: config.maxTxBufferBytes });
   const columnTypes = await startColumnTypes(pgClient, tables);
   const decode = createDecoder(tables, { numericAsString, onDrift: (n) => drift.note(n), columnTypes, leaves: partitions.leaves });
   const decoder = streamDecoder(decodeOrReject(decode, { openXid: () => assembler.openXid(), graph, logger }), { partitions, drift });

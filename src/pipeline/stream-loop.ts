@@ -13,7 +13,7 @@ import type { Decoder } from "../decode";
 import type { TransactionAssembler } from "../assemble";
 import type { Batch, Batcher } from "../plan";
 import type { Sink } from "../sink";
-import type { SourceTransaction } from "../model/changes";
+import { isLeadingPart, type AssembledUnit } from "../model/changes";
 import type { Lsn } from "../model/lsn";
 import { Pg2ConvexError } from "../errors";
 import { createSerialQueue } from "./serial";
@@ -37,7 +37,7 @@ export interface StreamStages {
    */
   onLag?: (seconds: number) => void;
   /** Sees every transaction first, in stream order, inside the serial queue (re-sync windows, src/resync/). */
-  observe?: (tx: SourceTransaction) => Promise<void>;
+  observe?: (tx: AssembledUnit) => Promise<void>;
   /** Closes what the stream took over (the SQL session) once the stream has ended, however it ended. */
   release: () => Promise<void>;
 }
@@ -81,15 +81,18 @@ export function runStream(from: Lsn, stages: StreamStages): RunningStream {
     if (marker) await sink.apply(marker);
   };
 
-  const onTransaction = async (raw: SourceTransaction) => {
+  // A unit is a whole transaction or one part of a large one (assemble/parts.ts); parts are applied as they come.
+  // Re-sync windows see every unit, leading parts included: a key a big transaction changed is in the window.
+  const onTransaction = async (raw: AssembledUnit) => {
     await stages.observe?.(raw);
-    if (raw.changes.length === 0 && batcher.pendingTransactions() === 0) {
+    if (raw.changes.length === 0 && !("part" in raw) && batcher.pendingTransactions() === 0) {
       // Nothing mirrored and nothing waiting: confirmed once a (throttled) checkpoint-only batch records it.
       empties.seen({ commitLsn: raw.commitLsn, endLsn: raw.endLsn });
       return;
     }
     empties.covered();
-    unapplied.push({ endLsn: raw.endLsn, commitMs: raw.commitTime.getTime() });
+    // A leading part has no end LSN yet: its transaction is counted once, by its last part.
+    if (!isLeadingPart(raw)) unapplied.push({ endLsn: raw.endLsn, commitMs: raw.commitTime.getTime() });
     const tx = values ? await values.resolve(raw) : raw;
     await applyAll(batcher.add(tx));
   };
@@ -98,7 +101,7 @@ export function runStream(from: Lsn, stages: StreamStages): RunningStream {
     queue
       .run(async () => {
         if (fatal) throw fatal;
-        const tx = assembler.push(await decoder.decode(msg));
+        const tx = assembler.push(await decoder.decode(msg), msg.text.length);
         if (tx) await onTransaction(tx);
       })
       .catch((e: unknown) => {

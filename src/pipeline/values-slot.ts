@@ -5,7 +5,7 @@
 import type pg from "pg";
 import type { Logger } from "../log";
 import type { TableSet } from "../definitions/types";
-import type { SourceTransaction } from "../model/changes";
+import type { AssembledUnit } from "../model/changes";
 import { formatLsn, type Lsn } from "../model/lsn";
 import { createSpecialValues } from "../decode/special-values";
 import { advanceValuesSlot, ensureValuesSlot, peekValuesSlot } from "../postgres/values-slot";
@@ -13,7 +13,7 @@ import { advanceValuesSlot, ensureValuesSlot, peekValuesSlot } from "../postgres
 const ADVANCE_EVERY_MS = 5_000;
 
 export interface ValuesSlotStage {
-  resolve(tx: SourceTransaction): Promise<SourceTransaction>;
+  resolve<T extends AssembledUnit>(tx: T): Promise<T>;
   /** The mirror's checkpoint reached `endLsn` in Convex. */
   durable(endLsn: Lsn): void;
 }

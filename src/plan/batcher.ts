@@ -3,10 +3,10 @@ import { randomUUID } from "node:crypto";
 import type { Op } from "../mirror-functions/wire/protocol";
 import { CONVEX_LIMITS } from "../mirror-functions/wire/protocol";
 import { estimateOpCost } from "../mirror-functions/apply/cost";
-import type { SourceTransaction } from "../model/changes";
+import { isLeadingPart, type AssembledUnit, type SourceTransaction } from "../model/changes";
 import type { TableGraph } from "../definitions/graph";
 import type { Batch, Batcher } from "./batch";
-import { planOps } from "./collapse";
+import { planOps, StreamedTx } from "./collapse";
 import { guardStorable } from "./storable";
 
 export interface BatcherOptions {
@@ -46,10 +46,13 @@ export function createBatcher(graph: TableGraph, opts: BatcherOptions = {}): Bat
   let pending: Planned[] = [];
   let pendingCost = zero();
 
-  const plan = (txs: SourceTransaction[]): { ops: Op[]; opCosts: Budget[] } => {
+  // The streamed transaction whose parts are arriving (src/assemble/parts.ts), if any.
+  let streamed: { commitLsn: bigint; state: StreamedTx } | null = null;
+
+  const plan = (txs: ReadonlyArray<Pick<SourceTransaction, "commitLsn" | "changes">>, state?: StreamedTx): { ops: Op[]; opCosts: Budget[] } => {
     const ops: Op[] = [];
     const opCosts: Budget[] = [];
-    for (const planned of planOps(graph, txs)) {
+    for (const planned of planOps(graph, txs, state)) {
       const { op, bytes } = guardStorable(planned);
       ops.push(op);
       opCosts.push({ ...estimateOpCost(graph, op), bytes, ops: 1 });
@@ -78,7 +81,8 @@ export function createBatcher(graph: TableGraph, opts: BatcherOptions = {}): Bat
     ];
   };
 
-  const split = (p: Planned): Batch[] => {
+  /** `final`: the transaction ends with these ops (a streamed transaction's leading part does not). */
+  const split = (p: Planned, final = true): Batch[] => {
     const parts: Op[][] = [];
     let cur: Op[] = [];
     let curCost = zero();
@@ -93,21 +97,43 @@ export function createBatcher(graph: TableGraph, opts: BatcherOptions = {}): Bat
       add(curCost, c);
     }
     if (cur.length > 0) parts.push(cur);
-    return parts.map((ops, index) => ({
-      id: randomUUID(),
-      ops,
-      // Only the last part makes the transaction durable: a crash between parts replays the whole transaction.
-      ...(index === parts.length - 1 ? { checkpoint: { commitLsn: p.tx.commitLsn, endLsn: p.tx.endLsn } } : {}),
-      txCount: index === parts.length - 1 ? 1 : 0,
-      rowCount: ops.length,
-      lastCommitTime: p.tx.commitTime,
-      ...(index === parts.length - 1 ? { commitTimes: [p.tx.commitTime] } : {}),
-      part: { index, count: parts.length },
-    }));
+    return parts.map((ops, index) => {
+      const last = final && index === parts.length - 1;
+      return {
+        id: randomUUID(),
+        ops,
+        // Only the last part makes the transaction durable: a crash between parts replays the whole transaction.
+        ...(last ? { checkpoint: { commitLsn: p.tx.commitLsn, endLsn: p.tx.endLsn } } : {}),
+        txCount: last ? 1 : 0,
+        rowCount: ops.length,
+        lastCommitTime: p.tx.commitTime,
+        ...(last ? { commitTimes: [p.tx.commitTime] } : {}),
+        part: { index, count: parts.length },
+      };
+    });
+  };
+
+  /** One part of a streamed transaction: planned alone, after everything pending (WAL order). */
+  const addPart = (unit: AssembledUnit): Batch[] => {
+    const out = close();
+    if (!streamed || streamed.commitLsn !== unit.commitLsn) streamed = { commitLsn: unit.commitLsn, state: new StreamedTx() };
+    const { ops, opCosts } = plan([unit], streamed.state);
+    const cost = zero();
+    for (const c of opCosts) add(cost, c);
+    const final = !isLeadingPart(unit);
+    const stream = { commitLsn: unit.commitLsn, part: unit.part ?? 0 };
+    if (final) streamed = null;
+    const tx = { ...unit, endLsn: final ? unit.endLsn : unit.commitLsn };
+    const batches = ops.length === 0 ? [] : split({ tx, ops, cost, opCosts }, final);
+    // A last part that collapsed to nothing still has to carry the transaction's checkpoint.
+    if (final && batches.length === 0) batches.push({ id: randomUUID(), ops: [], checkpoint: { commitLsn: unit.commitLsn, endLsn: unit.endLsn }, txCount: 1, rowCount: 0, lastCommitTime: unit.commitTime, commitTimes: [unit.commitTime] });
+    for (const b of batches) out.push({ ...b, stream });
+    return out;
   };
 
   return {
     add(tx) {
+      if (isLeadingPart(tx) || tx.part !== undefined) return addPart(tx);
       const { ops, opCosts } = plan([tx]);
       const cost = zero();
       for (const c of opCosts) add(cost, c);

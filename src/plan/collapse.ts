@@ -20,19 +20,47 @@ type Entry =
   | { kind: "delete"; table: string; key: Key; ver: bigint }
   | { kind: "reject"; table: string; key: Key; ver: bigint; code: string; reason: string };
 
+/**
+ * What the planner remembers across the parts of one streamed transaction (src/assemble/parts.ts): the keys
+ * whose latest change so far was rejected, so that a later part's partial update of one (its omitted columns
+ * known nowhere) stays a reject, as it would inside one collapsed transaction. Bounded by the rejects.
+ */
+export class StreamedTx {
+  private readonly rejects = new Map<string, Extract<Entry, { kind: "reject" }>>();
+
+  wrote(id: string, reject: Extract<Entry, { kind: "reject" }> | null): void {
+    if (reject) this.rejects.set(id, reject);
+    else this.rejects.delete(id);
+  }
+
+  rejected(id: string): Entry | undefined {
+    return this.rejects.get(id);
+  }
+
+  truncated(table: string): void {
+    for (const [id, e] of this.rejects) if (e.table === table) this.rejects.delete(id);
+  }
+}
+
 /** One run of row changes between truncates. Map order = first appearance, for deterministic output. */
 class Segment {
   readonly rows = new Map<string, Entry>();
+
+  constructor(private readonly streamed?: StreamedTx) {}
 
   put(table: string, key: Key, next: (prev: Entry | undefined) => Entry): void {
     const id = rowId(table, key);
     const prev = this.rows.get(id);
     if (prev) this.rows.delete(id); // re-insert keeps "last touched" order stable within a table
-    this.rows.set(id, next(prev));
+    const entry = next(prev);
+    this.rows.set(id, entry);
+    this.streamed?.wrote(id, entry.kind === "reject" ? entry : null);
   }
 
+  /** The row's entry in this segment, or (streamed transactions) the reject an earlier part ended it with. */
   get(table: string, key: Key): Entry | undefined {
-    return this.rows.get(rowId(table, key));
+    const id = rowId(table, key);
+    return this.rows.get(id) ?? this.streamed?.rejected(id);
   }
 
   dropTables(tables: ReadonlySet<string>): void {
@@ -89,9 +117,9 @@ function mergeRow(base: Row, update: Row): Row {
  * Plans the ops for consecutive transactions applied as one atomic unit.
  * Each row's version is the commit LSN of the last transaction that touched it.
  */
-export function planOps(graph: TableGraph, txs: readonly SourceTransaction[]): Op[] {
+export function planOps(graph: TableGraph, txs: ReadonlyArray<Pick<SourceTransaction, "commitLsn" | "changes">>, streamed?: StreamedTx): Op[] {
   const ops: Op[] = [];
-  let seg = new Segment();
+  let seg = new Segment(streamed);
   for (const tx of txs) {
     for (const c of tx.changes) {
       if (c.kind === "truncate") {
@@ -99,9 +127,11 @@ export function planOps(graph: TableGraph, txs: readonly SourceTransaction[]): O
         // rows of this same transaction: they carry the truncate's own version, which the truncate keeps.
         seg.dropTables(new Set(c.tables));
         appendAll(ops, orderSegment(graph, seg));
-        seg = new Segment();
+        seg = new Segment(streamed);
         const tables = c.tables.map((t) => convexName(graph, t, tx.commitLsn));
-        ops.push({ o: "truncate", ts: tables, ver: tx.commitLsn });
+        // In a streamed transaction, rows at this version in Convex were written by earlier parts, before it.
+        ops.push({ o: "truncate", ts: tables, ver: tx.commitLsn, ...(streamed ? { inclusive: true } : {}) });
+        if (streamed) for (const t of c.tables) streamed.truncated(t);
         continue;
       }
       apply(graph, seg, c, tx.commitLsn);

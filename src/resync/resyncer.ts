@@ -13,7 +13,7 @@ import type pg from "pg";
 import { Pg2ConvexError } from "../errors";
 import { connectPg, emitWatermark, type ChunkRead } from "../postgres";
 import type { Lsn } from "../model/lsn";
-import type { SourceTransaction } from "../model/changes";
+import type { ObservedTx, SourceTransaction } from "../model/changes";
 import { ChunkWindow, changedKeys } from "./window";
 import { WATERMARK_PREFIX, watermarkContent, type WatermarkId } from "./watermark";
 import type { OnHigh, ResyncDeps, Resyncer, RunWindow } from "./types";
@@ -131,7 +131,7 @@ export function createResyncer(deps: ResyncDeps): Resyncer {
 /** Transactions remembered per re-synced table: far more than can stall in commit at once. */
 const RECENT_XIDS = 10_000;
 
-function rememberXid(recent: Map<number, Lsn>, table: string, tx: SourceTransaction): void {
+function rememberXid(recent: Map<number, Lsn>, table: string, tx: ObservedTx): void {
   if (!tx.changes.some((c) => changedKeys(table, c) !== null)) return;
   recent.delete(tx.xid);
   recent.set(tx.xid, tx.commitLsn);

@@ -8,7 +8,7 @@ import type { Logger } from "../log";
 import type { Metrics } from "../observability/metrics";
 import type { Position } from "../checkpoint";
 import type { Sink } from "../sink";
-import type { SourceTransaction } from "../model/changes";
+import type { ObservedTx, SourceTransaction } from "../model/changes";
 import type { Lsn } from "../model/lsn";
 import type { MirrorState } from "../mirror-functions/wire/protocol";
 import type { MirrorReader } from "../convex-client/mirror-reader";
@@ -31,7 +31,8 @@ export interface ResyncDeps {
 
 export interface Resyncer {
   /** Stream hook: every transaction, in stream order, inside the stream's serial queue. */
-  observe(tx: SourceTransaction): Promise<void>;
+  /** Every unit the stream assembles, leading parts of a large transaction included (they carry no messages). */
+  observe(tx: ObservedTx): Promise<void>;
   /** Records a re-sync request for each mirrored table Convex has never copied (added after streaming began). */
   requestNewTables(state: MirrorState): Promise<void>;
   start(): void;

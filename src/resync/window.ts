@@ -20,7 +20,7 @@
 //    Transactions seen before arming count too (`earlier`, kept by the worker while a table is re-synced): a
 //    commit can stall for longer than a round trip (a synchronous-replication wait).
 import { keyString, type Key } from "../model/key";
-import type { RowChange, SourceTransaction } from "../model/changes";
+import type { RowChange, ObservedTx, SourceTransaction } from "../model/changes";
 import type { Lsn } from "../model/lsn";
 import { parseWatermark, type WatermarkId } from "./watermark";
 
@@ -46,7 +46,7 @@ export class ChunkWindow {
   }
 
   /** Feeds one stream transaction, in stream order (a reconnect may deliver some again). */
-  observe(tx: SourceTransaction): WindowEvent {
+  observe(tx: ObservedTx): WindowEvent {
     if (this.phase === "closed") return { kind: "none" };
     for (const m of tx.messages ?? []) {
       const w = parseWatermark(m);
@@ -79,7 +79,7 @@ export class ChunkWindow {
   }
 
   /** By commit position, not arrival: a transaction delivered again after L but committed before it is a pre-L one. */
-  private record(tx: SourceTransaction, c: RowChange): void {
+  private record(tx: ObservedTx, c: RowChange): void {
     const keys = changedKeys(this.table, c);
     if (keys === null) return;
     if (this.lowLsn === null || tx.commitLsn < this.lowLsn) this.beforeLow.add(tx.xid);

@@ -34,6 +34,7 @@ export function createConvexSink(opts: ConvexSinkOptions): Sink {
       const context = { batchId: batch.id, ops: batch.ops.length, lsn: batch.checkpoint ? formatLsn(batch.checkpoint.commitLsn) : undefined };
       const args: Record<string, unknown> = { slot: opts.slot, ...forMirror(), batchId: batch.id, ops: batch.ops };
       if (batch.checkpoint) args.checkpoint = batch.checkpoint;
+      if (batch.stream) args.stream = batch.stream;
       if (backfill) args.backfill = backfill;
       if (resync) args.resync = resync;
       // A truncate too large for one mutation returns complete:false; the same batch is sent again and

@@ -23,7 +23,7 @@ function feed(events: readonly DecodedEvent[]): SourceTransaction[] {
   const out: SourceTransaction[] = [];
   for (const e of events) {
     const tx = a.push(e);
-    if (tx) out.push(tx);
+    if (tx) out.push(tx as SourceTransaction);
   }
   expect(a.openXid()).toBeNull();
   return out;

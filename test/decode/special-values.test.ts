@@ -102,6 +102,20 @@ describe("createSpecialValues", () => {
     expect(resolved.map((ch) => ({ ...rowOf(ch).row, flag: 0, n: 0, r: 0 }))).toEqual(tx!.changes.map((ch) => ({ ...rowOf(ch).row, flag: 0, n: 0, r: 0 })));
   });
 
+  it("settles a transaction streamed in parts: a leading part (no end LSN yet) is found by its xid", async () => {
+    await src.sql("BEGIN");
+    await src.sql(`INSERT INTO language (id, name, short, flag) VALUES (40, 'p40', 'p40', NULL), (41, 'p41', 'p41', 'NaN')`);
+    await src.sql(`INSERT INTO measure VALUES (140, 'x', 'Infinity', NULL), (141, 'x', NULL, '-Infinity')`);
+    await src.sql("COMMIT");
+    const [tx] = await transactions();
+    const whole = await resolve(tx!);
+    const cut = 2;
+    const lead = await specials.resolve({ xid: tx!.xid, commitLsn: tx!.commitLsn, commitTime: tx!.commitTime, part: 0, changes: tx!.changes.slice(0, cut), final: false });
+    const last = await specials.resolve({ ...tx!, changes: tx!.changes.slice(cut), part: 1 });
+    expect([...lead.changes, ...last.changes]).toEqual(whole);
+    expect(lead.changes.map((ch) => rowOf(ch).row.flag)).toEqual([null, NaN]);
+  });
+
   it("is exact for every change of a transaction, superseded ones and a key change included", async () => {
     await src.sql("BEGIN");
     await src.sql("INSERT INTO measure VALUES (7, 'a', 'NaN', 'NaN')");

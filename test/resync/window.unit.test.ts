@@ -183,7 +183,7 @@ describe("the re-sync window", () => {
     expect(w.observe(msg("a", 0, "low")).kind).toBe("none");
     expect(w.observe(msg("a", 1, "high")).kind).toBe("none"); // a high before the low closes nothing
     expect(w.observe(msg("a", 1, "low")).kind).toBe("low");
-    w.observe({ xid: 2, commitLsn: 7n, endLsn: 8n, commitTime: new Date(0), changes: [{ kind: "delete", table: "other", key: [1], lsn: 7n }] });
+    w.observe({ xid: 2, commitLsn: 7n, changes: [{ kind: "delete", table: "other", key: [1], lsn: 7n }] });
     expect(w.observe(msg("a", 1, "high"))).toEqual({ kind: "high", lsn: 5n });
     expect(w.remaining([{ k: 1 }], (r) => [r.k], new Set())).toEqual([{ k: 1 }]);
   });

@@ -1,7 +1,8 @@
 // The applyBatch mutation body: one Convex transaction per batch.
 //  0. A batch for another mirror than the one this deployment holds (or for lost state) is refused, and so is
 //     one from an older leadership epoch (leader-epoch.ts).
-//  1. A batch ending at a checkpoint not newer than the stored one was applied before: return at once.
+//  1. A batch ending at a checkpoint not newer than the stored one was applied before: return at once; so
+//     was any batch of a streamed transaction (args.stream) the stored checkpoint already passed.
 //  2. A batch cut short earlier (same batchId) resumes at the recorded op; the ops before it already
 //     committed and only count as "written in this batch" for the equal-version rule.
 //  3. Ops run in order. Before each op after the first, the real usage plus the op's estimate must fit
@@ -39,7 +40,9 @@ export async function applyBatchHandler(config: MirrorConfig, ctx: GenericMutati
     if (stored.fields.lastBatchId !== args.batchId) return skipped;
     return withRejects(skipped, await new MirrorTx(config, ctx.db, budget).system.rejectsOfBatch(args.batchId));
   }
+  if (args.stream && last !== undefined && args.stream.commitLsn <= last) return { ...result, skipped: args.ops.length };
   const tx = new MirrorTx(config, ctx.db, budget, args.batchId);
+  tx.streamVer = args.stream?.commitLsn ?? null;
   tx.usage.queries += 1; // the checkpoint read above
   const start = stored.fields.resume?.batchId === args.batchId ? stored.fields.resume.opIndex : 0;
   for (const op of args.ops.slice(0, start)) if (op.o === "upsert" || op.o === "delete") tx.touch(config.table(op.t).def.name, op.k);

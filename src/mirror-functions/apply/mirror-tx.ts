@@ -19,6 +19,8 @@ export class MirrorTx {
   /** Rejects this mutation recorded (or found recorded by an earlier attempt of the same batch). */
   readonly rejects: RecordedReject[] = [];
   private readonly touched = new Set<string>();
+  /** Commit LSN of the streamed transaction this batch is a part of (version-rules.ts: equal version wins). */
+  streamVer: bigint | null = null;
 
   constructor(
     readonly config: MirrorConfig,

@@ -32,7 +32,7 @@ export async function applyUpsert(tx: MirrorTx, op: UpsertOp): Promise<Outcome> 
   const existing = await tx.rows.row(def, op.k);
   const tomb = existing ? null : await tx.system.tombstone(def.name, keyString(op.k));
   const current = existing ? (existing[VERSION_FIELD] as bigint) : (tomb?.ver ?? null);
-  if (!isNewer({ ver: op.ver, current, truncatedAt, touchedInBatch: tx.wasTouched(def.name, op.k) })) return skip();
+  if (!isNewer({ ver: op.ver, current, truncatedAt, touchedInBatch: tx.wasTouched(def.name, op.k), streamedTx: tx.streamVer === op.ver })) return skip();
   await keepForMoves(tx, info, op, existing);
   const base = op.partial ? await partialBase(tx, info, op, existing) : existing;
   if (typeof base === "string") {
@@ -72,7 +72,7 @@ export async function applyDelete(tx: MirrorTx, op: DeleteOp): Promise<Outcome> 
   if (truncatedAt !== null && op.ver < truncatedAt) return "skipped";
   const existing = await tx.rows.row(def, op.k);
   const touchedInBatch = tx.wasTouched(def.name, op.k);
-  if (existing && !isNewer({ ver: op.ver, current: existing[VERSION_FIELD] as bigint, truncatedAt, touchedInBatch })) return "skipped";
+  if (existing && !isNewer({ ver: op.ver, current: existing[VERSION_FIELD] as bigint, truncatedAt, touchedInBatch, streamedTx: tx.streamVer === op.ver })) return "skipped";
   if (existing) {
     await keepForMoves(tx, info, op, existing);
     await removeRow(tx, info, existing);

@@ -2,6 +2,8 @@
 // below truncatedAt are ignored from now on). Rows at `ver` itself were written by the truncating
 // transaction after the TRUNCATE and stay, which also makes the op commute with that transaction's
 // row ops. Rows are removed through removeRow, so parents' count/sum and children's links stay right.
+// An `inclusive` truncate (inside a transaction streamed in parts) also removes rows at `ver`: earlier parts
+// wrote them before the TRUNCATE; the rows written after it come later in op order (src/assemble/parts.ts).
 //
 // The work is unbounded, so it is self-limiting: before each row it checks the mutation's usage and,
 // when the budget is spent, stops with "incomplete". Everything done so far commits; applyBatch records
@@ -28,7 +30,7 @@ export async function applyTruncate(tx: MirrorTx, op: TruncateOp): Promise<Outco
     const perRow = rowRemovalCost(info);
     for (;;) {
       if (!tx.usage.fits(perRow, tx.rows.pendingWrites)) return "incomplete";
-      const rows = await tx.rows.olderThan(info.def, op.ver, CHUNK);
+      const rows = await tx.rows.olderThan(info.def, op.inclusive ? op.ver + 1n : op.ver, CHUNK);
       if (rows.length === 0) break;
       for (const row of rows) {
         if (!tx.usage.fits(perRow, tx.rows.pendingWrites)) return "incomplete";

@@ -5,7 +5,11 @@
 //
 // Equal versions come from the same source transaction. A replay of that transaction is a no-op, but
 // inside ONE batch a later op on the same key and version wins (`touchedInBatch`), so a bridge that does
-// not fold a transaction to one op per key still gets the transaction's final state.
+// not fold a transaction to one op per key still gets the transaction's final state. A transaction streamed
+// in parts (src/assemble/parts.ts) carries one key in several batches at one version: its batches name it, and
+// their ops also win on an equal version (`streamedTx`). Parts arrive in WAL order, so the last part's state is
+// what stays; a replay of the unfinished transaction rewrites every part in order and ends the same way. No other
+// transaction shares that version, and applyBatch skips batches of a transaction the checkpoint already passed.
 
 export interface VersionFacts {
   /** Version carried by the op. */
@@ -16,6 +20,8 @@ export interface VersionFacts {
   truncatedAt: bigint | null;
   /** An earlier op of this same batch wrote this key (at the version now stored). */
   touchedInBatch: boolean;
+  /** The op belongs to a transaction streamed in parts whose version is `ver` (the batch names it). */
+  streamedTx?: boolean;
 }
 
 /** Whether an upsert (or a delete of an existing doc) replaces what is stored. */
@@ -24,5 +30,5 @@ export function isNewer(f: VersionFacts): boolean {
   // transaction itself (ver === truncatedAt) was written after the TRUNCATE, so it stays.
   if (f.truncatedAt !== null && f.ver < f.truncatedAt) return false;
   if (f.current === null) return true;
-  return f.ver > f.current || (f.ver === f.current && f.touchedInBatch);
+  return f.ver > f.current || (f.ver === f.current && (f.touchedInBatch || f.streamedTx === true));
 }

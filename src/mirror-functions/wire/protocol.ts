@@ -33,7 +33,8 @@ export const opValidator = v.union(
     keep: v.optional(v.array(v.array(v.any()))),
   }),
   v.object({ o: v.literal("delete"), t: v.string(), k: v.array(v.any()), ver: v.int64(), keep: v.optional(v.array(v.array(v.any()))) }),
-  v.object({ o: v.literal("truncate"), ts: v.array(v.string()), ver: v.int64() }),
+  /** `inclusive`: also rows at `ver`, written by earlier parts of the same streamed transaction, before the TRUNCATE. */
+  v.object({ o: v.literal("truncate"), ts: v.array(v.string()), ver: v.int64(), inclusive: v.optional(v.boolean()) }),
   /** A row the bridge could not store (named reason); recorded in the rejects table, replayable from PG by key. */
   v.object({ o: v.literal("reject"), t: v.string(), k: v.array(v.any()), ver: v.int64(), code: v.string(), reason: v.string() }),
 );
@@ -110,6 +111,8 @@ export const applyBatchArgs = {
   ops: v.array(opValidator),
   /** Present when the batch ends on a source-transaction boundary. */
   checkpoint: v.optional(checkpointValidator),
+  /** Present on every batch of a transaction streamed in parts (src/assemble/parts.ts): its commit LSN and part. */
+  stream: v.optional(v.object({ commitLsn: v.int64(), part: v.number() })),
   /** Present for backfill batches. */
   backfill: v.optional(v.object({ snapshotLsn: v.int64(), progress: backfillProgressValidator })),
   /** Present for the last batch of a re-sync chunk (and its sweep): the re-sync's progress after it. */
