@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 import prettier from "eslint-config-prettier/flat";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "dist/**", "convex/_generated/**", ".pg2convex/**", "test/lint/fixtures/**"] },
+  { ignores: ["node_modules/**", "dist/**", "convex/_generated/**", "**/convex/_generated/**", ".pg2convex/**", "test/lint/fixtures/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

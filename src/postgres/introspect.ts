@@ -116,7 +116,12 @@ async function loadTypes(client: pg.ClientBase, oids: number[]): Promise<Map<num
        FROM ty JOIN pg_type t ON t.oid = ty.oid JOIN pg_namespace n ON n.oid = t.typnamespace`,
     [oids],
   );
-  return new Map(rows.map((t) => [t.oid, { oid: t.oid, name: t.name, schema: t.schema, kind: t.kind, category: t.category, elem: t.elem, base: t.base, baseTypmod: t.base_typmod, labels: t.labels, arrayType: t.array_type, display: t.display, baseDisplay: t.base_display }]));
+  return new Map(
+    rows.map((t) => [
+      t.oid,
+      { oid: t.oid, name: t.name, schema: t.schema, kind: t.kind, category: t.category, elem: t.elem, base: t.base, baseTypmod: t.base_typmod, labels: t.labels, arrayType: t.array_type, display: t.display, baseDisplay: t.base_display },
+    ]),
+  );
 }
 
 /** Every (type, typmod) a column leads to through domains and array elements, printed by format_type(). */

@@ -13,7 +13,7 @@ import type pg from "pg";
 import { Pg2ConvexError } from "../errors";
 import { connectPg, emitWatermark, type ChunkRead } from "../postgres";
 import type { Lsn } from "../model/lsn";
-import type { ObservedTx, SourceTransaction } from "../model/changes";
+import type { ObservedTx } from "../model/changes";
 import { ChunkWindow, changedKeys } from "./window";
 import { WATERMARK_PREFIX, watermarkContent, type WatermarkId } from "./watermark";
 import type { OnHigh, ResyncDeps, Resyncer, RunWindow } from "./types";

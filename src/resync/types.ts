@@ -8,7 +8,7 @@ import type { Logger } from "../log";
 import type { Metrics } from "../observability/metrics";
 import type { Position } from "../checkpoint";
 import type { Sink } from "../sink";
-import type { ObservedTx, SourceTransaction } from "../model/changes";
+import type { ObservedTx } from "../model/changes";
 import type { Lsn } from "../model/lsn";
 import type { MirrorState } from "../mirror-functions/wire/protocol";
 import type { MirrorReader } from "../convex-client/mirror-reader";

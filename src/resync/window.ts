@@ -20,7 +20,7 @@
 //    Transactions seen before arming count too (`earlier`, kept by the worker while a table is re-synced): a
 //    commit can stall for longer than a round trip (a synchronous-replication wait).
 import { keyString, type Key } from "../model/key";
-import type { RowChange, ObservedTx, SourceTransaction } from "../model/changes";
+import type { RowChange, ObservedTx } from "../model/changes";
 import type { Lsn } from "../model/lsn";
 import { parseWatermark, type WatermarkId } from "./watermark";
 

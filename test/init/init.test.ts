@@ -81,7 +81,7 @@ describe("pg2convex init on a schema with every hard shape", () => {
     try {
       execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", app], { encoding: "utf8" });
     } catch (e) {
-      throw new Error(`tsc failed on the generated app:\n${(e as { stdout?: string }).stdout ?? ""}`);
+      throw new Error(`tsc failed on the generated app:\n${(e as { stdout?: string }).stdout ?? ""}`, { cause: e });
     }
   });
 

@@ -8,7 +8,21 @@ import { renderDefinitions, renderDerived } from "../../src/init/render";
 import { planTables } from "../../src/init/to-defs";
 import type { DbColumn, DbSchema, DbTable, DbType } from "../../src/postgres/introspect";
 
-const base = (oid: number, name: string, extra: Partial<DbType> = {}): DbType => ({ oid, name, schema: "pg_catalog", kind: "b", category: "N", elem: 0, base: 0, baseTypmod: -1, labels: null, display: name, arrayType: 0, baseDisplay: null, ...extra });
+const base = (oid: number, name: string, extra: Partial<DbType> = {}): DbType => ({
+  oid,
+  name,
+  schema: "pg_catalog",
+  kind: "b",
+  category: "N",
+  elem: 0,
+  base: 0,
+  baseTypmod: -1,
+  labels: null,
+  display: name,
+  arrayType: 0,
+  baseDisplay: null,
+  ...extra,
+});
 const TYPES: DbType[] = [
   base(23, "int4", { arrayType: 1007 }),
   base(25, "text"),

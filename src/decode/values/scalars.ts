@@ -89,8 +89,6 @@ export function decodeScalar(column: ColumnDef, text: string, maxNesting: number
       for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
       return bytes.buffer;
     }
-    case "pgtext": // PostgreSQL's own text output, kept as it is (contract 1; the types helper owns this path)
-      return text;
     default: {
       const unknown: never = column.type;
       throw fail(`unsupported type ${String(unknown)}`);
