@@ -17,6 +17,11 @@ export interface DriftStage {
   hasPending(): boolean;
   /** Marks what earlier runs recorded (health, metrics) at start-up. */
   loadRecorded(): Promise<void>;
+  /**
+   * A re-sync copied `table` again: its marks go (in Convex and in /healthz). A column that still differs from
+   * the definitions is marked again by the next change or the periodic catalog check.
+   */
+  clearTable(table: string): Promise<void>;
 }
 
 export const driftFix = (table: string) => `run pg2convex init --check, update the definition of ${table} and deploy, then pg2convex resync --table ${table}`;
@@ -27,7 +32,11 @@ export function createDriftStage(deps: { client: ConvexClient | null; logger: Lo
   const { client, logger, metrics } = deps;
   let pending: DriftNote[] = [];
   const logged = new Set<string>();
-  const mark = (table: string, column: string) => metrics?.schemaDrifted.set({ table, column }, 1);
+  const marked = new Map<string, Set<string>>();
+  const mark = (table: string, column: string) => {
+    metrics?.schemaDrifted.set({ table, column }, 1);
+    marked.set(table, (marked.get(table) ?? new Set()).add(column));
+  };
   let chain: Promise<void> = Promise.resolve();
   const flushAll = async () => {
     while (pending.length > 0) {
@@ -61,6 +70,13 @@ export function createDriftStage(deps: { client: ConvexClient | null; logger: Lo
     flush() {
       chain = chain.catch(() => undefined).then(flushAll);
       return chain;
+    },
+    async clearTable(table) {
+      if (client) for (let more = true; more; ) more = (await client.mutation<{ removed: number; more: boolean }>("clearDrift", { table })).more;
+      for (const column of marked.get(table) ?? []) metrics?.schemaDrifted.remove({ table, column });
+      marked.delete(table);
+      for (const id of [...logged]) if (id.startsWith(`${table}\u0000`)) logged.delete(id);
+      logger.info({ table }, "schema drift marks cleared: the table was copied again");
     },
     async loadRecorded() {
       if (!client) return;

@@ -185,7 +185,7 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client, abort: (e: P
   await rejects.settleAll();
 
   // Re-sync (src/resync/): the deployment holds every table; tables added after streaming began are requested.
-  const resync = await startResync({ config, tables, logger, metrics, customSink: deps.sink !== undefined }, sink, state, graph);
+  const resync = await startResync({ config, tables, logger, metrics, customSink: deps.sink !== undefined, onFinished: (t) => drift.clearTable(t) }, sink, state, graph);
 
   // 5. Backfill (or resume it) unless the mirror is already streaming.
   let start: Position;

@@ -20,6 +20,8 @@ export interface ResyncWiring {
   metrics?: Metrics | undefined;
   /** A sink other than the Convex one (bench, dry runs): no re-sync. */
   customSink: boolean;
+  /** A table's re-sync finished (the drift stage clears its marks). */
+  onFinished?: (table: string) => Promise<void>;
 }
 
 export async function startResync(deps: ResyncWiring, sink: InstrumentedSink, state: MirrorState, graph: TableGraph): Promise<((position: () => Position | null) => Resyncer) | null> {
@@ -28,7 +30,7 @@ export async function startResync(deps: ResyncWiring, sink: InstrumentedSink, st
   const reader = createMirrorReader({ url: config.convexUrl, adminKey: config.convexAdminKey, module: config.convexModule, retries: config.retries });
   await assertDeploymentTables(reader, tables);
   return (position) => {
-    const resyncer = createResyncer({ config, tables, graph, sink, reader, logger, metrics, position });
+    const resyncer = createResyncer({ config, tables, graph, sink, reader, logger, metrics, position, ...(deps.onFinished ? { onFinished: deps.onFinished } : {}) });
     return {
       ...resyncer,
       start() {

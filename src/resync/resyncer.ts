@@ -75,7 +75,7 @@ export function createResyncer(deps: ResyncDeps): Resyncer {
     current = table.name;
     let progress = todo;
     if (progress.phase === "requested" || progress.phase === "copying") progress = await copyChunks(ctx, progress);
-    if (progress.phase === "sweep") await sweepStale(ctx, progress);
+    if (progress.phase === "sweep" && (await sweepStale(ctx, progress))) await deps.onFinished?.(table.name);
     return true;
   };
 

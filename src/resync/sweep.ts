@@ -19,14 +19,15 @@ import type { Lsn } from "../model/lsn";
 import { applyAtVersion } from "./apply-rows";
 import type { StepContext } from "./types";
 
-export async function sweepStale(ctx: StepContext, progress: ResyncProgress): Promise<void> {
+/** True once the table's re-sync is done (false: stopped before the end; the durable phase resumes it). */
+export async function sweepStale(ctx: StepContext, progress: ResyncProgress): Promise<boolean> {
   const { table, logger } = ctx;
   let barrier: Lsn | null = null;
   await ctx.runWindow(table.name, -1, null, async (_win, _chunk, high) => void (barrier = high));
   const w = barrier as Lsn | null;
-  if (w === null) return;
+  if (w === null) return false;
   while ((ctx.position()?.commitLsn ?? 0n) < w) {
-    if (ctx.isStopped()) return;
+    if (ctx.isStopped()) return false;
     await Promise.race([new Promise((r) => setTimeout(r, 50).unref()), ctx.stopping]).catch(() => undefined);
   }
   const low = progress.lowLsn;
@@ -40,4 +41,5 @@ export async function sweepStale(ctx: StepContext, progress: ResyncProgress): Pr
   const done: ResyncProgress = { ...progress, phase: "done", updatedAt: Date.now() };
   await ctx.runWindow(table.name, -2, null, () => applyAtVersion({ sink: ctx.sink, graph: ctx.graph, maxBatchOps: ctx.config.maxBatchOps }, w, stale, done));
   logger.info({ table: table.name, rows: progress.rows, removed: stale.length }, "re-sync finished");
+  return true;
 }

@@ -27,6 +27,8 @@ export interface ResyncDeps {
   /** The stream's last durable checkpoint. */
   position: () => Position | null;
   pollMs?: number;
+  /** After a table was copied again in full: its schema-drift marks are cleared (the copy supersedes them). */
+  onFinished?: (table: string) => Promise<void>;
 }
 
 export interface Resyncer {

@@ -148,7 +148,7 @@ describe("extension types, domains and enums", () => {
       const { columnChecks } = await import("../../src/postgres/checks/columns");
       const def = { ...generated, columns };
       const catalog = await loadCatalog(src.client, [def]);
-      return columnChecks(def, catalog.relations.get("public.astext")!, catalog.types).filter((r) => r.level !== "pass");
+      return columnChecks(def, catalog.relations.get("public.astext")!, catalog.types).filter((r) => r.level !== "pass" && r.name !== "column_undeclared"); // partial definitions on purpose: only the type checks matter here
     };
     const id = generated.columns[0]!;
     expect(await checksOf([id, as("n", "integer"), as("i", "INTERVAL"), as("c", "d_c5"), as("b", "boolean"), as("ia", "inet", true)])).toEqual([]);

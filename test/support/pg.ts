@@ -32,8 +32,14 @@ export async function createTestDatabase(prefix = "t", adminUrl?: string): Promi
       await client.end().catch(() => undefined);
       const r = new pg.Client(admin);
       await r.connect();
-      // Slots pin a database: drop them first so DROP DATABASE cannot fail on a leftover slot.
-      await r.query("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1 AND NOT active", [name]);
+      // Slots pin a database: drop them first so DROP DATABASE cannot fail on a leftover slot. A slot still held
+      // by the walsender of a bridge the test just killed is freed first (the walsender outlives its client).
+      for (let i = 0; i < 50; i++) {
+        await r.query("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = $1 AND active_pid IS NOT NULL", [name]);
+        await r.query("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1 AND NOT active", [name]);
+        if ((await r.query("SELECT 1 FROM pg_replication_slots WHERE database = $1", [name])).rowCount === 0) break;
+        await new Promise((res) => setTimeout(res, 100));
+      }
       await r.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await r.end();
     },
