@@ -127,8 +127,9 @@ describe("a table added to the definitions after streaming began", () => {
       () => null,
       (e: unknown) => e as Error & { code?: string; fix?: string },
     );
-    expect(err?.code).toBe("UNKNOWN_TABLE");
-    expect(err?.message).toContain('"not_deployed"');
+    // The definitions check at start (definitions-check.ts) sees it first: the deployment was built without it.
+    expect(err?.code, err?.message).toBe("DEFINITIONS_MISMATCH");
+    expect(err?.message).toContain("not_deployed");
     expect(err?.fix).toContain("deploy");
   });
 });
