@@ -54,7 +54,7 @@ export async function startHealthServer(opts: { host: string; port: number; regi
     if (req.url === "/healthz") {
       const ok = state.phase !== "failed";
       Promise.all([unresolvedRejects(opts.registry), driftedColumns(opts.registry)]).then(
-        ([rejects, drifted]) => res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(healthBody(state, rejects, drifted, opts.reasons?.list()))),
+        ([rejects, drifted]) => res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(healthBody(state, rejects, opts.reasons?.list(), drifted))),
         (e: Error) => res.writeHead(500).end(e.message),
       );
       return;
@@ -84,7 +84,7 @@ export async function startHealthServer(opts: { host: string; port: number; regi
 }
 
 /** The /healthz document: the state, plus status ok | degraded | failed and the reasons for "degraded". */
-export function healthBody(state: HealthState, unresolved: number, drifted: readonly string[] = [], reasons: readonly string[] = []): HealthState & { status: string; unresolvedRejects: number; schemaDrift?: string[]; degraded?: string[] } {
+export function healthBody(state: HealthState, unresolved: number, reasons: readonly string[] = [], drifted: readonly string[] = []): HealthState & { status: string; unresolvedRejects: number; schemaDrift?: string[]; degraded?: string[] } {
   const degraded: string[] = [...reasons, ...(unresolved > 0 ? [`${unresolved} unresolved reject${unresolved === 1 ? "" : "s"} in pg2c_reject: rows Convex does not hold as PostgreSQL has them (pg2convex status lists them)`] : [])];
   if (drifted.length > 0) degraded.push(`schema drift in ${drifted.join(", ")}: PostgreSQL differs from the table definitions (run pg2convex init --check, update the definitions and deploy, then pg2convex resync --table <table>)`);
   if (state.slot?.problem && state.phase !== "failed") degraded.push(state.slot.problem);

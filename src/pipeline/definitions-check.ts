@@ -16,7 +16,7 @@ export async function assertSameDefinitions(client: ConvexClient, tables: TableS
     deployed = await client.query<DeployedDefinitions>("definitions", {});
   } catch (e) {
     if (!(e instanceof Pg2ConvexError) || e.code !== "CONVEX_FUNCTIONS_MISSING") throw e;
-    throw new Pg2ConvexError("DEFINITIONS_MISMATCH", `the deployment's mirror functions do not serve their table definitions (no ${client.module}:definitions function): they predate this pg2convex version`, { cause: e, fix: FIX });
+    throw new Pg2ConvexError("DEFINITIONS_MISMATCH", `the deployment's mirror functions do not serve their table definitions (no definitions function in the mirror module): they predate this pg2convex version`, { cause: e, fix: FIX });
   }
   const problems = diffDefinitions(canonicalDefinitions(tables), deployed);
   if (problems.length === 0) return;

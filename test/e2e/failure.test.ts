@@ -42,7 +42,11 @@ describe("Convex failures while streaming", () => {
     expect(err).toBeInstanceOf(Pg2ConvexError);
     expect((err as Pg2ConvexError).code).toBe("CONVEX_PERMANENT");
     expect((await env.reader.state(env.config.slot)).commitLsn).toBe(before.commitLsn);
-    expect((await slotInfo(env.db.client, env.config.slot)).confirmedFlushLsn).toBe(slotBefore.confirmedFlushLsn);
+    // PostgreSQL was never confirmed past what Convex holds (a status update still in flight when the failure hit
+    // may have confirmed up to the checkpoint, never beyond it).
+    const confirmed = (await slotInfo(env.db.client, env.config.slot)).confirmedFlushLsn!;
+    expect(confirmed >= slotBefore.confirmedFlushLsn!).toBe(true);
+    expect(confirmed <= before.endLsn!, `confirmed ${confirmed} vs checkpoint end ${before.endLsn}`).toBe(true);
     proxy.clear();
     await env.start({ convexUrl: proxy.url });
     await env.waitConverged();
