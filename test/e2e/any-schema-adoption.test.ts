@@ -269,6 +269,7 @@ describe("issue 12 acceptance: any schema, init → setup → run → live load 
     expect(accountDrift).toContain(`mood value_undecodable ["${A5}"] "ecstatic"`);
     // The periodic catalog check records each changed column too (table-level entries, no key).
     const catalog = async (table: string) => (await driftAll(table)).filter((r) => r.kind === "catalog").map((r) => `${String(r.column)}: ${String(r.detail)}`);
+    await waitUntil("the catalog check's findings", async () => ((await catalog("address")).length > 0 && (await catalog("measurement")).length > 0 && (await catalog("account")).length >= 2 ? true : undefined), 30_000);
     expect(await catalog("address")).toEqual([expect.stringMatching(/^line: column line does not exist in public\.address/)]);
     expect(await catalog("measurement")).toEqual([expect.stringMatching(/^value: column value does not exist in public\.measurement/)]);
     expect(await catalog("account")).toEqual(expect.arrayContaining([expect.stringMatching(/^mood: .*\(missing ecstatic\)/), expect.stringMatching(/^moods: .*\(missing ecstatic\)/)]));
