@@ -47,7 +47,7 @@ export interface TableSpec {
   columns: Record<string, ColumnSpec>;
   /** column → parent table; the Convex id field defaults to `<column>_ref`. */
   references?: Record<string, string | { table: string; field?: string; ordering?: boolean }>;
-  derived?: DerivedDef[];
+  derived?: readonly DerivedDef[];
   /** PostgreSQL columns deliberately not mirrored (setup refuses any other column missing from `columns`). */
   exclude?: string[];
 }
