@@ -1,6 +1,6 @@
 // Issue 12 checks against real PostgreSQL: a database column missing from the definitions is refused unless
 // excluded; a partitioned table is accepted and its partitions' replica identity is checked; a foreign-key cycle
-// declared with one non-ordering reference passes both the graph and the undeclared-foreign-key check.
+// declared with one non-ordering reference passes both the graph and the undeclared-foreign-key check; a composite foreign key or one to a non-key column is a warning (raw keys).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runChecks, type CheckReport } from "../../src/postgres";
 import { tableChecks } from "../../src/postgres/checks/run";
@@ -21,7 +21,9 @@ describe("schema checks (issue 12)", () => {
       CREATE TABLE measure_2025h1 PARTITION OF measure_2025 FOR VALUES FROM ('2025-01-01') TO ('2025-07-01');
       CREATE TABLE store (id int PRIMARY KEY, manager_staff_id int);
       CREATE TABLE staff (id int PRIMARY KEY, store_id int REFERENCES store(id));
-      ALTER TABLE store ADD FOREIGN KEY (manager_staff_id) REFERENCES staff(id);`);
+      ALTER TABLE store ADD FOREIGN KEY (manager_staff_id) REFERENCES staff(id);
+      CREATE TABLE pair (x int, y int, code text NOT NULL UNIQUE, PRIMARY KEY (x, y));
+      CREATE TABLE pair_note (id int PRIMARY KEY, x int, y int, code text REFERENCES pair(code), FOREIGN KEY (x, y) REFERENCES pair(x, y));`);
   });
   afterAll(() => db.drop());
 
@@ -29,6 +31,20 @@ describe("schema checks (issue 12)", () => {
   const measure = defineTable({ name: "measure", primaryKey: ["id", "at"], columns: { id: col.int4().notNull(), at: col.date().notNull(), v: col.int4() } });
   const store = defineTable({ name: "store", primaryKey: ["id"], columns: { id: col.int4().notNull(), manager_staff_id: col.int4() }, references: { manager_staff_id: { table: "staff", ordering: false } } });
   const staff = defineTable({ name: "staff", primaryKey: ["id"], columns: { id: col.int4().notNull(), store_id: col.int4() }, references: { store_id: "store" } });
+
+  it("warns (does not refuse) about foreign keys that cannot be references: composite, or to a non-key column", async () => {
+    const pair = defineTable({ name: "pair", primaryKey: ["x", "y"], columns: { x: col.int4().notNull(), y: col.int4().notNull(), code: col.text().notNull() } });
+    const note = defineTable({ name: "pair_note", primaryKey: ["id"], columns: { id: col.int4().notNull(), x: col.int4(), y: col.int4(), code: col.text() } });
+    const report = await runChecks(db.client, [pair, note]);
+    expect(report.failures).toEqual([]);
+    expect(
+      report.warnings
+        .filter((w) => w.name === "raw_fk")
+        .map((w) => w.subject)
+        .sort(),
+    ).toEqual(["public.pair_note", "public.pair_note.code"]);
+    expect(report.warnings.find((w) => w.subject === "public.pair_note")!.message).toMatch(/is composite \(x, y\)/);
+  });
 
   it("refuses database columns missing from the definitions, naming table and column with the fix", async () => {
     const report = await tableChecks(db.client, [doc([])]);

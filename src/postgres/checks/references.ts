@@ -5,7 +5,7 @@
 import type { TableDef, TableSet } from "../../definitions/types";
 import { displayName, qualified, quoteIdent } from "../ident";
 import type { ForeignKeyFacts, RelationFacts } from "./catalog";
-import { fail, pass, type CheckResult } from "./report";
+import { fail, pass, warn, type CheckResult } from "./report";
 
 const describeFk = (fk: ForeignKeyFacts) => `${fk.name} → ${fk.refSchema}.${fk.refTable}(${fk.refColumns.join(", ")})`;
 
@@ -51,18 +51,23 @@ export function referenceChecks(t: TableDef, rel: RelationFacts, tables: TableSe
     if (!parent) continue;
     const column = fk.columns.length === 1 ? fk.columns[0]! : undefined;
     if (column !== undefined && t.references.some((r) => r.column === column && r.table === parent.name)) continue;
-    if (column !== undefined) {
+    // Only a single-column foreign key to the parent's (single-column) primary key can be a reference. Any other
+    // (composite, or to another unique column) cannot be declared (reference_fk above refuses it), so its
+    // values mirror as raw keys, as `init` writes them: worth knowing, not a failure.
+    const toPrimaryKey = column !== undefined && parent.primaryKey.length === 1 && fk.refColumns.length === 1 && fk.refColumns[0] === parent.primaryKey[0];
+    if (toPrimaryKey) {
       out.push(fail("undeclared_fk", `${s}.${column}`, `foreign key ${describeFk(fk)} points at mirrored table ${parent.name} but is not declared`, `declare references: { ${column}: "${parent.name}" } in the definition of ${t.name}`));
     } else {
+      const why = column === undefined ? `is composite (${fk.columns.join(", ")})` : `is not to ${parent.name}'s primary key (${parent.primaryKey.join(", ")})`;
       out.push(
-        fail(
-          "undeclared_fk",
-          s,
-          `foreign key ${describeFk(fk)} from (${fk.columns.join(", ")}) to mirrored table ${parent.name} is composite; pg2convex references are single-column`,
-          `stop mirroring one of ${t.name} and ${parent.name}, or replace ${fk.name} with a single-column foreign key`,
+        warn(
+          "raw_fk",
+          column === undefined ? s : `${s}.${column}`,
+          `foreign key ${describeFk(fk)} to mirrored table ${parent.name} ${why}: pg2convex references are single-column to the primary key, so its columns mirror as raw keys (no _ref field, no ordering)`,
+          `nothing to do if raw keys suffice; for a reference, replace ${fk.name} with a single-column foreign key to ${qualified(parent)} (${parent.primaryKey.map(quoteIdent).join(", ")})`,
         ),
       );
     }
   }
-  return out.length > 0 ? out : [pass("references", s, `${t.references.length} declared reference(s) match the foreign keys`)];
+  return out.some((r) => r.level !== "warn") ? out : [pass("references", s, `${t.references.length} declared reference(s) match the foreign keys`), ...out];
 }
