@@ -72,7 +72,7 @@ export function createDriftStage(deps: { client: ConvexClient | null; logger: Lo
       return chain;
     },
     async clearTable(table) {
-      if (client) for (let more = true; more; ) more = (await client.mutation<{ removed: number; more: boolean }>("clearDrift", { table })).more;
+      if (client) for (let more = true; more;) more = (await client.mutation<{ removed: number; more: boolean }>("clearDrift", { table })).more;
       for (const column of marked.get(table) ?? []) metrics?.schemaDrifted.remove({ table, column });
       marked.delete(table);
       for (const id of [...logged]) if (id.startsWith(`${table}\u0000`)) logged.delete(id);

@@ -12,7 +12,12 @@ describe("convex/mirror.ts exports", () => {
     it(`${file} exports every mirror function`, () => {
       const text = readFileSync(new URL(`../../${file}`, import.meta.url), "utf8");
       const block = /export const \{([^}]*)\} = defineMirrorFunctions/.exec(text)?.[1] ?? "";
-      const exported = new Set(block.split(",").map((s) => s.trim()).filter(Boolean));
+      const exported = new Set(
+        block
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
+      );
       expect(names.filter((n) => !exported.has(n))).toEqual([]);
     });
 });
