@@ -1,13 +1,2 @@
-// One PostgreSQL connection shared by the concurrent per-table re-checks: queries are queued here, in
-// order, instead of relying on pg's deprecated implicit queue. Only `query` is intercepted.
-import type pg from "pg";
-
-export function serialQueries<C extends pg.ClientBase>(client: C): C {
-  let tail: Promise<unknown> = Promise.resolve();
-  const query = (...args: unknown[]) => {
-    const run = tail.then(() => (client.query as (...a: unknown[]) => Promise<unknown>)(...args));
-    tail = run.catch(() => undefined);
-    return run;
-  };
-  return new Proxy(client, { get: (target, prop) => (prop === "query" ? query : Reflect.get(target, prop, target)) });
-}
+// Parity's concurrent per-table re-checks share one connection through the same serializing wrapper.
+export { serialQueries } from "../postgres/serial-queries";

@@ -31,6 +31,7 @@ import { establishContinuity } from "./continuity";
 import { openValuesSlot } from "./values-slot";
 import { decodeOrReject } from "./decode-failures";
 import { runStream } from "./stream-loop";
+import { serialQueries } from "../postgres/serial-queries";
 import { endSession, SESSION_QUERY_TIMEOUT_MS } from "./session-close";
 import { startResync } from "./resync";
 import { startHeartbeat } from "./heartbeat";
@@ -221,9 +222,12 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client, abort: (e: P
   const resyncer = resync?.(() => checkpoint.position());
 
   // Heartbeats keep the slot moving while mirrored tables are idle; the guard reads the slot's WAL state.
-  const heartbeat = startHeartbeat({ pg: pgClient, slot: config.slot, everyMs: config.heartbeatEvery, logger, metrics, onHealth: deps.onSlotHealth, onFatal: abort });
+  // The two periodic users of the SQL session queue their queries behind each other (serial-queries.ts): they
+  // would otherwise overlap on one connection, which pg 8 only tolerates with a deprecation warning.
+  const periodic = serialQueries(pgClient);
+  const heartbeat = startHeartbeat({ pg: periodic, slot: config.slot, everyMs: config.heartbeatEvery, logger, metrics, onHealth: deps.onSlotHealth, onFatal: abort });
   // What wal2json never shows (a dropped table, a replica identity change): the setup checks, repeated.
-  const watch = watchCatalog({ client: pgClient, tables, drift, partitions, logger, intervalMs: config.catalogCheckIntervalMs });
+  const watch = watchCatalog({ client: periodic, tables, drift, partitions, logger, intervalMs: config.catalogCheckIntervalMs });
 
   // 7. Run: the stream takes the SQL session over and closes it when it ends.
   const stream = runStream(start.endLsn, {
