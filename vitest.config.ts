@@ -8,6 +8,11 @@ import { configDefaults, defineConfig } from "vitest/config";
 // test/unit-project.unit.test.ts keeps each file in the right project.
 const UNIT = "test/**/*.unit.test.ts";
 
+// Tests whose bounds are about seconds of recovery (a restart resuming within 15 s, a PostgreSQL restart ridden
+// through) and that hold under load alone but not beside two other busy files on two cores: "isolated" runs them
+// one at a time, after the rest (`npm test` runs the projects in that order). Same cluster and rules as integration.
+const ISOLATED = ["test/e2e/fast-restart.test.ts", "test/e2e/fault-pg-restart.test.ts"];
+
 // In the unit project the cluster's URL names a socket directory that cannot exist, so a unit test that
 // connects to PostgreSQL anyway fails at once with ENOENT on this path instead of trying a default server.
 const NO_POSTGRES = "postgresql://%2Fno-postgresql-in-unit-tests--name-the-file-x.test.ts-not-x.unit.test.ts/postgres";
@@ -29,8 +34,17 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["test/**/*.test.ts"],
-          exclude: [...configDefaults.exclude, UNIT],
+          exclude: [...configDefaults.exclude, UNIT, ...ISOLATED],
           globalSetup: ["test/support/global-setup.ts"],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "isolated",
+          include: ISOLATED,
+          globalSetup: ["test/support/global-setup.ts"],
+          fileParallelism: false,
         },
       },
     ],
