@@ -8,6 +8,7 @@
 import { Pg2ConvexError } from "../errors";
 import type { Logger } from "../log";
 import type { MirrorHandle } from "../pipeline/mirror";
+import type { OutageTracker } from "../observability/outage";
 import { acquireLeadership, type Leadership } from "./lease";
 
 export type Role = "leader" | "standby";
@@ -25,6 +26,9 @@ export interface LeadLoopOptions<M extends MirrorHandle = MirrorHandle> {
   /** True once a stop was requested: a deposed leader then exits instead of standing by again. */
   stopping: () => boolean;
   pollMs?: number;
+  /** PostgreSQL outages, shared with the supervisor (lease.ts says who ends one). */
+  outages?: OutageTracker;
+  maxOutageMs?: number;
 }
 
 export function isDeposed(e: unknown): boolean {
@@ -35,7 +39,15 @@ export function isDeposed(e: unknown): boolean {
 export async function leadAndStream<M extends MirrorHandle = MirrorHandle>(opts: LeadLoopOptions<M>): Promise<M> {
   for (;;) {
     opts.onRole("standby");
-    const leadership = await acquireLeadership({ connectionString: opts.connectionString, slot: opts.slot, logger: opts.logger, leaseMs: opts.leaseMs, pollMs: opts.pollMs });
+    const leadership = await acquireLeadership({
+      connectionString: opts.connectionString,
+      slot: opts.slot,
+      logger: opts.logger,
+      leaseMs: opts.leaseMs,
+      pollMs: opts.pollMs,
+      ...(opts.outages ? { outages: opts.outages } : {}),
+      ...(opts.maxOutageMs === undefined ? {} : { maxOutageMs: opts.maxOutageMs }),
+    });
     opts.onRole("leader");
     try {
       const mirror = await opts.start(leadership);
@@ -45,6 +57,9 @@ export async function leadAndStream<M extends MirrorHandle = MirrorHandle>(opts:
     } catch (e) {
       opts.onMirror(undefined);
       if (!isDeposed(e) || opts.stopping()) throw e;
+      // The lock went with its connection: PostgreSQL is down (restarting) until a session comes back, even
+      // when the supervisor had not noticed yet; so one outage is logged and ended whichever loop sees it.
+      if ((e as Pg2ConvexError).context.connectionLost === true) opts.outages?.failed("postgres", e as Pg2ConvexError);
       opts.logger.warn({ err: (e as Pg2ConvexError).toJSON() }, "deposed as the slot's leader: standing by again");
     } finally {
       await leadership.release();

@@ -17,6 +17,7 @@ import type { Logger } from "../log";
 import { connectPg } from "../postgres/connect";
 import { advisoryLockHolder, holdsAdvisoryLock, setLeaseSettings, slotLockKey, tryAdvisoryLock, type LockKey } from "../postgres/advisory-lock";
 import { errorMessage, sleep } from "../postgres/pg-error";
+import type { OutageTracker } from "../observability/outage";
 import { withTimeout } from "./timeout";
 
 export interface LeadershipOptions {
@@ -31,6 +32,15 @@ export interface LeadershipOptions {
   onStandby?: (holderPid: number | null) => void;
   /** Aborts the wait (a stop signal during standby): acquire rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * The process's PostgreSQL outage record, shared with the supervisor: a lock session that cannot connect is
+   * PostgreSQL being down (a restart also ends the lock's session, so the process comes back through here, not
+   * through the supervisor's reconnect). A standby that reaches PostgreSQL again ends the outage; a new leader
+   * leaves that to its supervisor, once its stream has stayed up.
+   */
+  outages?: OutageTracker;
+  /** Give up once PostgreSQL has been failing for longer than this (--max-outage; default: never). */
+  maxOutageMs?: number;
 }
 
 export interface Leadership {
@@ -62,12 +72,17 @@ export async function acquireLeadership(opts: LeadershipOptions): Promise<Leader
       await setLeaseSettings(client, opts.leaseMs);
     } catch (e) {
       if (e instanceof Pg2ConvexError && !e.retryable) throw e;
-      if (connectProblem === null) log.warn({ err: errorMessage(e) }, "cannot reach PostgreSQL for the leadership lock; retrying");
+      const err = e instanceof Pg2ConvexError ? e : new Pg2ConvexError("PG_CONNECT", `cannot connect to PostgreSQL for the leadership lock: ${errorMessage(e)}`, { retryable: true, context: { slot: opts.slot }, cause: e });
+      if (opts.outages) {
+        opts.outages.failed("postgres", err);
+        const downMs = opts.outages.downForMs("postgres");
+        if (opts.maxOutageMs !== undefined && downMs >= opts.maxOutageMs) throw outageTooLong(err, downMs);
+      } else if (connectProblem === null) log.warn({ err: errorMessage(e) }, "cannot reach PostgreSQL for the leadership lock; retrying");
       connectProblem = errorMessage(e);
       await sleep(Math.min(5000, (opts.pollMs ?? 1000) * 2));
       continue;
     }
-    if (connectProblem !== null) log.info("PostgreSQL reachable again for the leadership lock");
+    if (connectProblem !== null && !opts.outages) log.info("PostgreSQL reachable again for the leadership lock");
     connectProblem = null;
     try {
       for (;;) {
@@ -77,6 +92,7 @@ export async function acquireLeadership(opts: LeadershipOptions): Promise<Leader
           log.info({ holder: INSTANCE }, "won the slot's leadership lock");
           return holdLease(client, key, opts, log, () => lostWhileWaiting);
         }
+        opts.outages?.recovered("postgres");
         if (!toldStandby) {
           toldStandby = true;
           const pid = await advisoryLockHolder(client, key).catch(() => null);
@@ -93,16 +109,22 @@ export async function acquireLeadership(opts: LeadershipOptions): Promise<Leader
   }
 }
 
+export function outageTooLong(e: Pg2ConvexError, downMs: number): Pg2ConvexError {
+  const message = `${e.message} (gave up: PostgreSQL failing for ${Math.round(downMs / 1000)} s, longer than --max-outage)`;
+  return new Pg2ConvexError(e.code, message, { retryable: true, context: e.context, cause: e.cause, ...(e.fix ? { fix: e.fix } : {}) });
+}
+
 function holdLease(client: pg.Client, key: LockKey, opts: LeadershipOptions, log: Logger, lostBefore: () => Pg2ConvexError | null): Leadership {
   let lostError: Pg2ConvexError | null = null;
   let released = false;
   let resolveLost!: (e: Pg2ConvexError) => void;
   const lost = new Promise<Pg2ConvexError>((r) => (resolveLost = r));
-  const lose = (why: string, cause?: unknown) => {
+  const lose = (why: string, cause?: unknown, connection = false) => {
     if (lostError || released) return;
     lostError = new Pg2ConvexError("LEADERSHIP_LOST", `this process lost the leadership lock of slot ${opts.slot}: ${why}; it stopped writing`, {
       retryable: true,
-      context: { slot: opts.slot, holder: INSTANCE },
+      // connectionLost: the lock's session went with its connection (PostgreSQL restarting, a network cut).
+      context: { slot: opts.slot, holder: INSTANCE, connectionLost: connection },
       cause,
       fix: "nothing when a standby took over; `pg2convex run` goes back to standby. If it recurs, check the network to PostgreSQL and the process's CPU (see --leader-lease)",
     });
@@ -112,8 +134,8 @@ function holdLease(client: pg.Client, key: LockKey, opts: LeadershipOptions, log
     // Ends the session if it is still there (so the lock is free for the next leader), without waiting on a dead socket.
     void client.end().catch(() => undefined);
   };
-  client.on("error", (e: Error) => lose(`its connection failed (${e.message})`, e));
-  client.on("end", () => lose("its connection ended"));
+  client.on("error", (e: Error) => lose(`its connection failed (${e.message})`, e, true));
+  client.on("end", () => lose("its connection ended", undefined, true));
   const early = lostBefore();
   let pinging = false;
   const timer = setInterval(() => {

@@ -13,6 +13,7 @@ import { isRetryable, Pg2ConvexError } from "../errors";
 import type { OutageTracker } from "../observability/outage";
 import { backoffMs } from "../convex-client/retry";
 import type { Position } from "../checkpoint";
+import { outageTooLong } from "../leadership/lease";
 import { startMirror, type MirrorDeps, type MirrorHandle } from "./mirror";
 
 /** A stream that stayed up this long counts as recovered (a slot still held by a dead walsender fails at once). */
@@ -122,9 +123,4 @@ export function superviseMirror(deps: SupervisorDeps): SupervisedMirror {
       clearTimeout(giveUp);
     },
   };
-}
-
-function outageTooLong(e: Pg2ConvexError, downMs: number): Pg2ConvexError {
-  const message = `${e.message} (gave up: PostgreSQL failing for ${Math.round(downMs / 1000)} s, longer than --max-outage)`;
-  return new Pg2ConvexError(e.code, message, { retryable: true, context: e.context, cause: e.cause, ...(e.fix ? { fix: e.fix } : {}) });
 }

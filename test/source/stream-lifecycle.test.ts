@@ -41,8 +41,8 @@ describe("source lifecycle", () => {
       await Promise.resolve();
       inFlight--;
     });
-    await c.untilCommits(1);
-    const commit = c.commits()[0]!;
+    await c.untilRowCommits(1);
+    const commit = c.rowCommits()[0]!;
     await s.stop();
     await c.done;
     expect(maxInFlight).toBe(1);
@@ -85,7 +85,7 @@ describe("source lifecycle", () => {
     await db.client.query("INSERT INTO item VALUES (20)");
     const s = source();
     const c = collect(s);
-    await c.untilCommits(1);
+    await c.untilRowCommits(1);
     await db.client.query("SELECT pg_terminate_backend($1)", [await db.activePid()]);
     const err = await c.done.then(
       () => undefined,
@@ -97,7 +97,7 @@ describe("source lifecycle", () => {
 
     await waitFor("slot released", async () => ((await db.activePid()) === null ? true : undefined));
     const again = collect(s);
-    await again.untilCommits(1);
+    await again.untilRowCommits(1);
     await s.stop();
     await again.done;
     expect(again.messages.map((m) => m.text)).toEqual(c.messages.map((m) => m.text));
@@ -138,7 +138,7 @@ describe("source lifecycle", () => {
     const c = collect(s);
     c.done.finally(() => (settled = true)).catch(() => undefined);
     await db.client.query("INSERT INTO item VALUES (40)");
-    await c.untilCommits(1);
+    await c.untilRowCommits(1);
     await sleep(3500);
     expect(settled).toBe(false);
     await s.stop();
@@ -158,7 +158,7 @@ describe("source lifecycle", () => {
         slowDone = true;
       }
     });
-    await c.untilCommits(1);
+    await c.untilRowCommits(1);
     await s.stop();
     await c.done;
     // Transactions without rows of the slot's tables (autovacuum's, on a loaded machine) may follow as "BC".

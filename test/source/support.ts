@@ -68,7 +68,23 @@ export function collect(source: ChangeSource, from: Lsn = 0n, onEach?: (m: Recei
     commits: () => messages.filter((m) => m.json.action === "C"),
     /** Waits until a delivered message satisfies `pred`, and returns it. */
     untilMessage: (what: string, pred: (m: Received) => boolean) => waitFor(what, () => messages.find(pred)),
-    /** Waits until `n` commit records have been delivered. */
+    /** Waits until `n` commit records have been delivered (empty transactions count). */
     untilCommits: (n: number) => waitFor(`${n} commits`, () => (messages.filter((m) => m.json.action === "C").length >= n ? true : undefined)),
+    /** Commits of transactions that carried at least one row record: a loaded machine's autovacuum or
+     *  other databases' traffic may add empty "BC" transactions anywhere in the stream. */
+    rowCommits: () => rowCommits(messages),
+    untilRowCommits: (n: number) => waitFor(`${n} commits with rows`, () => (rowCommits(messages).length >= n ? true : undefined)),
   };
+}
+
+function rowCommits(messages: Received[]): Received[] {
+  const out: Received[] = [];
+  let rows = 0;
+  for (const m of messages) {
+    if (m.json.action === "B") rows = 0;
+    else if (m.json.action === "C") {
+      if (rows > 0) out.push(m);
+    } else rows++;
+  }
+  return out;
 }

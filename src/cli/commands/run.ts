@@ -140,6 +140,8 @@ export async function main(argv: string[]): Promise<number> {
       slot: config.slot,
       leaseMs: config.leaderLease,
       logger,
+      outages,
+      ...(config.maxOutage === undefined ? {} : { maxOutageMs: config.maxOutage }),
       stopping: () => stopping,
       onMirror: (m) => (mirror = m),
       onRole: (role) => Object.assign(health, role === "standby" ? { role, phase: "standby", slot: undefined } : { role, phase: "starting" }),
