@@ -2,8 +2,19 @@
 // its exit code, how long it took, and the lines it printed.
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { afterAll } from "vitest";
 
 const BIN = fileURLToPath(new URL("../../bin/pg2convex.mjs", import.meta.url));
+
+// A test that fails midway leaves its processes running (a `pg2convex run` streams for ever); they would hold
+// slots and CPU for the rest of the suite. Whatever a test file spawned is killed when that file ends.
+const live = new Set<ChildProcess>();
+const killAll = () => {
+  for (const c of live) c.kill("SIGKILL");
+  live.clear();
+};
+afterAll(killAll);
+process.once("exit", killAll);
 
 export interface CliProcess {
   readonly child: ChildProcess;
@@ -21,6 +32,8 @@ export function spawnCli(args: string[], env: Record<string, string>): CliProces
   let out = "";
   let err = "";
   const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? "", CI: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  live.add(child);
+  child.once("exit", () => live.delete(child));
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (err += d));
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
