@@ -201,8 +201,12 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client, abort: (e: P
 
   // 6. Streaming stages.
   // wal2json 2.5 prints NaN/±Infinity as null: the values slot tells them from SQL NULL (docs/type-mapping.md).
+  // The periodic users of the SQL session (heartbeats, the catalog check) and the values slot's peeks, which
+  // run whenever a transaction needs them, queue their queries behind each other (serial-queries.ts): they
+  // would otherwise overlap on one connection, which pg 8 only tolerates with a deprecation warning.
+  const periodic = serialQueries(pgClient);
   const numericAsString = await probeNumericAsString(pgClient);
-  const values = numericAsString ? null : await openValuesSlot({ pg: pgClient, slot: config.slot, tables, logger });
+  const values = numericAsString ? null : await openValuesSlot({ pg: periodic, slot: config.slot, tables, logger });
   const applicationName = walsenderName(proof.identity.mirrorId);
   // A previous instance's walsender may still hold the slot (SIGKILL, dead machine): end it when provably ours.
   if (deps.leadership) await takeOverSlot({ pg: pgClient, slot: config.slot, mirrorId: proof.identity.mirrorId, leadership: deps.leadership, logger });
@@ -222,9 +226,6 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client, abort: (e: P
   const resyncer = resync?.(() => checkpoint.position());
 
   // Heartbeats keep the slot moving while mirrored tables are idle; the guard reads the slot's WAL state.
-  // The two periodic users of the SQL session queue their queries behind each other (serial-queries.ts): they
-  // would otherwise overlap on one connection, which pg 8 only tolerates with a deprecation warning.
-  const periodic = serialQueries(pgClient);
   const heartbeat = startHeartbeat({ pg: periodic, slot: config.slot, everyMs: config.heartbeatEvery, logger, metrics, onHealth: deps.onSlotHealth, onFatal: abort });
   // What wal2json never shows (a dropped table, a replica identity change): the setup checks, repeated.
   const watch = watchCatalog({ client: periodic, tables, drift, partitions, logger, intervalMs: config.catalogCheckIntervalMs });
