@@ -52,7 +52,7 @@ export const configSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_/]+$/, "convex module must be a path like 'mirror' or 'pg2convex/mirror'")
     .default("mirror"),
-  flushIntervalMs: positiveInt("--flush-interval-ms").default(200),
+  flushIntervalMs: positiveInt("--flush-interval-ms").default(200), // the lag and checkpoint-only tick; transactions never wait for it (stream-loop.ts)
   maxBatchOps: positiveInt("--max-batch-ops").max(8192).optional(),
   backfillRowsPerSecond: nonNegativeInt("--backfill-rows-per-second").default(0),
   backfillChunkRows: positiveInt("--backfill-chunk-rows").default(1000),

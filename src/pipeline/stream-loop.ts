@@ -1,6 +1,8 @@
 // Runs the streaming stages once they are built: source → decoder → assembler → (values slot) → batcher → sink.
 // Invariants:
-//  - the message handler and the flush timer go through one serial queue, so batches reach the sink in WAL order;
+//  - the message handler and the timer go through one serial queue, and batches leave through one pump with at
+//    most one mutation in flight (group commit, below), so batches reach the sink in WAL order while the next
+//    ones are decoded and planned;
 //  - a failed batch is fatal: its transactions left the batcher, so going on would let a later checkpoint pass
 //    them. Stopping leaves the checkpoint where it was; a restart replays from there;
 //  - transactions without mirrored rows are confirmed only through a checkpoint-only batch (empty-checkpoints.ts);
@@ -74,18 +76,48 @@ export function runStream(from: Lsn, stages: StreamStages): RunningStream {
       if (durable !== undefined) while (unapplied[0] && unapplied[0].endLsn <= durable) unapplied.shift();
     }
   };
-  // Closes the pending batch, then writes the checkpoint-only batch if one is due (`force`: on stop, whenever).
-  const flush = async (force: boolean) => {
-    await applyAll(batcher.flush());
-    const marker = empties.take(force);
-    if (marker) await sink.apply(marker);
+
+  // Group commit: at most one mutation is in flight. What commits while none is goes out at once; what commits
+  // while one is collects in the batcher and goes out together when it returns. Order: every batch leaves
+  // through `pump`, which sends the closed batches (`outbox`) before whatever the batcher still holds, and the
+  // next send starts only after the previous one finished; the checkpoint-only batch goes out only when
+  // nothing else is waiting or in flight (its position is past all of them).
+  const outbox: Batch[] = [];
+  let applying: Promise<void> | null = null;
+  let ended = false;
+  const pump = (forceMarker = false) => {
+    if (applying || fatal || ended) return;
+    const batches = [...outbox.splice(0), ...batcher.flush()];
+    if (batches.length === 0) {
+      const marker = empties.take(forceMarker);
+      if (marker) batches.push(marker);
+    }
+    if (batches.length === 0) return;
+    applying = applyAll(batches).then(
+      () => {
+        applying = null;
+        pump();
+      },
+      (e: unknown) => {
+        applying = null;
+        fail(e);
+      },
+    );
+  };
+  /** Everything closed or pending reached the sink (or the stream failed). */
+  const settle = async (forceMarker: boolean) => {
+    for (;;) {
+      pump(forceMarker);
+      if (!applying) return;
+      await applying;
+    }
   };
 
   // A unit is a whole transaction or one part of a large one (assemble/parts.ts); parts are applied as they come.
   // Re-sync windows see every unit, leading parts included: a key a big transaction changed is in the window.
   const onTransaction = async (raw: AssembledUnit) => {
     await stages.observe?.(raw);
-    if (raw.changes.length === 0 && !("part" in raw) && batcher.pendingTransactions() === 0) {
+    if (raw.changes.length === 0 && !("part" in raw) && batcher.pendingTransactions() === 0 && outbox.length === 0) {
       // Nothing mirrored and nothing waiting: confirmed once a (throttled) checkpoint-only batch records it.
       empties.seen({ commitLsn: raw.commitLsn, endLsn: raw.endLsn });
       return;
@@ -94,7 +126,12 @@ export function runStream(from: Lsn, stages: StreamStages): RunningStream {
     // A leading part has no end LSN yet: its transaction is counted once, by its last part.
     if (!isLeadingPart(raw)) unapplied.push({ endLsn: raw.endLsn, commitMs: raw.commitTime.getTime() });
     const tx = values ? await values.resolve(raw) : raw;
-    await applyAll(batcher.add(tx));
+    outbox.push(...batcher.add(tx));
+    pump();
+    // Backpressure: while full batches wait behind the one in flight, the stream (and its socket) waits too, so
+    // memory holds at most one mutation in flight, the closed batches of one transaction and the batcher's.
+    while (outbox.length > 0 && applying && !fatal) await applying;
+    if (fatal) throw fatal;
   };
 
   const onMessage = (msg: WalMessage) =>
@@ -109,15 +146,11 @@ export function runStream(from: Lsn, stages: StreamStages): RunningStream {
         throw e;
       });
 
+  // The timer samples lag and writes the throttled checkpoint-only batch; transactions never wait for it.
   const timer = setInterval(() => {
     stages.onLag?.(lagSeconds());
-    if (stopping || (batcher.pendingTransactions() === 0 && !empties.pending())) return;
-    queue
-      .run(async () => {
-        if (fatal) return;
-        await flush(false);
-      })
-      .catch(fail);
+    if (stopping || !empties.pending()) return;
+    queue.run(async () => pump()).catch(fail);
   }, stages.flushIntervalMs);
 
   const done = source
@@ -127,6 +160,9 @@ export function runStream(from: Lsn, stages: StreamStages): RunningStream {
     })
     .finally(async () => {
       clearInterval(timer);
+      // The mutation in flight finishes (as the handler that sent it would have) before the session closes.
+      ended = true;
+      await applying?.catch(() => undefined);
       await stages.release();
     });
 
@@ -145,7 +181,7 @@ export function runStream(from: Lsn, stages: StreamStages): RunningStream {
       await queue
         .run(async () => {
           if (fatal) return;
-          await flush(true);
+          await settle(true);
         })
         .catch(fail);
       await source.stop();

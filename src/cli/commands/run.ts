@@ -37,7 +37,7 @@ Options (each also read from the environment variable shown):
   --tables a,b,c                PG2CONVEX_TABLES (default: every defined table)
   --tables-module PATH          PG2CONVEX_TABLES_MODULE (default: the built-in reference schema)
   --convex-module NAME          PG2CONVEX_CONVEX_MODULE (default mirror: convex/mirror.ts)
-  --flush-interval-ms N         PG2CONVEX_FLUSH_INTERVAL_MS (default 200)
+  --flush-interval-ms N         PG2CONVEX_FLUSH_INTERVAL_MS (default 200): lag and checkpoint-only tick
   --max-batch-ops N             PG2CONVEX_MAX_BATCH_OPS (default: Convex limits)
   --backfill-rows-per-second N  PG2CONVEX_BACKFILL_ROWS_PER_SECOND (default 0 = unthrottled)
   --backfill-chunk-rows N       PG2CONVEX_BACKFILL_CHUNK_ROWS (default 1000)
