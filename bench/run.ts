@@ -12,7 +12,11 @@ const figures: Record<string, unknown> = {
 // `tsx bench/run.ts memory` runs only the named sections (the memory one is heavy: run it at most once or twice).
 const only = new Set(process.argv.slice(2));
 const want = (name: string) => only.size === 0 || only.has(name);
-if (want("stream")) figures.stream = await benchStream();
+if (want("stream")) {
+  const stream = await benchStream();
+  figures.stream = stream;
+  figures.summary = { ...(figures.summary as object | undefined), ...(stream.summary as object) };
+}
 if (want("lint")) figures.lint = await benchLint();
 if (want("parity")) figures.parity = await benchParity();
 if (want("memory")) {

@@ -18,37 +18,95 @@ import type { Batch } from "../src/plan";
 import { median, percentile, round } from "./stats";
 
 const REPEATS = 3;
-const TX = 40;
+const TX = 100;
 const ROWS_PER_TX = 1_000;
 const MARKER_ID = 987_654;
 
-async function workload(db: pg.Client): Promise<number> {
-  for (let t = 0; t < TX; t++) {
-    await db.query(
-      `INSERT INTO story (name, set_id, set_index, course_id, public, deleted, todo_count, text, json)
-       SELECT 'bench ' || g, 1, g, 1 + (g % 10), g % 2 = 0, false, g % 5, repeat('x', 200), jsonb_build_object('g', g)
-       FROM generate_series(1, $1) g`,
-      [ROWS_PER_TX],
-    );
-  }
-  await db.query("UPDATE story SET todo_count = todo_count + 1 WHERE name LIKE 'bench %' AND set_index % 4 = 0");
-  const updated = Number((await db.query("SELECT count(*) FROM story WHERE name LIKE 'bench %' AND set_index % 4 = 0")).rows[0].count);
-  await db.query("INSERT INTO avatar (id, link) VALUES ($1, 'marker')", [MARKER_ID]);
-  return TX * ROWS_PER_TX + updated + 1;
+/** The two shapes issue 9 compares: story (18 columns, 200-char text, jsonb) and story_done (4 columns). */
+interface Workload {
+  name: "wide" | "narrow";
+  /** Writes the WAL, ending with the marker row; returns the row changes written (the marker included). */
+  write(db: pg.Client, marker: number): Promise<number>;
 }
 
-const sawMarker = (b: Batch) => b.ops.some((o) => o.o === "upsert" && o.t === "avatar" && o.k[0] === MARKER_ID);
+const WIDE: Workload = {
+  name: "wide",
+  async write(db, marker) {
+    for (let t = 0; t < TX; t++) {
+      await db.query(
+        `INSERT INTO story (name, set_id, set_index, course_id, public, deleted, todo_count, text, json)
+         SELECT 'bench ' || g, 1, g, 1 + (g % 10), g % 2 = 0, false, g % 5, repeat('x', 200), jsonb_build_object('g', g)
+         FROM generate_series(1, $1) g`,
+        [ROWS_PER_TX],
+      );
+    }
+    await db.query("INSERT INTO avatar (id, link) VALUES ($1, 'marker')", [marker]);
+    return TX * ROWS_PER_TX + 1;
+  },
+};
 
-async function runUntilMarker(config: Config, sink?: ReturnType<typeof createNullSink>): Promise<{ seconds: number; batches: Batch[] }> {
+const NARROW: Workload = {
+  name: "narrow",
+  async write(db, marker) {
+    for (let t = 0; t < TX; t++) {
+      await db.query("INSERT INTO story_done (user_id, story_id) SELECT 1 + (g % 20), 1 + (g % 100) FROM generate_series(1, $1) g", [ROWS_PER_TX]);
+    }
+    await db.query("INSERT INTO avatar (id, link) VALUES ($1, 'marker')", [marker]);
+    return TX * ROWS_PER_TX + 1;
+  },
+};
+
+const sawMarker = (marker: number) => (b: Batch) => b.ops.some((o) => o.o === "upsert" && o.t === "avatar" && o.k[0] === marker);
+
+async function runUntilMarker(config: Config, marker: number, sink?: ReturnType<typeof createNullSink>): Promise<{ seconds: number; batches: Batch[] }> {
   const batches: Batch[] = [];
   let resolve!: () => void;
   const seen = new Promise<void>((r) => (resolve = r));
+  const saw = sawMarker(marker);
   const t0 = performance.now();
-  const mirror = await startMirror({ config, tables: referenceTables, logger: silentLogger, ...(sink ? { sink } : {}), onApplied: (b) => (batches.push(b), sawMarker(b) && resolve()) });
+  const mirror = await startMirror({ config, tables: referenceTables, logger: silentLogger, ...(sink ? { sink } : {}), onApplied: (b) => (batches.push(b), saw(b) && resolve()) });
   await seen;
   const seconds = (performance.now() - t0) / 1000;
   await mirror.stop();
   return { seconds, batches };
+}
+
+/** One workload's WAL read three ways: pg_recvlogical (raw), the pipeline into the null sink, and end to end. */
+async function measure(w: Workload, marker: number, base: Config, db: pg.Client, url: string) {
+  const starts: Record<string, bigint> = {};
+  for (let i = 0; i < REPEATS; i++) {
+    for (const kind of ["raw", "null"]) {
+      const r = await db.query("SELECT lsn::text FROM pg_create_logical_replication_slot($1, 'wal2json')", [`bench_${w.name}_${kind}_${i}`]);
+      starts[`${kind}_${i}`] = parseLsn(r.rows[0].lsn);
+    }
+  }
+  const rows = await w.write(db, marker);
+  const endpos = (await db.query("SELECT pg_current_wal_lsn()::text AS l")).rows[0].l as string;
+  const walBytes = Number(parseLsn(endpos) - starts.raw_0!);
+  const raw: number[] = [];
+  for (let i = 0; i < REPEATS; i++) {
+    const t0 = performance.now();
+    await recvlogical(url, `bench_${w.name}_raw_${i}`, endpos);
+    raw.push(rows / ((performance.now() - t0) / 1000));
+  }
+  const nul: number[] = [];
+  for (let i = 0; i < REPEATS; i++) {
+    const start = { commitLsn: starts[`null_${i}`]!, endLsn: starts[`null_${i}`]! };
+    const { seconds } = await runUntilMarker({ ...base, slot: `bench_${w.name}_null_${i}` }, marker, createNullSink({ position: start }));
+    nul.push(rows / seconds);
+  }
+  for (const kind of ["raw", "null"]) for (let i = 0; i < REPEATS; i++) await db.query("SELECT pg_drop_replication_slot($1)", [`bench_${w.name}_${kind}_${i}`]);
+  const e2e = await runUntilMarker(base, marker);
+  const mutations = e2e.batches.filter((b) => b.ops.length > 0);
+  return {
+    workload: { rowChanges: rows, transactions: TX + 1, walBytes, repeats: REPEATS },
+    rawPgRecvlogicalRowsPerSec: { median: round(median(raw)), runs: raw.map((x) => round(x)) },
+    pipelineNullSinkRowsPerSec: { median: round(median(nul)), runs: nul.map((x) => round(x)) },
+    endToEndLocalConvexRowsPerSec: round(rows / e2e.seconds),
+    rowsPerMutation: round(mutations.reduce((a, b) => a + b.ops.length, 0) / Math.max(1, mutations.length)),
+    mutations: mutations.length,
+    ratios: { nullSinkVsRaw: round(median(nul) / median(raw), 3), endToEndVsNullSink: round(rows / e2e.seconds / median(nul), 3) },
+  };
 }
 
 export async function benchStream(): Promise<Record<string, unknown>> {
@@ -66,41 +124,23 @@ export async function benchStream(): Promise<Record<string, unknown>> {
     const base = configSchema.parse({ databaseUrl: cluster.url("bench"), convexUrl: convex.url, convexAdminKey: adminKey, slot: "bench_e2e", metricsPort: 0, logLevel: "silent" });
     // The end-to-end mirror backfills the small seed now, so later it only streams the generated WAL.
     await (await startMirror({ config: base, tables: referenceTables, logger: silentLogger })).stop();
-    const starts: Record<string, bigint> = {};
-    for (let i = 0; i < REPEATS; i++) {
-      for (const kind of ["raw", "null"]) {
-        const r = await db.query("SELECT lsn::text FROM pg_create_logical_replication_slot($1, 'wal2json')", [`bench_${kind}_${i}`]);
-        starts[`${kind}_${i}`] = parseLsn(r.rows[0].lsn);
-      }
-    }
-    const rows = await workload(db);
-    const endpos = (await db.query("SELECT pg_current_wal_lsn()::text AS l")).rows[0].l as string;
-    const walBytes = Number(parseLsn(endpos) - starts.raw_0!);
-
-    const raw: number[] = [];
-    for (let i = 0; i < REPEATS; i++) {
-      const t0 = performance.now();
-      await recvlogical(cluster.url("bench"), `bench_raw_${i}`, endpos);
-      raw.push(rows / ((performance.now() - t0) / 1000));
-    }
-    const nul: number[] = [];
-    for (let i = 0; i < REPEATS; i++) {
-      const start = { commitLsn: starts[`null_${i}`]!, endLsn: starts[`null_${i}`]! };
-      const { seconds } = await runUntilMarker({ ...base, slot: `bench_null_${i}` }, createNullSink({ position: start }));
-      nul.push(rows / seconds);
-    }
-    const e2e = await runUntilMarker(base);
-    const mutations = e2e.batches.filter((b) => b.ops.length > 0);
-    const latency = await steadyLatency(base, db);
+    const wide = await measure(WIDE, MARKER_ID, base, db, cluster.url("bench"));
+    const narrow = await measure(NARROW, MARKER_ID + 1, base, db, cluster.url("bench"));
+    // 20 transactions/s of one row, and 5,000 rows/s as 50 transactions/s of 100 rows.
+    const latency20tps = await steadyLatency(base, db, 20, (i) => db.query("UPDATE story SET change_date = now(), todo_count = todo_count + 1 WHERE id = $1", [1 + (i % 100)]));
+    const latency5kRows = await steadyLatency(base, db, 50, () => db.query("INSERT INTO story_done (user_id, story_id) SELECT 1 + (g % 20), 1 + (g % 100) FROM generate_series(1, 100) g"));
     return {
-      workload: { rowChanges: rows, transactions: TX + 2, walBytes, repeats: REPEATS },
-      rawPgRecvlogicalRowsPerSec: { median: round(median(raw)), runs: raw.map((x) => round(x)) },
-      pipelineNullSinkRowsPerSec: { median: round(median(nul)), runs: nul.map((x) => round(x)) },
-      endToEndLocalConvexRowsPerSec: round(rows / e2e.seconds),
-      rowsPerMutation: round(mutations.reduce((a, b) => a + b.ops.length, 0) / Math.max(1, mutations.length)),
-      mutations: mutations.length,
-      ratios: { nullSinkVsRaw: round(median(nul) / median(raw), 3), endToEndVsNullSink: round(rows / e2e.seconds / median(nul), 3) },
-      commitToVisibleMs: latency,
+      wide,
+      narrow,
+      commitToVisibleMs: { at20TxPerSec: latency20tps, at5kRowsPerSec: { ...latency5kRows, rowsPerSecond: 5000 } },
+      summary: {
+        decodeRatioWide: wide.ratios.nullSinkVsRaw,
+        decodeRatioNarrow: narrow.ratios.nullSinkVsRaw,
+        rowsPerMutationNarrow: narrow.rowsPerMutation,
+        rowsPerMutationWide: wide.rowsPerMutation,
+        latencyP99Ms20tps: latency20tps.p99,
+        latencyP99Ms5kRows: latency5kRows.p99,
+      },
     };
   } finally {
     await db.end();
@@ -121,8 +161,8 @@ async function recvlogical(url: string, slot: string, endpos: string): Promise<v
   });
 }
 
-/** 20 transactions per second for 10 s, each touching one story, while the mirror streams. */
-async function steadyLatency(config: Config, db: pg.Client): Promise<Record<string, number>> {
+/** `perSecond` transactions per second for 10 s (each written by `write(i)`) while the mirror streams. */
+async function steadyLatency(config: Config, db: pg.Client, perSecond: number, write: (i: number) => Promise<unknown>): Promise<{ transactions: number; p50: number; p99: number; max: number }> {
   const samples: number[] = [];
   const mirror = await startMirror({
     config,
@@ -131,10 +171,12 @@ async function steadyLatency(config: Config, db: pg.Client): Promise<Record<stri
     onApplied: (b, at) => b.commitTimes?.forEach((t) => samples.push(at - t.getTime())),
   });
   const warm = samples.length;
-  for (let i = 0; i < 200; i++) {
-    const t0 = Date.now();
-    await db.query("UPDATE story SET change_date = now(), todo_count = todo_count + 1 WHERE id = $1", [1 + (i % 100)]);
-    await new Promise((r) => setTimeout(r, Math.max(0, 50 - (Date.now() - t0))));
+  const every = 1000 / perSecond;
+  const t0 = Date.now();
+  for (let i = 0; i < perSecond * 10; i++) {
+    await write(i);
+    // Paced against the start, so a slow write does not lower the offered rate.
+    await new Promise((r) => setTimeout(r, Math.max(0, t0 + (i + 1) * every - Date.now())));
   }
   await new Promise((r) => setTimeout(r, 1000));
   await mirror.stop();
