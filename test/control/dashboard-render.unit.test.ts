@@ -40,7 +40,8 @@ describe("dashboard rendering", () => {
     const page = renderDashboard(data());
     expect(page).not.toContain("<img");
     expect(page).not.toContain(`onerror="`);
-    expect(page.split("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;&#39;").length - 1).toBe(7);
+    // Table name ×6 (overview row data-table, link href and text; section id, data-table, heading), proof, key, reason, actor, detail.
+    expect(page.split("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;&#39;").length - 1).toBe(11);
     expect(page).not.toMatch(/<script/i);
   });
 
