@@ -36,6 +36,15 @@ function data(over: Partial<DashboardData["tables"][number]> = {}): DashboardDat
 }
 
 describe("dashboard rendering", () => {
+  it("requests during a load share it; the next request loads again", async () => {
+    let loads = 0;
+    const route = dashboardRoute({ load: async () => (loads++, await new Promise((r) => setTimeout(r, 20)), data()) }, []);
+    await Promise.all([route("GET", "/dashboard"), route("GET", "/dashboard.json"), route("GET", "/dashboard")]);
+    expect(loads).toBe(1);
+    await route("GET", "/dashboard.json");
+    expect(loads).toBe(2);
+  });
+
   it("escapes every piece of data: no tag or attribute comes from it", () => {
     const page = renderDashboard(data());
     expect(page).not.toContain("<img");
@@ -67,6 +76,7 @@ describe("dashboard rendering", () => {
     }
     expect(JSON.parse(json.body).tables[0].percent).toBe(25);
     expect(route("GET", "/healthz")).toBeNull();
+    expect(route("GET", "/dashboard/x")).toBeNull();
     expect((await route("POST", "/dashboard")!).status).toBe(405);
   });
 });

@@ -25,7 +25,13 @@ function scrubDeep<T>(value: T, secrets: readonly string[]): T {
 
 /** The route handler for `url`, or null when the path is not the dashboard's. */
 export function dashboardRoute(source: DashboardSource, secrets: readonly string[]): (method: string, url: string) => Promise<RouteResponse> | null {
-  const load = async (): Promise<DashboardData> => scrubDeep(await source.load(), secrets);
+  // Requests that arrive while a load is in flight share it: a page reloaded by many tabs costs Convex one read.
+  let inFlight: Promise<DashboardData> | null = null;
+  const load = (): Promise<DashboardData> =>
+    (inFlight ??= source
+      .load()
+      .then((d) => scrubDeep(d, secrets))
+      .finally(() => (inFlight = null)));
   return (method, url) => {
     const u = new URL(url, "http://dashboard.invalid");
     if (u.pathname !== "/dashboard" && u.pathname !== "/dashboard.json") return null;
