@@ -32,6 +32,7 @@ export const {
   deadLetter,
   resolveDeadLetter,
   migrationStatus,
+  parityRuns,
   requestResync,
   recordDrift,
   listDrift,

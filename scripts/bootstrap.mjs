@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // First-command bootstrap for `npm test`, `npm run demo` and `npm run bench` on a fresh clone.
 // `--npm-only` (for `npm run test:unit`, whose tests start no PostgreSQL) stops after the npm dependencies.
+// `--browser` (for `npm test`: the dashboard's browser test) also needs Debian's chromium at /usr/bin/chromium.
 // Uses only Node built-ins: it runs before dependencies exist. It either makes the machine ready
 // (npm dependencies, the wal2json package when we are root with apt) or stops with ONE message that
 // names what is missing and the exact command that installs it.
@@ -57,6 +58,28 @@ function wal2json({ version, dir }) {
   fail(`the wal2json plugin (${so}) is missing.`, `sudo apt-get update && sudo apt-get install -y ${pkg}`);
 }
 
+const isRoot = () => typeof process.getuid === "function" && process.getuid() === 0;
+const hasApt = () => spawnSync("sh", ["-c", "command -v apt-get"], { stdio: "ignore" }).status === 0;
+
+// The dashboard's browser test drives Debian's chromium through playwright-core (a devDependency, so npm
+// ci brought it); playwright's own browser downloads are never used.
+function chromium() {
+  const bin = "/usr/bin/chromium";
+  if (existsSync(bin)) return;
+  const why = `${bin} is missing: the dashboard's browser test (test/e2e/dashboard.test.ts) runs it headless.`;
+  if (!isRoot() || !hasApt() || process.env.PG2CONVEX_NO_APT === "1") {
+    const reason = !hasApt() ? "there is no apt-get here" : !isRoot() ? "not running as root" : "PG2CONVEX_NO_APT=1";
+    fail(`${why} It was not installed (${reason}).`, "sudo apt-get update && sudo apt-get install -y chromium");
+  }
+  console.error("pg2convex bootstrap: installing chromium (for the dashboard's browser test)…");
+  try {
+    execFileSync("sh", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium"], { stdio: "inherit" });
+  } catch {
+    fail(`${why} apt-get could not install it (see its output above).`, "sudo apt-get update && sudo apt-get install -y chromium");
+  }
+  if (!existsSync(bin)) fail(`${why} apt-get installed the chromium package but ${bin} is still missing.`, "sudo apt-get install --reinstall -y chromium");
+}
+
 function postgresUser() {
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
   if (!isRoot) return;
@@ -71,3 +94,4 @@ if (process.argv.includes("--npm-only")) process.exit(0);
 const pg = postgresBinDir();
 wal2json(pg);
 postgresUser();
+if (process.argv.includes("--browser")) chromium();

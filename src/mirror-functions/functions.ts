@@ -18,6 +18,7 @@ import { parityScanArgs } from "./wire/parity-protocol";
 import { cutoverHandler, readFlagsHandler, readFromHandler, rollbackHandler } from "./control/flags";
 import { reportHealthHandler } from "./control/health-report";
 import { migrationStatusHandler } from "./control/status";
+import { parityRunsHandler } from "./control/parity-runs";
 import { deadLetterHandler, resolveDeadLetterHandler } from "./control/dead-letters";
 import { thresholdsValidator } from "./control/tables";
 import { requestResyncHandler } from "./apply/resync-request";
@@ -152,6 +153,11 @@ export function defineMirrorFunctions(tables: TableSet) {
     migrationStatus: internalQueryGeneric({
       args: { tables: v.array(v.string()), events: v.optional(v.number()) },
       handler: (ctx, args) => migrationStatusHandler(ctx, args),
+    }),
+    // The dashboard's parity timeline (control/parity-runs.ts): each table's verdicts in the latest runs.
+    parityRuns: internalQueryGeneric({
+      args: { tables: v.array(v.string()), limit: v.optional(v.number()) },
+      handler: (ctx, args) => parityRunsHandler(ctx, args),
     }),
     // `pg2convex resync --table T` (and `run` for a newly added table): picked up by the running bridge.
     requestResync: internalMutationGeneric({

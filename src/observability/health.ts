@@ -41,9 +41,20 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-export async function startHealthServer(opts: { host: string; port: number; registry: Registry; state: () => HealthState; reasons?: HealthReasons }): Promise<HealthServer> {
+/** Another page on the same port (the dashboard): null when `url` is not its path. */
+export type ExtraRoute = (method: string, url: string) => Promise<{ status: number; headers: Record<string, string>; body: string }> | null;
+
+export async function startHealthServer(opts: { host: string; port: number; registry: Registry; state: () => HealthState; reasons?: HealthReasons; extra?: ExtraRoute }): Promise<HealthServer> {
   const server: Server = createServer((req, res) => {
     const state = opts.state();
+    const extra = opts.extra?.(req.method ?? "GET", req.url ?? "/");
+    if (extra) {
+      extra.then(
+        (r) => res.writeHead(r.status, r.headers).end(req.method === "HEAD" ? undefined : r.body),
+        (e: Error) => res.writeHead(500, { "content-type": "text/plain" }).end(`cannot render: ${e.message}`),
+      );
+      return;
+    }
     if (req.url === "/metrics") {
       opts.registry.metrics().then(
         (body) => res.writeHead(200, { "content-type": opts.registry.contentType }).end(body),
@@ -53,8 +64,8 @@ export async function startHealthServer(opts: { host: string; port: number; regi
     }
     if (req.url === "/healthz") {
       const ok = state.phase !== "failed";
-      Promise.all([unresolvedRejects(opts.registry), driftedColumns(opts.registry)]).then(
-        ([rejects, drifted]) => res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(healthBody(state, rejects, opts.reasons?.list(), drifted))),
+      healthDocument(opts.registry, state, opts.reasons).then(
+        (body) => res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(body)),
         (e: Error) => res.writeHead(500).end(e.message),
       );
       return;
@@ -90,6 +101,12 @@ export function healthBody(state: HealthState, unresolved: number, reasons: read
   if (state.slot?.problem && state.phase !== "failed") degraded.push(state.slot.problem);
   const status = state.phase === "failed" ? "failed" : degraded.length > 0 ? "degraded" : "ok";
   return { ...state, status, unresolvedRejects: unresolved, ...(drifted.length > 0 ? { schemaDrift: [...drifted] } : {}), ...(degraded.length > 0 ? { degraded } : {}) };
+}
+
+/** What /healthz answers now (also shown on the dashboard). */
+export async function healthDocument(registry: Registry, state: HealthState, reasons?: HealthReasons): Promise<ReturnType<typeof healthBody>> {
+  const [rejects, drifted] = await Promise.all([unresolvedRejects(registry), driftedColumns(registry)]);
+  return healthBody(state, rejects, reasons?.list(), drifted);
 }
 
 /** "table.column" (or "table" for a table-level finding) of every drifted column. */

@@ -12,6 +12,7 @@ import { loadTableSet, selectTables } from "../../definitions/select";
 import { describeError, describeErrorLine, Pg2ConvexError } from "../../errors";
 import { scheduleParity, type ParitySchedule } from "../../parity/schedule";
 import { startControlPlane } from "./run-control";
+import { dashboardFor } from "./run-dashboard";
 
 const HELP = `usage: pg2convex run [options]
 
@@ -45,7 +46,8 @@ Options (each also read from the environment variable shown):
                                 or Convex has been failing for longer
   --shutdown-timeout DURATION   PG2CONVEX_SHUTDOWN_TIMEOUT (default 30s): bound on a graceful stop
   --metrics-port N              PG2CONVEX_METRICS_PORT (default 9464; 0 = any free port)
-  --metrics-host HOST           PG2CONVEX_METRICS_HOST (default 127.0.0.1)
+  --metrics-host HOST           PG2CONVEX_METRICS_HOST (default 127.0.0.1); the port also serves the read-only
+                                migration dashboard at /dashboard (and /dashboard.json)
   --log-level LEVEL             LOG_LEVEL (default info)
   --parity-every DURATION       PG2CONVEX_PARITY_EVERY (e.g. 1h, 30m; default off): run parity on this period
                                 inside the sidecar (own connections), recording verdicts and the
@@ -87,13 +89,14 @@ export async function main(argv: string[]): Promise<number> {
   const reasons = createHealthReasons();
   const outages = createOutageTracker({ logger, registry: metrics.registry, reasons });
   const health: HealthState = { phase: "starting" };
-  const server = await startHealthServer({ host: config.metricsHost, port: config.metricsPort, registry: metrics.registry, state: () => health, reasons }).catch((e: unknown) => {
+  const extra = dashboardFor({ config, tables: tables.map((t) => t.name), logger, metrics, health: () => health, reasons });
+  const server = await startHealthServer({ host: config.metricsHost, port: config.metricsPort, registry: metrics.registry, state: () => health, reasons, extra }).catch((e: unknown) => {
     throw new Pg2ConvexError("CONFIG_INVALID", `cannot serve /healthz and /metrics on ${config.metricsHost}:${config.metricsPort}: ${(e as Error).message}`, {
       cause: e,
       fix: "free that port or choose another with --metrics-port (0 = any free port)",
     });
   });
-  logger.info({ url: server.url }, "health and metrics endpoint up (/healthz /readyz /metrics)");
+  logger.info({ url: server.url }, "health and metrics endpoint up (/healthz /readyz /metrics /dashboard)");
 
   // Convex: every call retried for as long as the outage lasts (or --max-outage); the tracker logs state changes.
   const convexRetry: RetryOptions = {
