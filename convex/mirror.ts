@@ -32,6 +32,8 @@ export const {
   deadLetter,
   resolveDeadLetter,
   migrationStatus,
+  drill,
+  recordChecklist,
   requestResync,
   recordDrift,
   listDrift,
