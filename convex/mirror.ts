@@ -33,6 +33,8 @@ export const {
   resolveDeadLetter,
   migrationStatus,
   parityRuns,
+  drill,
+  recordChecklist,
   requestResync,
   recordDrift,
   listDrift,

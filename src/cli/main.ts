@@ -15,6 +15,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ main(arg
   parity: { summary: "compare the Convex mirror with PostgreSQL", load: () => import("./commands/parity") },
   cutover: { summary: "move a share of a table's reads to Convex (gated)", load: () => import("./commands/cutover") },
   rollback: { summary: "send a table's reads back to PostgreSQL at once", load: () => import("./commands/rollback") },
+  drill: { summary: "rehearse a rollback of a table's reads and record it", load: () => import("./commands/drill") },
   init: { summary: "write table definitions (and convex/ files) from the PostgreSQL catalog; --check for CI", load: () => import("./commands/init") },
   dlq: { summary: "the dead-letter queue: list, show, resolve", load: () => import("./commands/dlq") },
   resync: { summary: "copy one table again while `run` keeps streaming", load: () => import("./commands/resync") },

@@ -15,6 +15,8 @@ export interface AlertSink {
   fire(alert: Alert): Promise<void>;
   /** Sends a recovery notice for every firing (kind, table) not in `still`. */
   resolveExcept(kind: string, still: ReadonlySet<string>): Promise<void>;
+  /** Sends `alert` as a one-off event (an automatic rollback happens once per flag raise): never de-duplicated. */
+  event(alert: Alert): Promise<void>;
   readonly configured: boolean;
 }
 
@@ -49,6 +51,10 @@ export function createAlertSink(opts: AlertOptions): AlertSink {
       opts.logger.error({ alert: a.kind, table: a.table, message: a.message }, "alert");
       if (firing.has(id)) return;
       firing.set(id, a);
+      await send(a, "firing");
+    },
+    async event(a) {
+      opts.logger.error({ alert: a.kind, table: a.table, message: a.message }, "alert");
       await send(a, "firing");
     },
     async resolveExcept(kind, still) {

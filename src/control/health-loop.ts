@@ -19,6 +19,8 @@ export interface HealthLoopOptions {
   /** Failed Convex attempts so far (a counter); the loop reports the increase per interval. */
   failures: () => Promise<number>;
   alerts: AlertSink;
+  /** Alert webhooks configured (reported, for the checklist's "retry/alerts configured"). */
+  alertWebhooks: number;
   /** Whether the mirror streams now; no heartbeat goes out otherwise (it goes stale, reads fall back). */
   live: () => boolean;
   logger: Logger;
@@ -30,6 +32,7 @@ export interface HealthLoop {
 
 export function startHealthLoop(opts: HealthLoopOptions): HealthLoop {
   let stopped = false;
+  const startedAt = Date.now();
   let outageSince: number | null = null;
   let lastFailures = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -43,6 +46,8 @@ export function startHealthLoop(opts: HealthLoopOptions): HealthLoop {
       lagSeconds: Math.max(0, Math.round(await opts.lagSeconds())),
       applyFailures: Math.max(0, failures - lastFailures),
       thresholds: opts.thresholds,
+      startedAt,
+      alertWebhooks: opts.alertWebhooks,
       ...(outageSince !== null ? { outageSeconds: (Date.now() - outageSince) / 1000 } : {}),
     };
     try {
@@ -51,7 +56,7 @@ export function startHealthLoop(opts: HealthLoopOptions): HealthLoop {
       if (outageSince !== null) opts.logger.info({ outageSeconds: args.outageSeconds }, "control plane: Convex reachable again");
       outageSince = null;
       await opts.alerts.resolveExcept("convex-unreachable", new Set());
-      for (const rb of r.rolledBack) await opts.alerts.fire({ kind: "auto-rollback", table: rb.table, message: `reads of ${rb.table} moved back to PostgreSQL: ${rb.reasons.join("; ")}` });
+      for (const rb of r.rolledBack) await opts.alerts.event({ kind: "auto-rollback", table: rb.table, message: `reads of ${rb.table} moved back to PostgreSQL: ${rb.reasons.join("; ")}` });
     } catch (e) {
       if (outageSince === null) {
         outageSince = Date.now();

@@ -19,8 +19,10 @@ import { cutoverHandler, readFlagsHandler, readFromHandler, rollbackHandler } fr
 import { reportHealthHandler } from "./control/health-report";
 import { migrationStatusHandler } from "./control/status";
 import { parityRunsHandler } from "./control/parity-runs";
+import { drillHandler } from "./control/drill";
+import { recordChecklistHandler } from "./control/checklist";
 import { deadLetterHandler, resolveDeadLetterHandler } from "./control/dead-letters";
-import { thresholdsValidator } from "./control/tables";
+import { phaseValidator, thresholdsValidator } from "./control/tables";
 import { requestResyncHandler } from "./apply/resync-request";
 import { clearDriftHandler, driftEntryValidator, listDrift, listDriftEntries, recordDriftHandler } from "./apply/drift";
 import { canonicalDefinitions } from "./definitions-hash";
@@ -139,7 +141,7 @@ export function defineMirrorFunctions(tables: TableSet) {
       handler: (ctx, args) => rollbackHandler(ctx, args),
     }),
     reportHealth: internalMutationGeneric({
-      args: { slot: v.string(), lagSeconds: v.number(), applyFailures: v.number(), thresholds: thresholdsValidator, outageSeconds: v.optional(v.number()) },
+      args: { slot: v.string(), lagSeconds: v.number(), applyFailures: v.number(), thresholds: thresholdsValidator, outageSeconds: v.optional(v.number()), startedAt: v.optional(v.number()), alertWebhooks: v.optional(v.number()) },
       handler: (ctx, args) => reportHealthHandler(ctx, args),
     }),
     deadLetter: internalQueryGeneric({
@@ -150,8 +152,27 @@ export function defineMirrorFunctions(tables: TableSet) {
       args: { id: v.string(), actor: v.string(), reason: v.string() },
       handler: (ctx, args) => resolveDeadLetterHandler(ctx, args),
     }),
+    // `pg2convex drill` (control/drill.ts) and recorded checklist proofs (`pg2convex inventory --record`).
+    drill: internalMutationGeneric({
+      args: {
+        table: v.string(),
+        drillId: v.string(),
+        actor: v.string(),
+        action: v.union(v.literal("start"), v.literal("rollback"), v.literal("restore"), v.literal("finish")),
+        percent: v.optional(v.number()),
+        gateDays: v.optional(v.number()),
+        previous: v.optional(v.object({ percent: v.number(), phase: phaseValidator })),
+        passed: v.optional(v.boolean()),
+        proof: v.optional(v.string()),
+      },
+      handler: (ctx, args) => drillHandler(ctx, args),
+    }),
+    recordChecklist: internalMutationGeneric({
+      args: { table: v.string(), item: v.string(), proof: v.string(), actor: v.string() },
+      handler: (ctx, args) => recordChecklistHandler(ctx, args),
+    }),
     migrationStatus: internalQueryGeneric({
-      args: { tables: v.array(v.string()), events: v.optional(v.number()) },
+      args: { tables: v.array(v.string()), events: v.optional(v.number()), gateDays: v.optional(v.number()) },
       handler: (ctx, args) => migrationStatusHandler(ctx, args),
     }),
     // The dashboard's parity timeline (control/parity-runs.ts): each table's verdicts in the latest runs.

@@ -2,14 +2,23 @@
 // (PostgreSQL + wal2json, the real `run` process, the stand-in over HTTP). Cut-over refused before the parity
 // gate and accepted after it (gate shortened); the app-facing answer through the public query and the
 // TypeScript helper; a dead letter rolls reads back by itself with an alert to a local webhook receiver, and
-// recovery does not flip them forward; killing the sidecar turns the answer to postgres.
+// recovery does not flip them forward; killing the sidecar turns the answer to postgres. Then the rollback drill
+// (passes, restores the flag exactly, fails honestly on a too-tight bound, refused on an unfit mirror), Convex
+// unreachable from the sidecar (through a TCP proxy: the answer falls back on the stale heartbeat, an alert,
+// then the rollback once it is reachable) and parity drift rolling reads back, and the checklist's proofs up to
+// `inventory --record`.
 import { execFile } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import { ConvexHttpClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createMirrorEnv, type MirrorEnv } from "../support/mirror-env";
+import { startTcpProxy } from "../support/tcp-proxy";
+import { TAMPER_CONFIRMATION } from "../support/convex-tamper";
 import { waitUntil } from "../support/wait";
 import { createReadRouter, type ReadRouter } from "../../src/convex-client/read-router";
 import { bucketOf } from "../../src/mirror-functions/control/rules";
@@ -179,7 +188,135 @@ describe("migration control plane: read flags, gates, automatic rollback", () =>
     expect(course.events.map((e: { kind: string; actor: string }) => [e.kind, e.actor])).toEqual([
       ["rollback", "ci-job-42"],
       ["cutover-forced", "ci-job-42"],
+      ["checklist", "pg2convex run"], // backfillComplete, recorded when the backfill ended
     ]);
     expect(course.events[1].detail).toMatch(/FORCED past: .*parity is not green.*\(reason: rehearsal\)/);
+  });
+  const item = (t: MigrationRow, name: string) => t.checklist.find((c) => c.item === name)!;
+  const stopRun = async (run: ReturnType<MirrorEnv["spawnRun"]>) => {
+    run.kill("SIGTERM");
+    await new Promise((r) => run.once("exit", r));
+  };
+
+  it("drill: moves a canary share to Convex and back within the bound, restores the flag exactly, and records rollback tested", async () => {
+    const run = env.spawnRun(sidecarArgs());
+    // The row whose dead letter an earlier test resolved by hand (accepted as missing in Convex) goes away.
+    await env.db.client.query("DELETE FROM story WHERE id = 900300");
+    await env.waitConverged();
+    await waitUntil("a fit mirror", async () => ((await migration("story")).unfit.length === 0 ? true : undefined), 20_000);
+    // Checklist proofs the sidecar records by itself: the backfill's end, and alerts configured (live sidecar with a webhook).
+    const t0 = await migration("story");
+    expect(item(t0, "backfillComplete").proof).toMatch(/^backfill of slot \S+ finished \(snapshot [0-9A-F]+\/[0-9A-F]+/);
+    expect(item(t0, "alertsConfigured").proof).toMatch(/live sidecar runs with 1 alert webhook/);
+    const before = { percent: t0.percent, phase: t0.phase };
+
+    // A share above the canary (10%) needs the cut-over gates: refused, nothing changed.
+    const big = await cli(["drill", "--table", "story", "--percent", "50", "--gate-days", "30"], vars);
+    expect(big.code, big.out + big.err).toBe(1);
+    expect(big.err).toMatch(/drill of story at 50% refused:\n {2}- parity/);
+
+    const drill = await cli(["drill", "--table", "story", "--percent", "5", "--bound", "20s"], { ...vars, PG2CONVEX_ACTOR: "ops" });
+    expect(drill.code, drill.out + drill.err).toBe(0);
+    const id = /drill (drill-\S+) passed/.exec(drill.out)![1]!;
+    expect(drill.out).toMatch(/flag 0% → 5%: convex: readFrom \d+ ms, helper \d+ ms; rollback 5% → 0%: postgres: readFrom \d+ ms, helper \d+ ms; restore → 0%: postgres/);
+    const t1 = await migration("story");
+    expect({ percent: t1.percent, phase: t1.phase }).toEqual(before);
+    expect(item(t1, "rollbackTested").proof).toContain(`drill ${id}: probe pg2convex-drill-probe-`);
+    const events = (await env.reader.client.query<{ tables: MigrationRow[] }>("migrationStatus", { tables: ["story"], events: 5 })).tables[0]!.events;
+    expect(events.map((e) => [e.kind, e.actor])).toEqual([["checklist", "ops"], ["drill-restore", "ops"], ["drill-rollback", "ops"], ["drill-start", "ops"], expect.anything()]);
+
+    // With reads already at 20% the drill rolls them back and restores exactly 20% (phase canary).
+    expect((await cli(["parity", "--tables", "story", "--mode", "sample", "--recheck-delay", "100ms", "--max-wait", "10s"], vars)).code).toBe(0);
+    expect((await cli(["cutover", "--table", "story", "--percent", "20", "--gate-days", "0"], vars)).code).toBe(0);
+    const again = await cli(["drill", "--table", "story", "--bound", "20s"], vars);
+    expect(again.code, again.out + again.err).toBe(0);
+    expect(again.out).toMatch(/flag restored to 20% \(phase canary\)/);
+    const proof = item(await migration("story"), "rollbackTested").proof;
+    expect(proof).toContain(`drill ${/drill (drill-\S+) passed/.exec(again.out)![1]!}`);
+    expect(again.out).toMatch(/rollback 20% → 0%: postgres: .*restore → 20%: convex: readFrom \d+ ms/);
+    expect(await migration("story")).toMatchObject({ percent: 20, phase: "canary" });
+
+    // An answer cannot change through HTTP within 1 ms: the drill fails, says so, and still restores the flag.
+    const tooTight = await cli(["drill", "--table", "story", "--bound", "1ms"], vars);
+    expect(tooTight.code, tooTight.out + tooTight.err).toBe(1);
+    expect(tooTight.err).toMatch(/FAILED:\n {2}- .*the answer did not turn (convex|postgres) within 1 ms/);
+    expect(tooTight.err).toMatch(/flag: restored to 20%; "rollback tested" not recorded/);
+    const t2 = await migration("story");
+    expect(t2).toMatchObject({ percent: 20, phase: "canary" });
+    expect(item(t2, "rollbackTested").proof).toBe(proof);
+    expect(t2.events[0]).toMatchObject({ kind: "drill-failed" });
+
+    // A mirror that is not fit (the sidecar dead, its heartbeat stale) cannot be drilled.
+    expect((await cli(["rollback", "--table", "story"], vars)).code).toBe(0);
+    await stopRun(run);
+    await waitUntil("the heartbeat to go stale", async () => ((await migration("story")).unfit.some((u) => /heartbeat/.test(u)) ? true : undefined), 20_000);
+    const stale = await cli(["drill", "--table", "story"], vars);
+    expect(stale.code).toBe(1);
+    expect(stale.err).toMatch(/drill of story at 5% refused:\n {2}- sidecar heartbeat \d+ s old/);
+
+    const status = await cli(["status"], vars);
+    expect(status.out).toMatch(/\[x\] rollbackTested since \S+: drill drill-/);
+    expect(status.out).toMatch(/\[ \] postgresWritesRemoved/);
+  });
+
+  it("Convex unreachable and drift roll reads back by themselves with alerts; inventory --record closes the checklist", async () => {
+    const proxy = await startTcpProxy({ host: new URL(env.convex.url).hostname, port: Number(new URL(env.convex.url).port) });
+    const mark = hooks.length;
+    const run = env.spawnRun([...sidecarArgs(), "--convex-url", proxy.via(env.convex.url)]);
+    await env.waitConverged();
+    await waitUntil("a fit mirror", async () => ((await migration("story")).unfit.length === 0 ? true : undefined), 20_000);
+    // The sidecar resumed from its checkpoint (not its first start): a clean full parity run proves idempotency.
+    expect((await cli(["parity", "--tables", "story", "--mode", "full"], vars)).code).toBe(0);
+    expect(item(await migration("story"), "idempotencyTested").proof).toMatch(/clean after the sidecar of slot \S+ resumed from its checkpoint/);
+    expect((await cli(["cutover", "--table", "story", "--percent", "100", "--gate-days", "0"], vars)).code).toBe(0);
+    await waitUntil("full cut-over seen", () => (convexShare().length === callers.length ? true : undefined), 10_000);
+
+    // Convex unreachable from the sidecar: it cannot write the rollback, but its heartbeat goes stale, so the
+    // app-facing answer turns to postgres anyway; the sidecar alerts that it is cut off.
+    await proxy.refuse();
+    await waitUntil("the fallback while Convex is unreachable", () => (convexShare().length === 0 ? true : undefined), 20_000);
+    expect((await readFrom("user-1")).reason).toMatch(/sidecar heartbeat \d+ s old/);
+    const cut = await waitUntil("the unreachable alert", () => hooks.slice(mark).find((h) => h.kind === "convex-unreachable" && h.state === "firing"), 30_000);
+    expect(cut.message).toMatch(/cannot reach Convex since/);
+    // Reachable again: the first report rolls reads back (recovery never flips them forward), alerts, and the
+    // unreachable alert resolves.
+    await proxy.accept();
+    const rb = await waitUntil("the rollback alert after the outage", () => hooks.slice(mark).find((h) => h.kind === "auto-rollback" && h.table === "story"), 30_000);
+    expect(rb.message).toMatch(/reads of story moved back to PostgreSQL: .*(no heartbeat for \d+ s|Convex unreachable from the sidecar)/);
+    await waitUntil("the recovery notice", () => hooks.slice(mark).find((h) => h.kind === "convex-unreachable" && h.state === "resolved"), 10_000);
+    expect(await migration("story")).toMatchObject({ percent: 0 });
+    expect(convexShare()).toEqual([]);
+
+    // Cut over fully, then the last checklist item: an inventory that still finds a write site refuses…
+    expect((await cli(["cutover", "--table", "story", "--percent", "100", "--gate-days", "0"], vars)).code).toBe(0);
+    expect(await migration("story")).toMatchObject({ phase: "cutover" });
+    const app = mkdtempSync(join(tmpdir(), "pg2c-app-"));
+    writeFileSync(join(app, "story.ts"), 'export const save = (db: any, id: number) => db.query("UPDATE story SET name = $2 WHERE id = $1", [id, "x"]);\n');
+    const dirty = await cli(["inventory", app, "--tables", "story", "--record"], vars);
+    expect(dirty.code, dirty.out + dirty.err).toBe(1);
+    expect(dirty.err).toMatch(/story still has write sites; "PostgreSQL write path removed" not recorded:\n {2}- \S*story\.ts:1 UPDATE/);
+    // …and one with only reads left records it and decommissions the table's PostgreSQL write path.
+    writeFileSync(join(app, "story.ts"), 'export const load = (db: any, id: number) => db.query("SELECT name FROM story WHERE id = $1", [id]);\n');
+    const clean = await cli(["inventory", app, "--tables", "story", "--record"], vars);
+    expect(clean.code, clean.out + clean.err).toBe(0);
+    const done = await migration("story");
+    expect(done.phase).toBe("decommissioned");
+    expect(item(done, "postgresWritesRemoved").proof).toMatch(/1 read story, none writes it/);
+
+    // Drift (a document changed behind the bridge's back) found by parity: reads back to PostgreSQL at once,
+    // and the next heartbeat rolls the flag back with an alert.
+    await waitUntil("full cut-over seen", () => (convexShare().length === callers.length ? true : undefined), 10_000);
+    const id = Number((await env.db.client.query("SELECT min(id) AS id FROM story")).rows[0].id);
+    await env.convex.client.mutation(makeFunctionReference<"mutation">("mirror:debugTamper") as any, { confirm: TAMPER_CONFIRMATION, table: "story", key: [id], action: "patch", fields: { name: "tampered" } });
+    const drifted = await cli(["parity", "--tables", "story", "--mode", "full"], vars);
+    expect(drifted.code, drifted.out).toBe(1);
+    // (The sidecar may already have rolled the flag back: the fitness verdict itself is what must say drift.)
+    expect((await migration("story")).unfit).toContain("table drifted (parity or schema change)");
+    const driftAlert = await waitUntil("the drift rollback alert", () => hooks.slice(mark).filter((h) => h.kind === "auto-rollback" && h.table === "story" && /drifted/.test(h.message))[0], 30_000);
+    expect(driftAlert.state).toBe("firing");
+    expect(await migration("story")).toMatchObject({ percent: 0, phase: "decommissioned" });
+    expect(convexShare()).toEqual([]);
+    await stopRun(run);
+    await proxy.close();
   });
 });

@@ -18,11 +18,11 @@ export function actorOf(): string {
   }
 }
 
-/** A refusal thrown by the cutover mutation (ConvexError data), or null for any other failure. */
-export function controlRefusal(e: unknown): { message: string; unmet: string[] } | null {
+/** A refusal thrown by the cutover (or drill) mutation (ConvexError data), or null for any other failure. */
+export function controlRefusal(e: unknown, tag = "CUTOVER_REFUSED"): { message: string; unmet: string[] } | null {
   for (let c: unknown = e, i = 0; c && i < 4; c = (c as { cause?: unknown }).cause, i++) {
     const data: unknown = c instanceof ConvexError ? c.data : null;
-    if (data && typeof data === "object" && (data as { pg2convex?: unknown }).pg2convex === "CUTOVER_REFUSED") return data as { message: string; unmet: string[] };
+    if (data && typeof data === "object" && (data as { pg2convex?: unknown }).pg2convex === tag) return data as { message: string; unmet: string[] };
   }
   return null;
 }

@@ -17,9 +17,12 @@ Lists every SQL site with file:line, statement kind and the tables it reads and 
   --tables NAMES          only these tables (table or schema.table; unqualified names match any
                           schema on the search path)
   --format FORMAT         markdown | json (default: markdown)
+  --record                record the checklist item "PostgreSQL write path removed" in Convex for each
+                          --tables table with no write site (and no unresolved site) left; exit 1 otherwise.
+                          Uses CONVEX_URL and CONVEX_ADMIN_KEY from the environment
 ${SHARED_USAGE}`;
 
-const ARGS = { ...SHARED_ARGS, tables: { type: "string", multiple: true } } as const;
+const ARGS = { ...SHARED_ARGS, tables: { type: "string", multiple: true }, record: { type: "boolean" } } as const;
 
 export async function main(argv: string[]): Promise<number> {
   return runInventory(argv, processIo());
@@ -44,6 +47,11 @@ export async function runInventory(argv: string[], io: CommandIo): Promise<numbe
         )
       : undefined;
     const inv = buildInventory(run, filter);
+    if (values.record) {
+      if (!opts.tables?.length) throw new LintConfigError("--record needs --tables", { fix: "name the tables whose PostgreSQL write path is gone, e.g. --record --tables story" });
+      const { recordWritesRemoved } = await import("./inventory-record");
+      return await recordWritesRemoved(inv, opts.tables, opts.paths, io.env, io.stdout, io.stderr);
+    }
     const text = opts.format === "json" ? `${formatInventoryJson(inv)}\n` : formatInventoryMarkdown(inv);
     if (!opts.output) {
       io.stdout(text);

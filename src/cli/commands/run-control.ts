@@ -18,6 +18,7 @@ export function startControlPlane(opts: { config: Config; logger: Logger; metric
     lagSeconds: () => gaugeValue(metrics.lagSeconds),
     failures: () => gaugeValue(metrics.retries),
     alerts: createAlertSink({ webhookUrls: config.alertWebhooks, slackWebhookUrls: config.slackWebhooks, logger }),
+    alertWebhooks: config.alertWebhooks.length + config.slackWebhooks.length,
     live: opts.live,
     logger,
   });

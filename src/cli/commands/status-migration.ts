@@ -8,7 +8,7 @@ export interface MigrationStatus {
   tables: MigrationRow[];
 }
 
-export const readMigration = (client: ConvexClient, tables: string[]) => client.query<MigrationStatus>("migrationStatus", { tables, events: 3 });
+export const readMigration = (client: ConvexClient, tables: string[], gateDays?: number) => client.query<MigrationStatus>("migrationStatus", { tables, events: 3, ...(gateDays === undefined ? {} : { gateDays }) });
 
 const iso = (ms: number | null) => (ms === null ? "-" : new Date(ms).toISOString());
 
@@ -20,9 +20,10 @@ export function migrationLines(m: MigrationStatus): string[] {
     const serving = t.percent === 0 ? "postgres" : t.unfit.length ? `postgres (fallback: ${t.unfit.join("; ")})` : `convex for ${t.percent}% of callers`;
     out.push(`${t.table.padEnd(w)}  ${t.phase.padEnd(14)} ${`${t.percent}%`.padStart(5)}  ${serving}`);
   }
-  for (const t of m.tables.filter((x) => x.percent > 0 || x.events.length > 0)) {
+  for (const t of m.tables.filter((x) => x.percent > 0 || x.events.length > 0 || x.checklist.some((c) => c.at !== null))) {
     const done = t.checklist.filter((c) => c.at !== null).map((c) => c.item);
-    out.push(`  ${t.table}: checklist ${done.length}/${t.checklist.length}${done.length ? ` (${done.join(", ")})` : ""}; dead letters ${t.deadLetters}; parity green since ${iso(t.greenSince)}`);
+    out.push(`  ${t.table}: checklist ${done.length}/${t.checklist.length}; dead letters ${t.deadLetters}; parity green since ${iso(t.greenSince)}`);
+    for (const c of t.checklist) out.push(`    [${c.at === null ? " " : "x"}] ${c.item}${c.at === null ? "" : ` since ${iso(c.at)}: ${c.proof}`}`);
     for (const e of t.events) out.push(`    ${iso(e.at)} ${e.kind} by ${e.actor}: ${e.detail}`);
   }
   return out;

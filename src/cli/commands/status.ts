@@ -54,6 +54,7 @@ export async function main(argv: string[]): Promise<number> {
     const migration = await readMigration(
       reader.client,
       tables.map((t) => t.name),
+      config.gateDays,
     );
     const drift = await readDriftSummary(reader.client);
     const report = {

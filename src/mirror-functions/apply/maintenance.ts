@@ -9,6 +9,8 @@ import { assertEpoch } from "./leader-epoch";
 import { SYSTEM_TABLES } from "../names";
 import { approxSize } from "./usage";
 import type { MirrorState } from "../wire/protocol";
+import { recordChecklistItem } from "../control/checklist";
+import { formatLsn } from "../../model/lsn";
 
 type Ctx = GenericMutationCtx<GenericDataModel>;
 
@@ -23,12 +25,23 @@ export async function beginBackfillHandler(ctx: Ctx, args: { slot: string; mirro
 }
 
 /** Phase "stream" from here on; the checkpoint moves to `commitLsn`/`endLsn` unless it is already past. */
+/** Also records the checklist's "backfill complete" for every table of the backfill, the first time it ends. */
 export async function finishBackfillHandler(ctx: Ctx, args: { slot: string; mirrorId?: string; epoch?: number; commitLsn: bigint; endLsn: bigint }): Promise<MirrorState> {
   const stored = await loadCheckpoint(ctx.db, args.slot);
   assertMirror(stored, args.slot, args.mirrorId);
   assertEpoch(stored, args.slot, args.epoch);
-  const next = finishBackfill(stored.fields, { commitLsn: args.commitLsn, endLsn: args.endLsn }, Date.now());
+  const now = Date.now();
+  const next = finishBackfill(stored.fields, { commitLsn: args.commitLsn, endLsn: args.endLsn }, now);
   await saveCheckpoint(ctx.db, stored, next);
+  if (stored.fields.phase !== "stream" && next.phase === "stream")
+    for (const p of stored.fields.backfill)
+      await recordChecklistItem(ctx, {
+        table: p.table,
+        item: "backfillComplete",
+        proof: `backfill of slot ${args.slot} finished (snapshot ${stored.fields.snapshotLsn === undefined ? "-" : formatLsn(stored.fields.snapshotLsn)}, streaming from ${formatLsn(args.commitLsn)})`,
+        actor: "pg2convex run",
+        at: now,
+      });
   return toMirrorState(next, args.slot);
 }
 

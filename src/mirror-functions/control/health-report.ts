@@ -18,6 +18,10 @@ export interface HealthReportArgs {
   thresholds: Thresholds;
   /** Set when the sidecar could not reach Convex for a while before this report. */
   outageSeconds?: number;
+  /** When this sidecar process started (constant per process): a new value counts one more start of the slot. */
+  startedAt?: number;
+  /** Alert webhooks (generic and Slack) the sidecar runs with. */
+  alertWebhooks?: number;
 }
 
 export interface HealthReportResult {
@@ -34,9 +38,12 @@ export async function reportHealthHandler(ctx: MutationCtx, args: HealthReportAr
     .query("pg2c_sidecar")
     .withIndex("by_slot", (q: any) => q.eq("slot", args.slot))
     .unique();
-  const beat = { slot: args.slot, at: now, lagSeconds: args.lagSeconds, applyFailures: args.applyFailures, thresholds: { ...args.thresholds } };
-  if (existing) await ctx.db.patch("pg2c_sidecar", existing._id as any, beat);
-  else await ctx.db.insert("pg2c_sidecar", beat);
+  const prevStart = existing as { startedAt?: number; starts?: number } | null;
+  const starts = (prevStart?.starts ?? 0) + (args.startedAt !== undefined && args.startedAt !== prevStart?.startedAt ? 1 : 0);
+  const started: Record<string, number> = args.startedAt !== undefined ? { startedAt: args.startedAt, starts } : {};
+  const beat = { slot: args.slot, at: now, lagSeconds: args.lagSeconds, applyFailures: args.applyFailures, thresholds: { ...args.thresholds }, ...started, ...(args.alertWebhooks !== undefined ? { alertWebhooks: args.alertWebhooks } : {}) };
+  if (existing) await ctx.db.patch("pg2c_sidecar", existing._id as any, beat as Record<string, any>);
+  else await ctx.db.insert("pg2c_sidecar", beat as Record<string, any>);
 
   const result: HealthReportResult = { rolledBack: [], watched: [] };
   const cut = ((await ctx.db.query("pg2c_migration").collect()) as unknown as MigrationDoc[]).filter((d) => d.percent > 0);

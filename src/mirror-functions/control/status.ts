@@ -1,6 +1,7 @@
 // The migration as `pg2convex status` and the dashboard show it: per table phase, flag, checklist, gates.
 import type { GenericDataModel, GenericQueryCtx } from "convex/server";
-import { CHECKLIST, unfitReasons } from "./rules";
+import { unfitReasons } from "./rules";
+import { checklistOf } from "./checklist";
 import { deadLetterCount, latestHeartbeat, parityOf, type MigrationDoc } from "./store";
 
 type QueryCtx = GenericQueryCtx<GenericDataModel>;
@@ -18,9 +19,16 @@ export interface MigrationRow {
   events: { at: number; kind: string; actor: string; detail: string }[];
 }
 
-export async function migrationStatusHandler(ctx: QueryCtx, args: { tables: string[]; events?: number }): Promise<{ heartbeat: { at: number; lagSeconds: number } | null; tables: MigrationRow[] }> {
+export async function migrationStatusHandler(ctx: QueryCtx, args: { tables: string[]; events?: number; gateDays?: number }): Promise<{ heartbeat: { at: number; lagSeconds: number } | null; tables: MigrationRow[] }> {
   const now = Date.now();
   const heartbeat = await latestHeartbeat(ctx);
+  const live = (await ctx.db
+    .query("pg2c_sidecar")
+    .withIndex("by_at", (q: any) => q)
+    .order("desc")
+    .first()) as { at: number; startedAt?: number; alertWebhooks?: number } | null;
+  const fresh = live && heartbeat && now - live.at <= heartbeat.thresholds.staleAfterMs;
+  const alerts = fresh && live.alertWebhooks ? { webhooks: live.alertWebhooks, since: live.startedAt ?? live.at } : null;
   const rows: MigrationRow[] = [];
   for (const table of args.tables) {
     const doc = (await ctx.db
@@ -42,10 +50,7 @@ export async function migrationStatusHandler(ctx: QueryCtx, args: { tables: stri
       greenSince: parity.greenSince,
       deadLetters,
       unfit: unfitReasons({ heartbeat, deadLetters, drifted: parity.lastVerdict === "drift" }, now),
-      checklist: CHECKLIST.map((item) => {
-        const e = doc?.checklist.find((c) => c.item === item);
-        return { item, at: e?.at ?? null, proof: e?.proof ?? null };
-      }),
+      checklist: checklistOf({ doc, greenSince: parity.greenSince, gateDays: args.gateDays ?? 7, alerts }, now),
       events: events.map((e: any) => ({ at: e.at, kind: e.kind, actor: e.actor, detail: e.detail })),
     });
   }

@@ -22,5 +22,18 @@ export const controlTables = {
   // What happened to a table's migration, newest last: flag changes, refusals overridden, automatic rollbacks.
   pg2c_migration_event: defineTable({ table: v.string(), at: v.number(), kind: v.string(), actor: v.string(), detail: v.string() }).index("by_table_at", ["table", "at"]),
   // The sidecar's heartbeat, written every few seconds by `pg2convex run` (one document per slot).
-  pg2c_sidecar: defineTable({ slot: v.string(), at: v.number(), lagSeconds: v.number(), applyFailures: v.number(), thresholds: thresholdsValidator }).index("by_slot", ["slot"]).index("by_at", ["at"]),
+  // startedAt/starts: the process's start and how many starts the slot has seen (a resume replays changes);
+  // alertWebhooks: how many alert webhooks it runs with (the checklist's "retry/alerts configured").
+  pg2c_sidecar: defineTable({
+    slot: v.string(),
+    at: v.number(),
+    lagSeconds: v.number(),
+    applyFailures: v.number(),
+    thresholds: thresholdsValidator,
+    startedAt: v.optional(v.number()),
+    starts: v.optional(v.number()),
+    alertWebhooks: v.optional(v.number()),
+  })
+    .index("by_slot", ["slot"])
+    .index("by_at", ["at"]),
 };

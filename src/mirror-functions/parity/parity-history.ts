@@ -7,6 +7,7 @@
 import type { GenericDataModel, GenericMutationCtx, GenericQueryCtx } from "convex/server";
 import { v, type GenericId, type Infer } from "convex/values";
 import { SYSTEM_TABLES } from "../names";
+import { noteParityRun } from "../control/checklist";
 
 export const parityVerdict = v.union(v.literal("clean"), v.literal("drift"));
 export const parityMode = v.union(v.literal("count"), v.literal("sample"), v.literal("full"));
@@ -70,6 +71,7 @@ export async function recordParityRun(ctx: GenericMutationCtx<GenericDataModel>,
     const prev = doc as unknown as ParityTableState | null;
     await (doc ? ctx.db.replace(SYSTEM_TABLES.parityTable, doc._id as GenericId<any>, next(prev, args, t) as any) : ctx.db.insert(SYSTEM_TABLES.parityTable, next(null, args, t) as any));
   }
+  await noteParityRun(ctx, args);
   return { recorded: true };
 }
 
