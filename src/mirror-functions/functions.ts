@@ -8,7 +8,7 @@ import { mirrorConfig } from "./config";
 import { beginBackfillHandler, finishBackfillHandler, resetMirrorHandler } from "./apply/maintenance";
 import { claimMirrorHandler } from "./apply/mirror-identity";
 import { claimLeadershipHandler } from "./apply/leader-epoch";
-import { applyBatchArgs, applyBatchReturns, mirrorIdentityValidator } from "./wire/protocol";
+import { applyBatchArgs, applyBatchReturns, mirrorIdentityValidator, opValidator } from "./wire/protocol";
 import { countRows, getByKeys, getRows, getState } from "./queries";
 import { listRejects, settleRejectsHandler } from "./apply/rejects";
 import { parityChanged, parityKeys, parityScan } from "./parity/parity-queries";
@@ -19,6 +19,7 @@ import { cutoverHandler, readFlagsHandler, readFromHandler, rollbackHandler } fr
 import { reportHealthHandler } from "./control/health-report";
 import { migrationStatusHandler } from "./control/status";
 import { deadLetterHandler, resolveDeadLetterHandler } from "./control/dead-letters";
+import { replayDeadLetterHandler } from "./control/replay";
 import { thresholdsValidator } from "./control/tables";
 import { requestResyncHandler } from "./apply/resync-request";
 import { clearDriftHandler, driftEntryValidator, listDrift, listDriftEntries, recordDriftHandler } from "./apply/drift";
@@ -148,6 +149,11 @@ export function defineMirrorFunctions(tables: TableSet) {
     resolveDeadLetter: internalMutationGeneric({
       args: { id: v.string(), actor: v.string(), reason: v.string() },
       handler: (ctx, args) => resolveDeadLetterHandler(ctx, args),
+    }),
+    // `pg2convex dlq replay`: a row re-read from PostgreSQL, applied and its entry settled in one transaction.
+    replayDeadLetter: internalMutationGeneric({
+      args: { slot: v.string(), mirrorId: v.optional(v.string()), id: v.string(), op: opValidator, actor: v.string() },
+      handler: (ctx, args) => replayDeadLetterHandler(config, ctx, args as Parameters<typeof replayDeadLetterHandler>[2]),
     }),
     migrationStatus: internalQueryGeneric({
       args: { tables: v.array(v.string()), events: v.optional(v.number()) },
