@@ -35,11 +35,13 @@ interface Entry {
   at: number;
   resolvedAt?: number;
   resolvedVia?: string;
+  resolvedBy?: bigint;
   resolvedNote?: string;
 }
 
 const line = (e: Entry) => `${e._id}  ${new Date(e.at).toISOString()}  ${e.table} ${formatKey(e.key)}  lsn ${formatLsn(e.ver)}  ${e.code}${e.resolvedAt ? `  (resolved ${e.resolvedVia})` : ""}`;
-const plain = (e: Entry) => ({ ...e, key: formatKey(e.key), lsn: formatLsn(e.ver), ver: undefined });
+// Versions as LSN text (JSON has no bigint): the entry's own, and the one that resolved it.
+const plain = (e: Entry) => ({ ...e, key: formatKey(e.key), lsn: formatLsn(e.ver), ver: undefined, ...(e.resolvedBy !== undefined ? { resolvedBy: formatLsn(e.resolvedBy) } : {}) });
 
 export async function main(argv: string[]): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h") || argv.length === 0) {
@@ -69,7 +71,14 @@ export async function main(argv: string[]): Promise<number> {
     const e = await client.query<Entry | null>("deadLetter", { id: needId() });
     if (!e) throw new Pg2ConvexError("CONFIG_INVALID", `no dead letter with id ${id}`, { fix: "pg2convex dlq list --all shows the IDs" });
     if (extra.json) console.log(JSON.stringify(plain(e), null, 2));
-    else console.log([line(e), `reason: ${e.reason}`, ...(e.resolvedNote ? [`resolved: ${e.resolvedNote}`] : [])].join("\n"));
+    else
+      console.log(
+        [
+          line(e),
+          `reason: ${e.reason}`,
+          ...(e.resolvedAt ? [`resolved ${new Date(e.resolvedAt).toISOString()} via ${e.resolvedVia}${e.resolvedBy !== undefined ? ` at ${formatLsn(e.resolvedBy)}` : ""}${e.resolvedNote ? `: ${e.resolvedNote}` : ""}`] : []),
+        ].join("\n"),
+      );
     return 0;
   }
   if (verb === "replay") {
