@@ -7,7 +7,7 @@
 // one set makes /healthz "degraded" (still 200: the bridge is riding it out) and is listed under `degraded`.
 import { createServer, type Server } from "node:http";
 import type { Gauge, Registry } from "prom-client";
-import { SCHEMA_DRIFTED_METRIC, UNRESOLVED_REJECTS_METRIC } from "./metrics";
+import { DEAD_LETTERS_METRIC, SCHEMA_DRIFTED_METRIC, UNRESOLVED_REJECTS_METRIC } from "./metrics";
 import type { SlotHealth } from "./slot-guard";
 
 export interface HealthState {
@@ -53,8 +53,8 @@ export async function startHealthServer(opts: { host: string; port: number; regi
     }
     if (req.url === "/healthz") {
       const ok = state.phase !== "failed";
-      Promise.all([unresolvedRejects(opts.registry), driftedColumns(opts.registry)]).then(
-        ([rejects, drifted]) => res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(healthBody(state, rejects, opts.reasons?.list(), drifted))),
+      Promise.all([unresolvedRejects(opts.registry), driftedColumns(opts.registry), deadLetterTables(opts.registry)]).then(
+        ([rejects, drifted, tables]) => res.writeHead(ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(healthBody(state, rejects, opts.reasons?.list(), drifted, tables))),
         (e: Error) => res.writeHead(500).end(e.message),
       );
       return;
@@ -84,12 +84,31 @@ export async function startHealthServer(opts: { host: string; port: number; regi
 }
 
 /** The /healthz document: the state, plus status ok | degraded | failed and the reasons for "degraded". */
-export function healthBody(state: HealthState, unresolved: number, reasons: readonly string[] = [], drifted: readonly string[] = []): HealthState & { status: string; unresolvedRejects: number; schemaDrift?: string[]; degraded?: string[] } {
-  const degraded: string[] = [...reasons, ...(unresolved > 0 ? [`${unresolved} unresolved reject${unresolved === 1 ? "" : "s"} in pg2c_reject: rows Convex does not hold as PostgreSQL has them (pg2convex status lists them)`] : [])];
+/** `deadLetters`: "table n" for each table with open rejects (the dead-letter queue), named in the reason. */
+export function healthBody(
+  state: HealthState,
+  unresolved: number,
+  reasons: readonly string[] = [],
+  drifted: readonly string[] = [],
+  deadLetters: readonly string[] = [],
+): HealthState & { status: string; unresolvedRejects: number; schemaDrift?: string[]; degraded?: string[] } {
+  const where = deadLetters.length > 0 ? ` (dead letters: ${deadLetters.join(", ")})` : "";
+  const degraded: string[] = [
+    ...reasons,
+    ...(unresolved > 0 ? [`${unresolved} unresolved reject${unresolved === 1 ? "" : "s"} in pg2c_reject${where}: rows Convex does not hold as PostgreSQL has them (pg2convex dlq list shows them; dlq replay re-applies them from PostgreSQL)`] : []),
+  ];
   if (drifted.length > 0) degraded.push(`schema drift in ${drifted.join(", ")}: PostgreSQL differs from the table definitions (run pg2convex init --check, update the definitions and deploy, then pg2convex resync --table <table>)`);
   if (state.slot?.problem && state.phase !== "failed") degraded.push(state.slot.problem);
   const status = state.phase === "failed" ? "failed" : degraded.length > 0 ? "degraded" : "ok";
   return { ...state, status, unresolvedRejects: unresolved, ...(drifted.length > 0 ? { schemaDrift: [...drifted] } : {}), ...(degraded.length > 0 ? { degraded } : {}) };
+}
+
+/** "table n" for every table with open dead letters (pg2convex_dead_letters), most first. */
+async function deadLetterTables(registry: Registry): Promise<string[]> {
+  const gauge = registry.getSingleMetric(DEAD_LETTERS_METRIC) as Gauge | undefined;
+  if (!gauge) return [];
+  const values = (await gauge.get()).values.filter((v) => v.value > 0).sort((a, b) => b.value - a.value);
+  return values.map((v) => `${String(v.labels.table)} ${v.value}`);
 }
 
 /** "table.column" (or "table" for a table-level finding) of every drifted column. */

@@ -49,6 +49,8 @@ describe("dlq replay", () => {
     run.kill("SIGTERM");
     if (run.exitCode === null) await new Promise((r) => run.once("exit", r));
   };
+  const metrics = async (url: string) => (await fetch(`${url}/metrics`)).text();
+  const health = async (url: string) => (await (await fetch(`${url}/healthz`)).json()) as { status: string; unresolvedRejects: number; degraded?: string[] };
   const open = async () => (await env.reader.client.query<{ page: DeadLetter[] }>("listRejects", { open: true, table: "story", numItems: 100 })).page;
   const entryOf = async (id: number) => (await env.reader.client.query<{ page: Array<DeadLetter & Record<string, unknown>> }>("listRejects", { table: "story", numItems: 100 })).page.find((e) => e.key[0] === id)!;
   const doc = async (id: number) => (await env.reader.getByKeys("story", [[id]]))[0] ?? null;
@@ -56,10 +58,14 @@ describe("dlq replay", () => {
   const streamedPast = (lsn: bigint) => waitUntil("the stream past the fixes", async () => ((await env.reader.state(env.config.slot)).commitLsn ?? 0n) > lsn || undefined, 90_000);
 
   it("refuses a row still too large, then makes Convex equal PostgreSQL and records the replay; the stream does not regress it", async () => {
-    let { run } = await startRun();
+    let { run, url } = await startRun();
     await env.db.client.query(`INSERT INTO story (id, name, set_id, set_index, text, course_id, public, deleted) SELECT i, 'huge', 1, 1, ${HUGE}, (SELECT min(id) FROM course), true, false FROM unnest(ARRAY[900500, 900501, 900502]) AS i`);
     await waitUntil("three dead letters", async () => ((await open()).length === 3 ? true : undefined), 90_000);
     const e500 = await entryOf(900500);
+    // Counted per table in /metrics, named in /healthz.
+    await waitUntil("the per-table gauge", async () => (/pg2convex_dead_letters\{table="story"\} 3\b/.test(await metrics(url)) ? true : undefined), 60_000);
+    expect(await metrics(url)).toMatch(/pg2convex_dead_letters\{table="course"\} 0\b/);
+    expect((await health(url)).degraded?.join("\n")).toMatch(/3 unresolved rejects in pg2c_reject \(dead letters: story 3\)/);
 
     const still = await cli(["dlq", "replay", e500._id], vars);
     expect(still.code, still.out).toBe(1);
@@ -93,8 +99,9 @@ describe("dlq replay", () => {
     expect((await env.diffs()).rows).toEqual([]); // row for row, every mirrored table
 
     // The stream now delivers the fixes, all older than the replay's versions: nothing regresses.
-    ({ run } = await startRun());
+    ({ run, url } = await startRun());
     await streamedPast(afterFixes);
+    expect(await metrics(url)).toMatch(/pg2convex_dead_letters\{table="story"\} 0\b/);
     expect((await doc(900500))!.pg2c_version).toBe(replayed!.pg2c_version);
     expect((await env.diffs()).rows).toEqual([]);
     // An entry already resolved is not replayed again.
@@ -102,6 +109,17 @@ describe("dlq replay", () => {
     expect(again.code, again.out).toBe(0);
     expect(again.out).toMatch(/already resolved, nothing replayed/);
     expect((await doc(900500))!.pg2c_version).toBe(replayed!.pg2c_version);
+
+    // An entry resolved by another process while the bridge runs leaves its count by the periodic recount.
+    await env.db.client.query(`INSERT INTO story (id, name, set_id, set_index, text, course_id, public, deleted) VALUES (900503, 'huge', 1, 1, ${HUGE}, (SELECT min(id) FROM course), true, false)`);
+    await waitUntil("the new dead letter counted", async () => (/pg2convex_dead_letters\{table="story"\} 1\b/.test(await metrics(url)) ? true : undefined), 60_000);
+    const resolved = await cli(["dlq", "resolve", (await entryOf(900503))._id, "--reason", "archived elsewhere"], vars);
+    expect(resolved.code, resolved.out).toBe(0);
+    await waitUntil("the recount", async () => (/pg2convex_dead_letters\{table="story"\} 0\b/.test(await metrics(url)) ? true : undefined), 60_000);
+    expect((await health(url)).unresolvedRejects).toBe(0);
+    // The accepted difference goes away with the row (the next test compares every row again).
+    await env.db.client.query("DELETE FROM story WHERE id = 900503");
+    await env.waitConverged(60_000);
     await stop(run);
   });
 
