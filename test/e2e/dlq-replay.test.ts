@@ -156,4 +156,25 @@ describe("dlq replay", () => {
     expect((await env.diffs()).rows).toEqual([]);
     await stop(run);
   });
+
+  it("a value still violating the definitions is named (table, key, column, reason) and the entry stays open", async () => {
+    const { run } = await startRun();
+    // A label PostgreSQL accepts but the table definition does not list: DECODE_FAILED, a dead letter. Last in
+    // the file: from now on PostgreSQL's enum differs from the definitions (a `run` started after it, before this
+    // test was moved here, did not come up), and the other tests start fresh bridges.
+    await env.db.client.query("ALTER TYPE speaker_gender ADD VALUE IF NOT EXISTS 'OTHER'");
+    await env.db.client.query("INSERT INTO speaker (id, language_id, speaker, gender, type, service) VALUES (900700, (SELECT min(id) FROM language), 'v', 'OTHER', 'NORMAL', 'azure')");
+    const speakerOpen = async () => (await env.reader.client.query<{ page: DeadLetter[] }>("listRejects", { open: true, table: "speaker", numItems: 10 })).page;
+    const [entry] = await waitUntil("the dead letter", async () => ((await speakerOpen()).length === 1 ? speakerOpen() : undefined), 90_000);
+    const r = await cli(["dlq", "replay", entry!._id, "--json"], vars);
+    expect(r.code, r.out).toBe(1);
+    expect(JSON.parse(r.out)).toEqual([{ id: entry!._id, table: "speaker", key: "900700", ok: false, code: "DECODE_FAILED", column: "gender", reason: expect.stringMatching(/not a label of the enum/) }]);
+    expect((await cli(["dlq", "replay", "--table", "speaker"], vars)).out).toMatch(/\(speaker 900700\): still cannot be stored, left unresolved: \[DECODE_FAILED\] column "gender" \(enum\): not a label/);
+    expect((await speakerOpen()).length).toBe(1);
+    // Fixed in PostgreSQL while streaming: the newer version resolves the entry by itself.
+    await env.db.client.query("UPDATE speaker SET gender = 'MALE' WHERE id = 900700");
+    await waitUntil("resolved by itself", async () => ((await speakerOpen()).length === 0 ? true : undefined), 90_000);
+    expect((await env.diffs()).rows).toEqual([]);
+    await stop(run);
+  });
 });

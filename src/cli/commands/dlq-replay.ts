@@ -38,7 +38,7 @@ export async function replayMain(config: Config, args: ReplayArgs): Promise<numb
 
 function describe(r: ReplayReport): string {
   const head = `${r.id} (${r.table} ${r.key})`;
-  if (!r.ok) return `${head}: still cannot be stored, left unresolved: [${r.code}] ${r.column ? `column ${r.column}: ` : ""}${r.reason}`;
+  if (!r.ok) return `${head}: still cannot be stored, left unresolved: [${r.code}] ${r.column && !r.reason.includes(`column "${r.column}"`) ? `column ${r.column}: ` : ""}${r.reason}`;
   if (r.result === "already-resolved") return `${head}: already resolved, nothing replayed`;
   const what = r.deleted ? "row gone from PostgreSQL, applied as a delete" : "row applied";
   const done = r.result.outcome === "skipped" ? "skipped: Convex already holds a newer version" : what;
