@@ -31,6 +31,7 @@ export const {
   reportHealth,
   deadLetter,
   resolveDeadLetter,
+  replayDeadLetter,
   migrationStatus,
   parityRuns,
   drill,

@@ -150,6 +150,11 @@ export const ERROR_CODES = {
     retry: NO,
     action: "Act on the cause; an interrupted backfill resumes on the next `pg2convex run`.",
   },
+  DEAD_LETTER_REPLAY_FAILED: {
+    what: "`pg2convex dlq replay` could not apply a dead letter's row: PostgreSQL's current row is still undecodable or unstorable (a value still violates the table definitions, or the row is still over Convex's document limit), or a PostgreSQL transaction that may have written the row stayed open past the wait. The entry stays unresolved.",
+    retry: "Yes once the row (or its table definition) is fixed, or the blocking transaction has ended; no before that.",
+    action: "Fix the row in PostgreSQL (the message names table, key, column and reason) or widen the table definition and deploy, then replay again; or accept the difference with `pg2convex dlq resolve ID --reason …`.",
+  },
   INTERNAL: {
     what: "pg2convex broke one of its own invariants (a bug), the values slot and wal2json disagree, or the installed convex-test is not the version the local stand-in patches.",
     retry: "Sometimes: restarting `pg2convex run` re-reads from the checkpoint.",

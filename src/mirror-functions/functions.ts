@@ -8,7 +8,7 @@ import { mirrorConfig } from "./config";
 import { beginBackfillHandler, finishBackfillHandler, resetMirrorHandler } from "./apply/maintenance";
 import { claimMirrorHandler } from "./apply/mirror-identity";
 import { claimLeadershipHandler } from "./apply/leader-epoch";
-import { applyBatchArgs, applyBatchReturns, mirrorIdentityValidator } from "./wire/protocol";
+import { applyBatchArgs, applyBatchReturns, mirrorIdentityValidator, opValidator } from "./wire/protocol";
 import { countRows, getByKeys, getRows, getState } from "./queries";
 import { listRejects, settleRejectsHandler } from "./apply/rejects";
 import { parityChanged, parityKeys, parityScan } from "./parity/parity-queries";
@@ -22,6 +22,7 @@ import { parityRunsHandler } from "./control/parity-runs";
 import { drillHandler } from "./control/drill";
 import { recordChecklistHandler } from "./control/checklist";
 import { deadLetterHandler, resolveDeadLetterHandler } from "./control/dead-letters";
+import { replayDeadLetterHandler } from "./control/replay";
 import { phaseValidator, thresholdsValidator } from "./control/tables";
 import { requestResyncHandler } from "./apply/resync-request";
 import { clearDriftHandler, driftEntryValidator, listDrift, listDriftEntries, recordDriftHandler } from "./apply/drift";
@@ -170,6 +171,11 @@ export function defineMirrorFunctions(tables: TableSet) {
     recordChecklist: internalMutationGeneric({
       args: { table: v.string(), item: v.string(), proof: v.string(), actor: v.string() },
       handler: (ctx, args) => recordChecklistHandler(ctx, args),
+    }),
+    // `pg2convex dlq replay`: a row re-read from PostgreSQL, applied and its entry settled in one transaction.
+    replayDeadLetter: internalMutationGeneric({
+      args: { slot: v.string(), mirrorId: v.optional(v.string()), id: v.string(), op: opValidator, actor: v.string() },
+      handler: (ctx, args) => replayDeadLetterHandler(config, ctx, args as Parameters<typeof replayDeadLetterHandler>[2]),
     }),
     migrationStatus: internalQueryGeneric({
       args: { tables: v.array(v.string()), events: v.optional(v.number()), gateDays: v.optional(v.number()) },

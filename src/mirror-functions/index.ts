@@ -16,7 +16,7 @@
  * export const { applyBatch, claimMirror, claimLeadership, beginBackfill, finishBackfill, resetMirror, getState, countRows, getRows, getByKeys, listRejects,
  *   settleRejects, parityScan, parityKeys, parityChanged, parityDocChecks, parityFeeds, parityFeedFor, recordParityRun, parityStatus, requestResync,
  *   recordDrift, listDrift, listDriftEntries, clearDrift, definitions, readFrom, readFlags, cutover, rollback, reportHealth, migrationStatus,
- *   deadLetter, resolveDeadLetter, drill, recordChecklist } =
+ *   deadLetter, resolveDeadLetter, drill, recordChecklist, replayDeadLetter } =
  *   defineMirrorFunctions(tables);
  * ```
  *

@@ -47,8 +47,8 @@ export const systemTables = {
     batchId: v.optional(v.string()),
     resolvedAt: v.optional(v.number()),
     resolvedBy: v.optional(v.int64()),
-    resolvedVia: v.optional(v.union(v.literal("upsert"), v.literal("delete"), v.literal("truncate"), v.literal("manual"))),
-    /** For a manual resolution (`pg2convex dlq resolve`): who and why. */
+    resolvedVia: v.optional(v.union(v.literal("upsert"), v.literal("delete"), v.literal("truncate"), v.literal("manual"), v.literal("replay"))),
+    /** For a manual resolution (`pg2convex dlq resolve`): who and why; for a replay (`dlq replay`): who and the version applied. */
     resolvedNote: v.optional(v.string()),
   })
     .index("by_table_key", ["table", "keyString", "ver"])

@@ -7,7 +7,7 @@
 // one set makes /healthz "degraded" (still 200: the bridge is riding it out) and is listed under `degraded`.
 import { createServer, type Server } from "node:http";
 import type { Gauge, Registry } from "prom-client";
-import { SCHEMA_DRIFTED_METRIC, UNRESOLVED_REJECTS_METRIC } from "./metrics";
+import { DEAD_LETTERS_METRIC, SCHEMA_DRIFTED_METRIC, UNRESOLVED_REJECTS_METRIC } from "./metrics";
 import type { SlotHealth } from "./slot-guard";
 
 export interface HealthState {
@@ -95,8 +95,19 @@ export async function startHealthServer(opts: { host: string; port: number; regi
 }
 
 /** The /healthz document: the state, plus status ok | degraded | failed and the reasons for "degraded". */
-export function healthBody(state: HealthState, unresolved: number, reasons: readonly string[] = [], drifted: readonly string[] = []): HealthState & { status: string; unresolvedRejects: number; schemaDrift?: string[]; degraded?: string[] } {
-  const degraded: string[] = [...reasons, ...(unresolved > 0 ? [`${unresolved} unresolved reject${unresolved === 1 ? "" : "s"} in pg2c_reject: rows Convex does not hold as PostgreSQL has them (pg2convex status lists them)`] : [])];
+/** `deadLetters`: "table n" for each table with open rejects (the dead-letter queue), named in the reason. */
+export function healthBody(
+  state: HealthState,
+  unresolved: number,
+  reasons: readonly string[] = [],
+  drifted: readonly string[] = [],
+  deadLetters: readonly string[] = [],
+): HealthState & { status: string; unresolvedRejects: number; schemaDrift?: string[]; degraded?: string[] } {
+  const where = deadLetters.length > 0 ? ` (dead letters: ${deadLetters.join(", ")})` : "";
+  const degraded: string[] = [
+    ...reasons,
+    ...(unresolved > 0 ? [`${unresolved} unresolved reject${unresolved === 1 ? "" : "s"} in pg2c_reject${where}: rows Convex does not hold as PostgreSQL has them (pg2convex dlq list shows them; dlq replay re-applies them from PostgreSQL)`] : []),
+  ];
   if (drifted.length > 0) degraded.push(`schema drift in ${drifted.join(", ")}: PostgreSQL differs from the table definitions (run pg2convex init --check, update the definitions and deploy, then pg2convex resync --table <table>)`);
   if (state.slot?.problem && state.phase !== "failed") degraded.push(state.slot.problem);
   const status = state.phase === "failed" ? "failed" : degraded.length > 0 ? "degraded" : "ok";
@@ -105,8 +116,16 @@ export function healthBody(state: HealthState, unresolved: number, reasons: read
 
 /** What /healthz answers now (also shown on the dashboard). */
 export async function healthDocument(registry: Registry, state: HealthState, reasons?: HealthReasons): Promise<ReturnType<typeof healthBody>> {
-  const [rejects, drifted] = await Promise.all([unresolvedRejects(registry), driftedColumns(registry)]);
-  return healthBody(state, rejects, reasons?.list(), drifted);
+  const [rejects, drifted, tables] = await Promise.all([unresolvedRejects(registry), driftedColumns(registry), deadLetterTables(registry)]);
+  return healthBody(state, rejects, reasons?.list(), drifted, tables);
+}
+
+/** "table n" for every table with open dead letters (pg2convex_dead_letters), most first. */
+async function deadLetterTables(registry: Registry): Promise<string[]> {
+  const gauge = registry.getSingleMetric(DEAD_LETTERS_METRIC) as Gauge | undefined;
+  if (!gauge) return [];
+  const values = (await gauge.get()).values.filter((v) => v.value > 0).sort((a, b) => b.value - a.value);
+  return values.map((v) => `${String(v.labels.table)} ${v.value}`);
 }
 
 /** "table.column" (or "table" for a table-level finding) of every drifted column. */

@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 
 export const UNRESOLVED_REJECTS_METRIC = "pg2convex_rejects_unresolved";
 export const SCHEMA_DRIFTED_METRIC = "pg2convex_schema_drifted";
+export const DEAD_LETTERS_METRIC = "pg2convex_dead_letters";
 
 export interface Metrics {
   readonly registry: Registry;
@@ -11,6 +12,8 @@ export interface Metrics {
   readonly rejects: Counter<"code">;
   /** Rejects in Convex that no newer version of their row has settled yet (health reads it). */
   readonly rejectsUnresolved: Gauge;
+  /** The same open rejects (the dead-letter queue) per table. */
+  readonly deadLetters: Gauge<"table">;
   readonly retries: Counter;
   readonly batchSeconds: Histogram;
   readonly commitToVisibleSeconds: Histogram;
@@ -36,6 +39,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     batches: new Counter({ name: "pg2convex_batches_total", help: "Batches applied to Convex", labelNames: ["kind"], registers: r }),
     rejects: new Counter({ name: "pg2convex_rejects_total", help: "Rows recorded as rejects (not storable or not decodable)", labelNames: ["code"], registers: r }),
     rejectsUnresolved: new Gauge({ name: UNRESOLVED_REJECTS_METRIC, help: "Rejects not yet superseded by a newer version of their row (pg2convex status lists them)", registers: r }),
+    deadLetters: new Gauge({ name: DEAD_LETTERS_METRIC, help: "Unresolved dead letters (open rejects) per table (pg2convex dlq list shows them)", labelNames: ["table"], registers: r }),
     retries: new Counter({ name: "pg2convex_convex_retries_total", help: "Retried Convex calls (transient failures)", registers: r }),
     batchSeconds: new Histogram({ name: "pg2convex_batch_apply_seconds", help: "Time to apply one batch in Convex", registers: r, buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10] }),
     commitToVisibleSeconds: new Histogram({

@@ -248,8 +248,13 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client, abort: (e: P
     },
     ...(resyncer ? { observe: (tx) => resyncer.observe(tx) } : {}),
   });
+  // Entries resolved by `pg2convex dlq replay|resolve` leave the count (and /healthz) within RECOUNT_MS.
+  const stopRecount = rejects.startRecount();
   resyncer?.start();
-  const done = stream.done.finally(() => resyncer?.stop());
+  const done = stream.done.finally(() => {
+    stopRecount();
+    return resyncer?.stop();
+  });
   const stop = async () => {
     await resyncer?.stop();
     await stream.stop();

@@ -6,7 +6,11 @@
 //    rejects and removes the ones its settle resolved, so the set stays equal while this bridge is the only
 //    writer; settleAll() runs at start and after a backfill, and recounts from Convex;
 //  - settling is bookkeeping: a failure to settle is logged and the rejects stay open until the next settle
-//    (nothing about the mirrored rows depends on it).
+//    (nothing about the mirrored rows depends on it);
+//  - entries can also be resolved by other processes (`pg2convex dlq replay|resolve`), so the bridge recounts
+//    from Convex every RECOUNT_MS (startRecount); settleAll and afterBatch run one at a time (`serial`), so a
+//    recount never interleaves with a batch's bookkeeping;
+//  - pg2convex_dead_letters{table} is the same set per table (every mirrored table listed, 0 when none).
 import type { Logger } from "../log";
 import type { ApplyBatchResult, RejectNotice } from "../mirror-functions/wire/protocol";
 import type { ResolvedReject } from "../mirror-functions/apply/rejects";
@@ -24,6 +28,8 @@ export interface RejectTracker {
   afterBatch(batch: Batch, result: ApplyBatchResult): Promise<void>;
   /** Open rejects as of the last batch or settle. */
   readonly open: number;
+  /** Recounts (settleAll) every `ms` until the returned stop is called. */
+  startRecount(ms?: number): () => void;
 }
 
 interface Open {
@@ -32,6 +38,9 @@ interface Open {
   ver: bigint;
 }
 
+/** How often a running bridge recounts the open rejects in Convex (entries resolved by the CLI). */
+export const RECOUNT_MS = 15_000;
+
 /** Ids per settleRejects call (the mutation checks at most this many). */
 const IDS_PER_CALL = 200;
 
@@ -39,6 +48,7 @@ export function createRejectTracker(deps: { sink: Sink; graph: TableGraph; logge
   const { sink, graph, logger, metrics } = deps;
   const open = new Map<string, Open>();
   const byKey = new Map<string, Set<string>>();
+  let lastWarned = 0;
 
   const add = (r: RejectNotice) => {
     const o = { table: r.table, key: keyString(r.key), ver: r.ver };
@@ -58,7 +68,19 @@ export function createRejectTracker(deps: { sink: Sink; graph: TableGraph; logge
       logger.info({ table: r.table, key: formatKey(r.key), lsn: formatLsn(r.ver), code: r.code, resolvedBy: formatLsn(r.resolvedBy), via: r.resolvedVia }, "reject resolved by a newer version of its row");
     }
   };
-  const publish = () => metrics?.rejectsUnresolved.set(open.size);
+  const publish = () => {
+    metrics?.rejectsUnresolved.set(open.size);
+    const perTable = new Map<string, number>(graph.order.map((t) => [t.name, 0]));
+    for (const o of open.values()) perTable.set(o.table, (perTable.get(o.table) ?? 0) + 1);
+    metrics?.deadLetters.reset();
+    for (const [table, n] of perTable) metrics?.deadLetters.set({ table }, n);
+  };
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(f: () => Promise<T>): Promise<T> => {
+    const run = queue.then(f, f);
+    queue = run.catch(() => undefined);
+    return run;
+  };
 
   const settle = async (ids: string[]) => {
     if (!sink.settleRejects) return;
@@ -88,27 +110,43 @@ export function createRejectTracker(deps: { sink: Sink; graph: TableGraph; logge
     get open() {
       return open.size;
     },
-    async settleAll() {
-      if (!sink.settleRejects) return;
-      open.clear();
-      byKey.clear();
-      for (let cursor: string | null = null; ;) {
-        const page = await sink.settleRejects({ cursor });
-        resolved(page.resolved);
-        for (const r of page.open) add(r);
-        if (page.isDone) break;
-        cursor = page.continueCursor;
-      }
-      publish();
-      if (open.size > 0) logger.warn({ unresolved: open.size }, "unresolved rejects in Convex: rows the mirror does not hold as PostgreSQL has them (pg2convex status lists them)");
-    },
-    async afterBatch(batch, result) {
-      for (const r of result.rejects ?? []) add(r);
-      if (open.size > 0) {
-        const ids = candidates(batch);
-        if (ids.length > 0) await settle(ids);
-      }
-      publish();
+    settleAll: () => serial(settleAll),
+    afterBatch: (batch, result) => serial(() => afterBatch(batch, result)),
+    startRecount(ms = RECOUNT_MS) {
+      const timer = setInterval(() => {
+        serial(settleAll).catch((e: unknown) => logger.warn({ err: { message: (e as Error).message } }, "could not recount the open rejects; trying again later"));
+      }, ms);
+      timer.unref();
+      return () => clearInterval(timer);
     },
   };
+
+  async function settleAll(): Promise<void> {
+    if (!sink.settleRejects) return;
+    // Counted afresh and swapped in at the end: a recount cut short by an outage leaves the last count standing.
+    const found: RejectNotice[] = [];
+    for (let cursor: string | null = null; ;) {
+      const page = await sink.settleRejects({ cursor });
+      resolved(page.resolved);
+      found.push(...page.open);
+      if (page.isDone) break;
+      cursor = page.continueCursor;
+    }
+    open.clear();
+    byKey.clear();
+    for (const r of found) add(r);
+    publish();
+    const before = lastWarned;
+    lastWarned = open.size;
+    if (open.size > 0 && open.size !== before) logger.warn({ unresolved: open.size }, "unresolved rejects in Convex: rows the mirror does not hold as PostgreSQL has them (pg2convex status lists them)");
+  }
+
+  async function afterBatch(batch: Batch, result: ApplyBatchResult): Promise<void> {
+    for (const r of result.rejects ?? []) add(r);
+    if (open.size > 0) {
+      const ids = candidates(batch);
+      if (ids.length > 0) await settle(ids);
+    }
+    publish();
+  }
 }

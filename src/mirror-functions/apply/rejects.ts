@@ -65,7 +65,7 @@ export async function settleRejectsHandler(config: MirrorConfig, ctx: MutationCt
 }
 
 /** What superseded the reject `doc`, or null while it is open. */
-async function resolution(tx: MirrorTx, doc: Record<string, Value>): Promise<Resolution | null> {
+export async function resolution(tx: MirrorTx, doc: Record<string, Value>): Promise<Resolution | null> {
   let info;
   try {
     info = tx.config.table(doc.table as string);
