@@ -2,8 +2,7 @@
 // the public readFrom query (no admin key, as the app's own Convex functions or clients see it) and the
 // createReadRouter helper (as the app's server code sees it, with its default refresh). Both must reach the
 // expected source within the bound, measured from the moment the flag mutation returned.
-import { ConvexHttpClient } from "convex/browser";
-import { makeFunctionReference } from "convex/server";
+import { publicReadFrom } from "../../convex-client/read-from";
 import { createReadRouter, type ReadRouter } from "../../convex-client/read-router";
 import { bucketOf, type Source } from "../../mirror-functions/control/rules";
 
@@ -34,8 +33,7 @@ export function probeCaller(table: string, from: number, to: number): string {
 }
 
 export async function startWatcher(opts: { url: string; module: string; table: string; probe: string }): Promise<Watcher> {
-  const http = new ConvexHttpClient(opts.url);
-  const ref = makeFunctionReference<"query">(`${opts.module}:readFrom`);
+  const readFrom = publicReadFrom(opts.url, opts.module);
   const router: ReadRouter = createReadRouter({ url: opts.url, tables: [opts.table], module: opts.module });
   await router.ready();
   return {
@@ -44,7 +42,7 @@ export async function startWatcher(opts: { url: string; module: string; table: s
       let readFromMs: number | null = null;
       let helperMs: number | null = null;
       for (;;) {
-        const answer = (await http.query(ref, { table: opts.table, caller: opts.probe }).catch(() => null)) as { source: Source } | null;
+        const answer = await readFrom(opts.table, opts.probe).catch(() => null);
         const t = Date.now() - since;
         if (readFromMs === null && answer?.source === expected) readFromMs = t;
         if (helperMs === null && router.source(opts.table, opts.probe) === expected) helperMs = Date.now() - since;
