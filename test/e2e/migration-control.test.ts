@@ -288,6 +288,24 @@ describe("migration control plane: read flags, gates, automatic rollback", () =>
     // The helper's copy follows within its poll (a request answered just before the rollback may still be held).
     await waitUntil("the helper to see the rollback", () => (convexShare().length === 0 ? true : undefined), 5_000);
 
+    // Drift (a document changed behind the bridge's back) found by parity: reads back to PostgreSQL at once,
+    // and the next heartbeat rolls the flag back with an alert.
+    expect((await cli(["cutover", "--table", "story", "--percent", "100", "--gate-days", "0"], vars)).code).toBe(0);
+    await waitUntil("full cut-over seen", () => (convexShare().length === callers.length ? true : undefined), 10_000);
+    const id = Number((await env.db.client.query("SELECT min(id) AS id FROM story")).rows[0].id);
+    await env.convex.client.mutation(makeFunctionReference<"mutation">("mirror:debugTamper") as any, { confirm: TAMPER_CONFIRMATION, table: "story", key: [id], action: "patch", fields: { name: "tampered" } });
+    const drifted = await cli(["parity", "--tables", "story", "--mode", "full"], vars);
+    expect(drifted.code, drifted.out).toBe(1);
+    // (The sidecar may already have rolled the flag back: the fitness verdict itself is what must say drift.)
+    expect((await migration("story")).unfit).toContain("table drifted (parity or schema change)");
+    const driftAlert = await waitUntil("the drift rollback alert", () => hooks.slice(mark).filter((h) => h.kind === "auto-rollback" && h.table === "story" && /drifted/.test(h.message))[0], 30_000);
+    expect(driftAlert.state).toBe("firing");
+    expect(await migration("story")).toMatchObject({ percent: 0, phase: "mirror" });
+    await waitUntil("the helper to see the drift rollback", () => (convexShare().length === 0 ? true : undefined), 5_000);
+    // Put the document back as PostgreSQL has it: a clean run makes parity green again.
+    const original = (await env.db.client.query("SELECT name FROM story WHERE id = $1", [id])).rows[0].name as string;
+    await env.convex.client.mutation(makeFunctionReference<"mutation">("mirror:debugTamper") as any, { confirm: TAMPER_CONFIRMATION, table: "story", key: [id], action: "patch", fields: { name: original } });
+    expect((await cli(["parity", "--tables", "story", "--mode", "full"], vars)).code).toBe(0);
     // Cut over fully, then the last checklist item: an inventory that still finds a write site refuses…
     expect((await cli(["cutover", "--table", "story", "--percent", "100", "--gate-days", "0"], vars)).code).toBe(0);
     expect(await migration("story")).toMatchObject({ phase: "cutover" });
@@ -304,20 +322,21 @@ describe("migration control plane: read flags, gates, automatic rollback", () =>
     expect(done.phase).toBe("decommissioned");
     expect(item(done, "postgresWritesRemoved").proof).toMatch(/1 read story, none writes it/);
 
-    // Drift (a document changed behind the bridge's back) found by parity: reads back to PostgreSQL at once,
-    // and the next heartbeat rolls the flag back with an alert.
-    await waitUntil("full cut-over seen", () => (convexShare().length === callers.length ? true : undefined), 10_000);
-    const id = Number((await env.db.client.query("SELECT min(id) AS id FROM story")).rows[0].id);
-    await env.convex.client.mutation(makeFunctionReference<"mutation">("mirror:debugTamper") as any, { confirm: TAMPER_CONFIRMATION, table: "story", key: [id], action: "patch", fields: { name: "tampered" } });
-    const drifted = await cli(["parity", "--tables", "story", "--mode", "full"], vars);
-    expect(drifted.code, drifted.out).toBe(1);
-    // (The sidecar may already have rolled the flag back: the fitness verdict itself is what must say drift.)
-    expect((await migration("story")).unfit).toContain("table drifted (parity or schema change)");
-    const driftAlert = await waitUntil("the drift rollback alert", () => hooks.slice(mark).filter((h) => h.kind === "auto-rollback" && h.table === "story" && /drifted/.test(h.message))[0], 30_000);
-    expect(driftAlert.state).toBe("firing");
-    expect(await migration("story")).toMatchObject({ percent: 0, phase: "decommissioned" });
-    await waitUntil("the helper to see the drift rollback", () => (convexShare().length === 0 ? true : undefined), 5_000);
+    // Decommissioned: PostgreSQL's copy no longer changes, so nothing sends reads back to it by itself — not a
+    // drift (the app now writes Convex alone), not a dead sidecar — and a rollback drill is refused.
+    const driftAlerts = () => hooks.slice(mark).filter((h) => h.kind === "auto-rollback" && h.table === "story").length;
+    const alertsBefore = driftAlerts();
+    await env.convex.client.mutation(makeFunctionReference<"mutation">("mirror:debugTamper") as any, { confirm: TAMPER_CONFIRMATION, table: "story", key: [id], action: "patch", fields: { name: "written in Convex only" } });
+    expect((await cli(["parity", "--tables", "story", "--mode", "full"], vars)).code).toBe(1);
     await stopRun(run);
+    await waitUntil("the heartbeat to go stale", async () => ((await migration("story")).unfit.some((u) => /heartbeat/.test(u)) ? true : undefined), 20_000);
+    expect(await migration("story")).toMatchObject({ percent: 100, phase: "decommissioned" });
+    expect(await readFrom("user-1")).toMatchObject({ source: "convex", reason: expect.stringMatching(/decommissioned/) });
+    expect(convexShare()).toHaveLength(callers.length);
+    expect(driftAlerts()).toBe(alertsBefore);
+    const drill = await cli(["drill", "--table", "story"], vars);
+    expect(drill.code).toBe(1);
+    expect(drill.err).toMatch(/decommissioned/);
     await proxy.close();
   });
 });

@@ -44,6 +44,8 @@ export async function drillHandler(ctx: MutationCtx, a: DrillArgs): Promise<Dril
     const inputs = await healthInputs(ctx, a.table);
     const unmet = target > doc.percent && target > DRILL_CANARY_MAX ? unmetGates({ ...inputs, gateDays: a.gateDays ?? 7 }, now) : unfitReasons(inputs, now);
     if (doc.phase === "backfill") unmet.unshift("the table's backfill has not finished");
+    // A drill rolls reads back for a moment: to a PostgreSQL copy that no longer changes once writes are gone.
+    if (doc.phase === "decommissioned") unmet.unshift("the table is decommissioned (PostgreSQL writes removed): a rollback drill would send reads to a stale copy");
     if (unmet.length) throw new ConvexError({ pg2convex: "DRILL_REFUSED", message: `drill of ${a.table} at ${share}% refused`, unmet });
     if (target !== doc.percent) await ctx.db.patch("pg2c_migration", doc._id, { percent: target, phase: doc.phase === "mirror" ? "canary" : doc.phase, updatedAt: now });
     await recordEvent(ctx, { table: a.table, at: now, kind: "drill-start", actor: a.actor, detail: `${tag}: reads ${doc.percent}% → ${target}% from Convex` });

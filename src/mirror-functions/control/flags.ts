@@ -12,7 +12,19 @@ export async function readFromHandler(ctx: QueryCtx, args: { table: string; call
   const now = Date.now();
   const doc = await migrationOf(ctx, args.table);
   if (!doc || doc.percent <= 0) return { source: "postgres", reason: doc ? "flag at 0%" : "table has no read flag", validUntil: Number.MAX_SAFE_INTEGER };
+  if (isDecommissioned(doc)) return { source: "convex", reason: DECOMMISSIONED, validUntil: Number.MAX_SAFE_INTEGER };
   return readAnswer(doc.percent, args.table, args.caller, await healthInputs(ctx, args.table), now);
+}
+
+const DECOMMISSIONED = "PostgreSQL writes removed (decommissioned): Convex is the table's source of truth";
+
+/**
+ * A table whose PostgreSQL write path was removed with every read on Convex: PostgreSQL's copy no longer changes,
+ * so it is never the safer answer again. Reads stay on Convex whatever the sidecar's state (it may be gone for
+ * good), and the automatic rollback leaves the table alone (health-report.ts). Only a person moves it back.
+ */
+export function isDecommissioned(doc: { phase: string; percent: number }): boolean {
+  return doc.phase === "decommissioned" && doc.percent >= 100;
 }
 
 export interface FlagState {
@@ -33,6 +45,10 @@ export async function readFlagsHandler(ctx: QueryCtx, args: { tables: string[] }
     const percent = doc?.percent ?? 0;
     if (percent <= 0) {
       out.push({ table, percent: 0, unfit: [], validUntil: Number.MAX_SAFE_INTEGER });
+      continue;
+    }
+    if (doc && isDecommissioned(doc)) {
+      out.push({ table, percent, unfit: [], validUntil: Number.MAX_SAFE_INTEGER });
       continue;
     }
     const inputs = await healthInputs(ctx, table);

@@ -2,11 +2,13 @@
 //  - a table whose reads are (partly) on Convex and whose mirror is unfit (lag, dead letters, drift, failed
 //    applies, or a heartbeat gap: the sidecar was dead or cut off from Convex) is moved back to PostgreSQL in
 //    the same transaction that records the heartbeat and the reason;
-//  - nothing here ever raises a flag: recovery leaves reads on PostgreSQL until someone cuts over again.
+//  - nothing here ever raises a flag: recovery leaves reads on PostgreSQL until someone cuts over again;
+//  - a decommissioned table (PostgreSQL writes removed, all reads on Convex) is never rolled back: PostgreSQL's
+//    copy of it is stale by design (flags.ts isDecommissioned).
 import type { GenericDataModel, GenericMutationCtx } from "convex/server";
 import { unfitReasons, type Thresholds } from "./rules";
 import { deadLetterCount, parityOf, recordEvent, latestHeartbeat, type MigrationDoc } from "./store";
-import { rollbackHandler } from "./flags";
+import { isDecommissioned, rollbackHandler } from "./flags";
 
 type MutationCtx = GenericMutationCtx<GenericDataModel>;
 
@@ -46,7 +48,7 @@ export async function reportHealthHandler(ctx: MutationCtx, args: HealthReportAr
   else await ctx.db.insert("pg2c_sidecar", beat as Record<string, any>);
 
   const result: HealthReportResult = { rolledBack: [], watched: [] };
-  const cut = ((await ctx.db.query("pg2c_migration").collect()) as unknown as MigrationDoc[]).filter((d) => d.percent > 0);
+  const cut = ((await ctx.db.query("pg2c_migration").collect()) as unknown as MigrationDoc[]).filter((d) => d.percent > 0 && !isDecommissioned(d));
   for (const doc of cut) {
     const parity = await parityOf(ctx, doc.table);
     const reasons = unfitReasons({ heartbeat: beat, deadLetters: await deadLetterCount(ctx, doc.table), drifted: parity.lastVerdict === "drift" }, now);
