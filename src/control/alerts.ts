@@ -48,8 +48,9 @@ export function createAlertSink(opts: AlertOptions): AlertSink {
     configured: opts.webhookUrls.length + opts.slackWebhookUrls.length > 0,
     async fire(a) {
       const id = `${a.kind}\0${a.table}`;
-      opts.logger.error({ alert: a.kind, table: a.table, message: a.message }, "alert");
+      // Logged and sent once per state change, not on every check that still finds the condition.
       if (firing.has(id)) return;
+      opts.logger.error({ alert: a.kind, table: a.table, message: a.message }, "alert");
       firing.set(id, a);
       await send(a, "firing");
     },
