@@ -46,7 +46,8 @@ describe("SIGKILL with immediate restart", () => {
     proxy.holdOnClientClose(true);
     first.kill("SIGKILL");
     await once(first, "exit");
-    expect(proxy.held()).toBeGreaterThan(0);
+    // The proxy sees the dead client's sockets close a moment after the exit event, and holds their server side.
+    await waitUntil("the proxy to hold the dead process's connections", () => proxy.held() > 0, 10_000);
     expect(await activePid()).toBe(stalePid); // PostgreSQL still sees the dead process streaming
 
     const second = env.spawnRun(["--leader-lease", "3s"]);
