@@ -17,7 +17,7 @@ import type { Logger } from "../log";
 import { connectPg } from "../postgres/connect";
 import { advisoryLockHolder, holdsAdvisoryLock, setLeaseSettings, slotLockKey, tryAdvisoryLock, type LockKey } from "../postgres/advisory-lock";
 import { errorMessage, sleep } from "../postgres/pg-error";
-import type { OutageTracker } from "../observability/outage";
+import { outageTooLong, type OutageTracker } from "../observability/outage";
 import { withTimeout } from "./timeout";
 
 export interface LeadershipOptions {
@@ -107,11 +107,6 @@ export async function acquireLeadership(opts: LeadershipOptions): Promise<Leader
       log.warn({ err: errorMessage(e) }, "the standby's lock session ended; reconnecting");
     }
   }
-}
-
-export function outageTooLong(e: Pg2ConvexError, downMs: number): Pg2ConvexError {
-  const message = `${e.message} (gave up: PostgreSQL failing for ${Math.round(downMs / 1000)} s, longer than --max-outage)`;
-  return new Pg2ConvexError(e.code, message, { retryable: true, context: e.context, cause: e.cause, ...(e.fix ? { fix: e.fix } : {}) });
 }
 
 function holdLease(client: pg.Client, key: LockKey, opts: LeadershipOptions, log: Logger, lostBefore: () => Pg2ConvexError | null): Leadership {

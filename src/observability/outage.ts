@@ -8,7 +8,7 @@
 //    pg2convex_outage_current_seconds{dependency} (0 when up).
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { Logger } from "../log";
-import type { Pg2ConvexError } from "../errors";
+import { Pg2ConvexError } from "../errors";
 import type { HealthReasons } from "./health";
 
 export type Dependency = "postgres" | "convex";
@@ -99,4 +99,10 @@ export function createOutageTracker(opts: { logger: Logger; registry?: Registry;
     },
   };
   return tracker;
+}
+
+/** `e`, saying the process gave up after PostgreSQL failed for longer than --max-outage (supervisor and lease). */
+export function outageTooLong(e: Pg2ConvexError, downMs: number): Pg2ConvexError {
+  const message = `${e.message} (gave up: PostgreSQL failing for ${Math.round(downMs / 1000)} s, longer than --max-outage)`;
+  return new Pg2ConvexError(e.code, message, { retryable: true, context: e.context, cause: e.cause, ...(e.fix ? { fix: e.fix } : {}) });
 }

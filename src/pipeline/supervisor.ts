@@ -10,10 +10,9 @@
 //    past what Convex holds, and replayed changes are no-ops by version;
 //  - an outage is bounded only by --max-outage (default: none).
 import { isRetryable, Pg2ConvexError } from "../errors";
-import type { OutageTracker } from "../observability/outage";
 import { backoffMs } from "../convex-client/retry";
 import type { Position } from "../checkpoint";
-import { outageTooLong } from "../leadership/lease";
+import { outageTooLong, type OutageTracker } from "../observability/outage";
 import { startMirror, type MirrorDeps, type MirrorHandle } from "./mirror";
 
 /** A stream that stayed up this long counts as recovered (a slot still held by a dead walsender fails at once). */
