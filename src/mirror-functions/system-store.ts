@@ -1,11 +1,12 @@
 // pg2convex's own bookkeeping rows (tombstones, per-table truncate versions, rejects), cached for the
 // duration of one mutation and counted in `usage` like the mirrored rows.
 import type { GenericDatabaseWriter, GenericDataModel } from "convex/server";
-import type { GenericId, Value } from "convex/values";
+import { compareValues, type GenericId, type Value } from "convex/values";
 import { rowIdOfString } from "../model/key";
 import { SYSTEM_TABLES } from "./names";
 import type { RejectNotice } from "./wire/protocol";
 import type { Usage } from "./apply/usage";
+import { readRange } from "./apply/key-ranges";
 
 type Db = GenericDatabaseWriter<GenericDataModel>;
 
@@ -45,6 +46,33 @@ export class SystemStore {
     const doc = (await this.first(SYSTEM_TABLES.tombstone, "by_table_key", (q) => q.eq("table", table).eq("key", key))) as Tombstone | null;
     this.tombs.set(id, doc);
     return doc;
+  }
+
+  /** Whether the tombstone of `key` is known (read, or known absent). */
+  knowsTombstone(table: string, key: string): boolean {
+    return this.tombs.has(rowIdOfString(table, key));
+  }
+
+  /**
+   * Reads the tombstones of `keys` (canonical key strings, sorted, not known yet) with ONE index range, caching
+   * each as found or absent. False when it stopped early: only keys up to the last tombstone read are known.
+   */
+  async fillTombstones(table: string, keys: readonly string[], cap: number): Promise<boolean> {
+    const q = this.db.query(SYSTEM_TABLES.tombstone).withIndex("by_table_key", (q: any) =>
+      q
+        .eq("table", table)
+        .gte("key", keys[0]!)
+        .lte("key", keys[keys.length - 1]!),
+    );
+    const { docs, done } = await readRange(this.usage, q as unknown as AsyncIterable<Tombstone>, cap);
+    const wanted = new Set(keys);
+    for (const d of docs) if (wanted.has(d.key)) this.tombs.set(rowIdOfString(table, d.key), d);
+    const last = done ? null : docs[docs.length - 1]!.key;
+    for (const k of keys) {
+      const id = rowIdOfString(table, k);
+      if (!this.tombs.has(id) && (last === null || compareValues(k, last) <= 0)) this.tombs.set(id, null);
+    }
+    return done;
   }
 
   /** Records that `key` was deleted at `ver`; a tombstone only ever moves forward. */

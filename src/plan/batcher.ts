@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { Op } from "../mirror-functions/wire/protocol";
 import { CONVEX_LIMITS } from "../mirror-functions/wire/protocol";
-import { estimateOpCost } from "../mirror-functions/apply/cost";
+import { planOpCosts } from "../mirror-functions/apply/plan-cost";
 import { isLeadingPart, type AssembledUnit, type SourceTransaction } from "../model/changes";
 import type { TableGraph } from "../definitions/graph";
 import type { Batch, Batcher } from "./batch";
@@ -51,12 +51,14 @@ export function createBatcher(graph: TableGraph, opts: BatcherOptions = {}): Bat
 
   const plan = (txs: ReadonlyArray<Pick<SourceTransaction, "commitLsn" | "changes">>, state?: StreamedTx): { ops: Op[]; opCosts: Budget[] } => {
     const ops: Op[] = [];
-    const opCosts: Budget[] = [];
+    const sizes: number[] = [];
     for (const planned of planOps(graph, txs, state)) {
       const { op, bytes } = guardStorable(planned);
       ops.push(op);
-      opCosts.push({ ...estimateOpCost(graph, op), bytes, ops: 1 });
+      sizes.push(bytes);
     }
+    // The apply reads keys by ranges: each op carries its share of the plan's ranges (plan-cost.ts).
+    const opCosts = planOpCosts(graph, ops).map((c, i) => ({ ...c, bytes: sizes[i]!, ops: 1 }));
     return { ops, opCosts };
   };
 

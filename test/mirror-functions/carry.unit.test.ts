@@ -65,7 +65,7 @@ describe("a moved row keeps the columns wal2json omitted", () => {
     const rows = [1, 2, 3, 4].map((id) => insert(id, 10n, { text: `text ${id}` }));
     await apply(t, planOps(graph, [tx(10n, rows)]));
     const ops = planOps(graph, [tx(20n, [move(1, 11, 20n), move(2, 12, 20n), move(3, 13, 20n), move(4, 14, 20n)])]);
-    const small = { ...DEFAULT_BUDGET, databaseQueries: 30, headroom: 1 };
+    const small = { ...DEFAULT_BUDGET, documentsWritten: 10, headroom: 1 };
     const run = () => t.mutation(async (ctx) => applyBatchHandler(config, ctx as any, { slot: "s1", batchId: "cut", ops }, small));
     let calls = 0;
     for (let r = { complete: false }; !r.complete; calls++) r = await run();

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { createBatcher } from "../../src/plan/batcher";
 import { buildGraph } from "../../src/definitions/graph";
 import { referenceTables } from "../../tables/reference";
-import { estimateOpCost } from "../../src/mirror-functions/apply/cost";
+import { planOpCosts } from "../../src/mirror-functions/apply/plan-cost";
 import type { SourceTransaction } from "../../src/model/changes";
 import type { Batch } from "../../src/plan";
 
@@ -17,23 +17,29 @@ const tx = (lsn: number, rows: number, start = 0): SourceTransaction => ({
   changes: Array.from({ length: rows }, (_, i) => ({ kind: "insert" as const, table: "story", key: [start + i], row: storyRow(start + i), lsn: BigInt(lsn) })),
 });
 
-const queries = (b: Batch) => b.ops.reduce((a, op) => a + estimateOpCost(graph, op).queries, 0);
+// The planner's estimate of a batch as the apply runs it (its ops read by ranges together).
+const cost = (b: Batch) => planOpCosts(graph, b.ops).reduce((a, c) => ({ queries: a.queries + c.queries, writes: a.writes + c.writes }), { queries: 0, writes: 0 });
+const queries = (b: Batch) => cost(b).queries;
+const writes = (b: Batch) => cost(b).writes;
 
 describe("batcher", () => {
   it("groups whole transactions and closes a batch before it would exceed the budget", () => {
-    const b = createBatcher(graph, { maxQueries: 100 });
-    const out = [...b.add(tx(10, 5)), ...b.add(tx(20, 5, 100)), ...b.add(tx(30, 5, 200))];
+    // Keys far apart: each transaction's rows are their own ranges, so its queries add up.
+    const b = createBatcher(graph, { maxQueries: 10, maxWrites: 40 });
+    const out = [...b.add(tx(10, 5)), ...b.add(tx(20, 5, 1000)), ...b.add(tx(30, 5, 2000))];
     const rest = b.flush();
     const all = [...out, ...rest];
-    for (const batch of all) expect(queries(batch)).toBeLessThanOrEqual(100);
+    for (const batch of all) expect(queries(batch)).toBeLessThanOrEqual(10);
+    for (const batch of all) expect(writes(batch)).toBeLessThanOrEqual(40);
     expect(all.map((x) => x.checkpoint?.commitLsn)).toEqual(all.map((x) => x.checkpoint!.commitLsn).sort((p, q) => Number(p - q)));
     expect(all.reduce((a, x) => a + x.txCount, 0)).toBe(3);
     expect(all.length).toBeGreaterThan(1);
   });
 
   it("splits only a transaction that alone exceeds the limits, and only its last part moves the checkpoint", () => {
-    const b = createBatcher(graph, { maxQueries: 70 });
+    const b = createBatcher(graph, { maxWrites: 70 });
     const parts = [...b.add(tx(50, 40)), ...b.flush()];
+    for (const p of parts) expect(writes(p)).toBeLessThanOrEqual(70);
     expect(parts.length).toBeGreaterThan(1);
     expect(parts.slice(0, -1).every((p) => p.checkpoint === undefined)).toBe(true);
     expect(parts.at(-1)!.checkpoint).toEqual({ commitLsn: 50n, endLsn: 51n });
@@ -43,8 +49,8 @@ describe("batcher", () => {
 
   it("keeps every batch within budget and every transaction in order, for any sizes", () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 30 }), { minLength: 1, maxLength: 15 }), fc.integer({ min: 20, max: 200 }), (sizes, budget) => {
-        const b = createBatcher(graph, { maxQueries: budget });
+      fc.property(fc.array(fc.integer({ min: 0, max: 30 }), { minLength: 1, maxLength: 15 }), fc.integer({ min: 4, max: 40 }), fc.integer({ min: 20, max: 200 }), (sizes, budget, writeBudget) => {
+        const b = createBatcher(graph, { maxQueries: budget, maxWrites: writeBudget });
         const batches: Batch[] = [];
         let key = 0;
         sizes.forEach((n, i) => {
@@ -52,7 +58,8 @@ describe("batcher", () => {
           key += n;
         });
         batches.push(...b.flush());
-        for (const batch of batches) if (batch.ops.length > 1) expect(queries(batch)).toBeLessThanOrEqual(budget);
+        for (const batch of batches) if (batch.ops.length > 1) expect(queries(batch)).toBeLessThanOrEqual(budget + 1e-9);
+        for (const batch of batches) if (batch.ops.length > 1) expect(writes(batch)).toBeLessThanOrEqual(writeBudget);
         const keys = batches.flatMap((x) => x.ops.map((o) => (o as { k: number[] }).k[0]));
         expect(keys).toEqual(Array.from({ length: key }, (_, i) => i));
         const checkpoints = batches.flatMap((x) => (x.checkpoint ? [x.checkpoint.commitLsn] : []));

@@ -5,8 +5,9 @@
 //     was any batch of a streamed transaction (args.stream) the stored checkpoint already passed.
 //  2. A batch cut short earlier (same batchId) resumes at the recorded op; the ops before it already
 //     committed and only count as "written in this batch" for the equal-version rule.
-//  3. Ops run in order. Before each op after the first, the real usage plus the op's estimate must fit
-//     the budget; otherwise the batch stops (complete=false) and the bridge sends it again.
+//  3. What the ops will look up is read ahead by key ranges (prefetch.ts). Ops run in order. Before each op
+//     after the first, the real usage plus the most that op can spend (estimateOpCost: as if nothing had been
+//     read ahead) must fit the budget; otherwise the batch stops (complete=false) and the bridge sends it again.
 //  4. Deferred patches are flushed, carries not yet taken are stored (carry.ts), then the checkpoint moves
 //     (only if the batch completed).
 //  5. A completed batch reports every reject recorded under its batch id, also by earlier mutations of the
@@ -24,6 +25,7 @@ import { storeCarries } from "./carry";
 import type { ApplyBatchResult, applyBatchArgs, RejectNotice } from "../wire/protocol";
 import { applyDelete, applyReject, applyUpsert, type Outcome } from "./row-ops";
 import { applyTruncate } from "./truncate";
+import { prefetch } from "./prefetch";
 import { DEFAULT_BUDGET, type Budget } from "./usage";
 
 export type ApplyBatchArgs = ObjectType<typeof applyBatchArgs>;
@@ -47,6 +49,7 @@ export async function applyBatchHandler(config: MirrorConfig, ctx: GenericMutati
   const start = stored.fields.resume?.batchId === args.batchId ? stored.fields.resume.opIndex : 0;
   for (const op of args.ops.slice(0, start)) if (op.o === "upsert" || op.o === "delete") tx.touch(config.table(op.t).def.name, op.k);
 
+  await prefetch(tx, args.ops.slice(start));
   let resumeAt: number | undefined;
   for (let i = start; i < args.ops.length; i++) {
     const op = args.ops[i]!;

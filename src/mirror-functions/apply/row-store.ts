@@ -4,12 +4,16 @@
 //    written earlier in the batch is what later ops (and parents' derived maintenance) see;
 //  - only derived, reference-id and lookup fields are written lazily (setFields → flush at the end).
 //    None of them is indexed (config.ts checks it), so index scans of the database stay exact, and
-//    scanned documents are overlaid with their cached version.
+//    scanned documents are overlaid with their cached version;
+//  - a child scan prefetched at the start of the batch (fillScans) answers scan() only while no row of that
+//    child table with that column value was written since (insert, replace or remove mark it stale): then the
+//    index range would return the same documents, which are overlaid with their cached version as usual.
 import type { GenericDatabaseWriter, GenericDataModel } from "convex/server";
-import type { GenericId, Value } from "convex/values";
+import { compareValues, type GenericId, type Value } from "convex/values";
 import type { TableDef } from "../../definitions/types";
-import { keyOfDoc, keyString, rowId } from "../../model/key";
+import { compareKeys, keyOfDoc, keyString, rowId } from "../../model/key";
 import { indexFor, PK_INDEX, VERSION_INDEX } from "../names";
+import { readRange } from "./key-ranges";
 import { VERSION_FIELD } from "../../definitions/types";
 import type { Usage } from "./usage";
 
@@ -20,6 +24,9 @@ type Db = GenericDatabaseWriter<GenericDataModel>;
 export class RowStore {
   private readonly rows = new Map<string, Row | null>();
   private readonly dirty = new Map<string, { def: TableDef; fields: Set<string> }>();
+  /** Child scans read ahead (fillScans), by scanId; valid while not in `staleScans`. */
+  private readonly scans = new Map<string, Row[]>();
+  private readonly staleScans = new Set<string>();
 
   constructor(
     private readonly db: Db,
@@ -45,8 +52,60 @@ export class RowStore {
     return doc;
   }
 
-  /** All rows of `def` whose `column` equals `value` (one index range, unbounded). */
+  /** The cached state of a row: the row, null when known absent, undefined when not read yet. */
+  cached(def: TableDef, key: readonly Value[]): Row | null | undefined {
+    return this.rows.get(cacheId(def, key));
+  }
+
+  /**
+   * Reads the rows of `keys` (sorted, not cached yet) with ONE index range of by_pk over their first column,
+   * caching each as found or absent. False when the range stopped early (`cap` documents, or the read budget):
+   * then only the keys up to the last document read are known.
+   */
+  async fillRows(def: TableDef, keys: readonly Value[][], cap: number): Promise<boolean> {
+    const c0 = def.primaryKey[0]!;
+    const q = this.db.query(def.convexName).withIndex(PK_INDEX, (q: any) => q.gte(c0, keys[0]![0]).lte(c0, keys[keys.length - 1]![0]));
+    const { docs, done } = await readRange(this.usage, q as AsyncIterable<Row>, cap);
+    const wanted = new Set(keys.map((k) => cacheId(def, k)));
+    for (const doc of docs) {
+      const id = cacheId(def, keyOfDoc(def, doc));
+      if (wanted.has(id)) this.rows.set(id, doc);
+    }
+    const last = done ? null : keyOfDoc(def, docs[docs.length - 1]!);
+    for (const k of keys) {
+      const id = cacheId(def, k);
+      if (!this.rows.has(id) && (last === null || compareKeys(k, last) <= 0)) this.rows.set(id, null);
+    }
+    return done;
+  }
+
+  /**
+   * Reads the children of `values` (sorted, distinct) through `child`'s index on `column` with ONE index range,
+   * remembering each value's documents for scan(). False when it stopped early: values up to (not including)
+   * the last document's value are known.
+   */
+  async fillScans(child: TableDef, column: string, values: readonly Value[], cap: number): Promise<boolean> {
+    const q = this.db.query(child.convexName).withIndex(indexFor(child, column), (q: any) => q.gte(column, values[0]!).lte(column, values[values.length - 1]!));
+    const { docs, done } = await readRange(this.usage, q as AsyncIterable<Row>, cap);
+    const found = new Map<string, Row[]>();
+    for (const doc of docs) {
+      const id = scanId(child, column, doc[column] ?? null);
+      found.set(id, [...(found.get(id) ?? []), doc]);
+    }
+    const last = done ? null : (docs[docs.length - 1]![column] ?? null);
+    for (const v of values) {
+      if (last !== null && compareValues(v, last) >= 0) continue;
+      const id = scanId(child, column, v);
+      this.scans.set(id, found.get(id) ?? []);
+    }
+    return done;
+  }
+
+  /** All rows of `def` whose `column` equals `value` (one index range, unbounded; none if read ahead). */
   async scan(def: TableDef, column: string, value: Value): Promise<Row[]> {
+    const id = scanId(def, column, value);
+    const ahead = this.scans.get(id);
+    if (ahead && !this.staleScans.has(id)) return this.overlay(def, ahead, false);
     this.usage.queries += 1;
     const docs = (await this.db
       .query(def.convexName)
@@ -68,6 +127,7 @@ export class RowStore {
   async insert(def: TableDef, fields: Fields): Promise<Row> {
     const _id = await this.db.insert(def.convexName, fields as any);
     this.usage.wrote(fields);
+    this.stale(def, fields);
     const row: Row = { ...fields, _id };
     this.rows.set(cacheId(def, keyOfDoc(def, row)), row);
     return row;
@@ -77,6 +137,8 @@ export class RowStore {
   async replace(def: TableDef, row: Row, fields: Fields): Promise<Row> {
     await this.db.replace(def.convexName, row._id, strip(fields) as any);
     this.usage.wrote(fields);
+    this.stale(def, row);
+    this.stale(def, fields);
     this.usage.read([row as Record<string, Value>]);
     const next: Row = { ...fields, _id: row._id, _creationTime: row._creationTime };
     const id = cacheId(def, keyOfDoc(def, row));
@@ -88,6 +150,7 @@ export class RowStore {
   async remove(def: TableDef, row: Row): Promise<void> {
     await this.db.delete(def.convexName, row._id);
     this.usage.wrote(null);
+    this.stale(def, row);
     this.usage.read([row as Record<string, Value>]);
     const id = cacheId(def, keyOfDoc(def, row));
     this.rows.set(id, null);
@@ -119,8 +182,13 @@ export class RowStore {
     this.dirty.clear();
   }
 
-  private overlay(def: TableDef, docs: Row[]): Row[] {
-    this.usage.read(docs as Array<Record<string, Value>>);
+  /** A write of `doc`'s row changes which rows the scans by its reference columns' values return. */
+  private stale(def: TableDef, doc: Fields): void {
+    for (const r of def.references) this.staleScans.add(scanId(def, r.column, doc[r.column] ?? null));
+  }
+
+  private overlay(def: TableDef, docs: Row[], count = true): Row[] {
+    if (count) this.usage.read(docs as Array<Record<string, Value>>);
     return docs.map((doc) => {
       const id = cacheId(def, keyOfDoc(def, doc));
       const cached = this.rows.get(id);
@@ -132,6 +200,7 @@ export class RowStore {
 }
 
 const cacheId = (def: TableDef, key: readonly Value[]) => rowId(def.name, key);
+const scanId = (def: TableDef, column: string, value: Value) => `${def.name}\u0000${column}\u0000${keyString([value])}`;
 
 /** Structural equality of Convex values (arrays, objects, bigint, bytes); undefined equals only itself. */
 export function sameValue(a: Value | undefined, b: Value | undefined): boolean {

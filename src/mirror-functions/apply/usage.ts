@@ -56,6 +56,18 @@ export class Usage {
     if (doc) this.bytesWritten += approxSize(doc);
   }
 
+  /** True while reading more stays inside the read budget, with room left to read two maximum-size documents. */
+  canRead(): boolean {
+    const b = this.budget;
+    return this.docsRead < b.documentsRead * b.headroom && this.bytesRead + 2 * b.documentBytes <= b.bytesRead * b.headroom;
+  }
+
+  /** True while the batch's prefetch (prefetch.ts) may read another range: it leaves half the budget to the ops. */
+  canPrefetch(): boolean {
+    const b = this.budget;
+    return this.canRead() && this.queries < (b.databaseQueries * b.headroom) / 2 && this.docsRead < (b.documentsRead * b.headroom) / 2;
+  }
+
   /**
    * True while `next` more (plus `pendingWrites` deferred patches) stays inside the planning budget
    * (limits × headroom), with room left to read and write two maximum-size documents.
