@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import pg from "pg";
 import { startCluster, postgresBinDir } from "../src/devtools/pg-cluster";
-import { startLocalConvex } from "../src/local-convex";
+import { processMutations, startLocalConvex } from "../src/local-convex";
 import { seedReference } from "../src/reference/seed";
 import { referenceTables } from "../tables/reference";
 import { configSchema, type Config } from "../src/config/schema";
@@ -96,7 +96,12 @@ async function measure(w: Workload, marker: number, base: Config, db: pg.Client,
     nul.push(rows / seconds);
   }
   for (const kind of ["raw", "null"]) for (let i = 0; i < REPEATS; i++) await db.query("SELECT pg_drop_replication_slot($1)", [`bench_${w.name}_${kind}_${i}`]);
+  const m0 = processMutations.count;
   const e2e = await runUntilMarker(base, marker);
+  const applyMs = processMutations
+    .since(m0)
+    .filter((m) => m.path.endsWith(":applyBatch"))
+    .map((m) => m.ms);
   const mutations = e2e.batches.filter((b) => b.ops.length > 0);
   return {
     workload: { rowChanges: rows, transactions: TX + 1, walBytes, repeats: REPEATS },
@@ -105,6 +110,8 @@ async function measure(w: Workload, marker: number, base: Config, db: pg.Client,
     endToEndLocalConvexRowsPerSec: round(rows / e2e.seconds),
     rowsPerMutation: round(mutations.reduce((a, b) => a + b.ops.length, 0) / Math.max(1, mutations.length)),
     mutations: mutations.length,
+    // applyBatch's own execution time in the local stand-in (Convex allows 1 s per mutation).
+    mutationMs: { median: round(median(applyMs)), p99: round(percentile(applyMs, 99)), max: round(Math.max(0, ...applyMs)) },
     ratios: { nullSinkVsRaw: round(median(nul) / median(raw), 3), endToEndVsNullSink: round(rows / e2e.seconds / median(nul), 3) },
   };
 }

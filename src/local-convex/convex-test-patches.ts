@@ -113,6 +113,13 @@ export const PATCHES: Patch[] = [
       '    Object.defineProperty(global, "Convex", { configurable: true, enumerable: true, get: () => __ours, set: (v) => { __other = v; } });\n',
   },
   {
+    // What the top-level transaction used (index ranges, documents and bytes read and written), kept for the
+    // executor to report per mutation (LocalConvex.mutations()).
+    name: "TransactionManager.commit: keep the transaction's metrics",
+    find: "        this._metricsTracker?.commit();\n",
+    replace: "        if (!isNested && this._metricsTracker) {\n            __pg2convexLastMetrics = this._metricsTracker.getTransactionMetrics();\n        }\n        this._metricsTracker?.commit();\n",
+  },
+  {
     // Only reached when no modules are passed (we always pass them); vite's glob means nothing in a copy.
     name: "import.meta.glob fallback",
     find: 'import.meta.glob("../../../convex/**/*.*s")',
@@ -125,6 +132,8 @@ export const TRAILER = `
 let __pg2convexFactory = () => { throw new Error("pg2convex: FastIndex factory not installed"); };
 export function __pg2convexInstall(factory) { __pg2convexFactory = factory; }
 export const __pg2convexInternals = { evaluateFieldPath, evaluateQueryValue, tableNameFromId };
+let __pg2convexLastMetrics = null;
+export function __pg2convexTakeMetrics() { const m = __pg2convexLastMetrics; __pg2convexLastMetrics = null; return m; }
 function __pg2convexSortDocs(results, fieldPathsToSortBy, order) {
 ${SORT_BLOCK}}
 `;

@@ -11,7 +11,8 @@ import { makeFunctionReference } from "convex/server";
 import type { UserIdentity } from "convex/server";
 import type { Value } from "convex/values";
 import type { Caller } from "./auth";
-import type { ConvexTest } from "./fast-convex-test";
+import { takeTransactionUsage, type ConvexTest } from "./fast-convex-test";
+import { MutationLog, processMutations } from "./mutation-log";
 import type { ResolvedFunction } from "./functions";
 import { ReadWriteLock } from "./lock";
 import type { ConvexApp } from "./modules";
@@ -24,6 +25,8 @@ export class Executor {
   /** Advances around every mutation and action; /api/query_ts hands it out (nanoseconds, like Convex). */
   private ts = BigInt(Date.now()) * 1_000_000n;
   private actionsInFlight = 0;
+  /** This stand-in's mutations: execution time and usage (mutation-log.ts). */
+  readonly mutations = new MutationLog();
 
   /** `convexTest` is the patched copy from loadFastConvexTest() (stock convex-test works too, slowly). */
   constructor(app: ConvexApp, convexTest: ConvexTest) {
@@ -39,7 +42,13 @@ export class Executor {
     if (fn.kind === "mutation") {
       return this.lock.exclusive(async () => {
         try {
-          return await this.settle(fn, args, caller);
+          takeTransactionUsage(); // forget a query's, so a failed mutation reports none
+          const t0 = performance.now();
+          const outcome = await this.settle(fn, args, caller);
+          const record = { path: fn.udfPath, ms: performance.now() - t0, ok: outcome.ok, usage: outcome.ok ? takeTransactionUsage() : null };
+          this.mutations.add(record);
+          processMutations.add(record);
+          return outcome;
         } finally {
           this.advance();
         }

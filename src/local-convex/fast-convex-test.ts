@@ -24,13 +24,32 @@ import { FastIndex, type FakeDb, type Internals } from "./fast-index";
 export const EXPECTED_CONVEX_TEST_VERSION = "0.0.60";
 export type ConvexTest = typeof ConvexTestFn;
 
+/** What one transaction used, as convex-test counts it against Convex's limits (`used` of getTransactionMetrics). */
+export interface TransactionUsage {
+  databaseQueries: number;
+  documentsRead: number;
+  bytesRead: number;
+  documentsWritten: number;
+  bytesWritten: number;
+}
+
 interface PatchedModule {
   convexTest: ConvexTest;
+  __pg2convexTakeMetrics(): Record<string, { used: number }> | null;
   __pg2convexInstall(factory: (db: FakeDb) => FastIndex): void;
   __pg2convexInternals: Internals;
 }
 
 let loading: Promise<ConvexTest> | undefined;
+let takeMetrics: PatchedModule["__pg2convexTakeMetrics"] | undefined;
+
+/** The usage of the last top-level transaction the patched copy committed (then forgotten), if any. */
+export function takeTransactionUsage(): TransactionUsage | null {
+  const m = takeMetrics?.();
+  if (!m) return null;
+  const used = (k: string) => m[k]?.used ?? 0;
+  return { databaseQueries: used("databaseQueries"), documentsRead: used("documentsRead"), bytesRead: used("bytesRead"), documentsWritten: used("documentsWritten"), bytesWritten: used("bytesWritten") };
+}
 
 /** convexTest from the patched copy; loaded once per process. */
 export function loadFastConvexTest(): Promise<ConvexTest> {
@@ -45,6 +64,7 @@ async function load(): Promise<ConvexTest> {
   const mod = (await import(writeCached(patchSource(readFileSync(fileURLToPath(entry), "utf8"), entry, installedVersion(entry))))) as PatchedModule;
   const internals = mod.__pg2convexInternals;
   mod.__pg2convexInstall((db) => new FastIndex(db, internals));
+  takeMetrics = mod.__pg2convexTakeMetrics;
   return mod.convexTest;
 }
 

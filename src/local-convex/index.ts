@@ -27,8 +27,10 @@ import { Executor } from "./executor";
 import { loadFastConvexTest } from "./fast-convex-test";
 import { createHandler } from "./http";
 import { loadConvexApp } from "./modules";
+import type { MutationRecord } from "./mutation-log";
 
 export { loadConvexModules, type ConvexModules } from "./modules";
+export { processMutations, type MutationRecord } from "./mutation-log";
 
 export interface LocalConvexOptions {
   /** Absolute path of a convex/ folder that has a `_generated` folder. */
@@ -46,6 +48,8 @@ export interface LocalConvex {
   /** Base URL for `new ConvexHttpClient(url)` and `pg2convex run`. */
   url: string;
   port: number;
+  /** The most recent mutations run here: execution ms and usage against Convex's limits (mutation-log.ts). */
+  mutations(): readonly MutationRecord[];
   /** Stops accepting requests, lets in-flight ones finish (bounded), and frees the port. */
   close(): Promise<void>;
 }
@@ -88,5 +92,5 @@ export async function startLocalConvex(opts: LocalConvexOptions): Promise<LocalC
       });
       server.closeIdleConnections();
     }));
-  return { url, port, close };
+  return { url, port, close, mutations: () => executor.mutations.all() };
 }
