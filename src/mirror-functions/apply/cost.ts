@@ -24,19 +24,30 @@ export interface CostOptions {
 /** Per batch, besides its ops: read the slot's checkpoint and all truncate versions; write the checkpoint. */
 export const BATCH_OVERHEAD: OpCost = { queries: 2, writes: 1 };
 
-interface Shape {
+/** What the cost of a table's ops depends on, computed once per graph and table. */
+export interface Shape {
   refs: number;
   /** Parent aggregates fed by this table, grouped by the column naming the parent. */
   feeds: number;
   children: number;
   hasAggregates: boolean;
+  /** Child tables that copy a column of this table (lookups): an update scans each. */
+  lookupChildren: number;
+  /** Columns whose value names a parent row an upsert reads: references to mirrored parents and feeds' `via`. */
+  parentColumns: ReadonlyArray<{ column: string; parent: string }>;
 }
 
 const shapes = new WeakMap<TableGraph, Map<string, Shape>>();
 
-function shapeOf(graph: TableGraph, table: string): Shape {
+/** The mirrored table an op names (by its name or its Convex name). */
+export function defOf(graph: TableGraph, table: string): TableDef {
   const def = graph.byName(table) ?? graph.byConvexName(table);
   if (!def) throw new Pg2ConvexError("UNKNOWN_TABLE", `table ${JSON.stringify(table)} is not mirrored`, { context: { table } });
+  return def;
+}
+
+export function shapeOf(graph: TableGraph, table: string): Shape {
+  const def = defOf(graph, table);
   let byTable = shapes.get(graph);
   if (!byTable) shapes.set(graph, (byTable = new Map()));
   let shape = byTable.get(def.name);
@@ -46,14 +57,23 @@ function shapeOf(graph: TableGraph, table: string): Shape {
 
 function computeShape(graph: TableGraph, def: TableDef): Shape {
   const groups = new Set<string>();
+  const parents = new Map<string, { column: string; parent: string }>();
+  for (const r of def.references) if (graph.byName(r.table)) parents.set(`${r.column}\u0000${r.table}`, { column: r.column, parent: r.table });
   for (const parent of graph.order) {
-    for (const d of parent.derived) if (d.kind !== "lookup" && d.from === def.name) groups.add(`${parent.name}.${d.via}`);
+    for (const d of parent.derived) {
+      if (d.kind === "lookup" || d.from !== def.name) continue;
+      groups.add(`${parent.name}.${d.via}`);
+      parents.set(`${d.via}\u0000${parent.name}`, { column: d.via, parent: parent.name });
+    }
   }
+  const children = graph.childrenOf(def.name);
   return {
     refs: def.references.filter((r) => graph.byName(r.table)).length,
     feeds: groups.size,
-    children: graph.childrenOf(def.name).length,
+    children: children.length,
     hasAggregates: def.derived.some((d) => d.kind !== "lookup"),
+    lookupChildren: children.filter(({ child, ref }) => child.derived.some((x) => x.kind === "lookup" && x.via === ref.column)).length,
+    parentColumns: [...parents.values()],
   };
 }
 

@@ -11,12 +11,11 @@
 // most one op can spend) ends the batch before any Convex limit (complete=false; the bridge sends it again).
 // Writes are estimateOpCost's (unchanged: ranges only save reads).
 import type { Value } from "convex/values";
-import { Pg2ConvexError } from "../../errors";
 import type { TableGraph } from "../../definitions/graph";
 import type { TableDef } from "../../definitions/types";
 import { keyString } from "../../model/key";
 import type { Op } from "../wire/protocol";
-import { estimateOpCost, type OpCost } from "./cost";
+import { defOf, estimateOpCost, shapeOf, type OpCost } from "./cost";
 import { integerKey, keyGroups, sortedUnique } from "./key-ranges";
 
 interface Spec {
@@ -45,7 +44,7 @@ export function planOpCosts(graph: TableGraph, ops: readonly Op[]): OpCost[] {
     if (op.o !== "upsert") return;
     const d = op.d !== null && typeof op.d === "object" ? (op.d as Record<string, Value | undefined>) : {};
     // Each distinct parent key is read once (cached): the references' parents, which are also the feeds' ones.
-    for (const { column, parent } of parentColumns(graph, def)) {
+    for (const { column, parent } of shapeOf(graph, def.name).parentColumns) {
       const v = d[column];
       if (v === undefined || v === null) continue;
       const p = parents.get(parent) ?? { values: new Set(), ops: new Set() };
@@ -70,16 +69,14 @@ export function planOpCosts(graph: TableGraph, ops: readonly Op[]): OpCost[] {
 function own(graph: TableGraph, op: Op): number {
   switch (op.o) {
     case "upsert": {
-      const def = defOf(graph, op.t);
       // A partial upsert: the reject newer than its row, or the reject it records. A moved row: a stored carry,
       // the old key's newer reject, its carry's look-up. An update scans the children that copy a changed column.
-      const lookupChildren = graph.childrenOf(def.name).filter(({ child, ref }) => child.derived.some((x) => x.kind === "lookup" && x.via === ref.column)).length;
-      return (op.partial ? 2 : 0) + (op.from ? 3 : 0) + keep(op) + lookupChildren;
+      return (op.partial ? 2 : 0) + (op.from ? 3 : 0) + keep(op) + shapeOf(graph, op.t).lookupChildren;
     }
     case "delete": {
-      const def = defOf(graph, op.t);
       // Its old parent per feed (its row's, unknown here) and one scan per child table (children go first).
-      return feedsOf(graph, def) + graph.childrenOf(def.name).length + keep(op);
+      const s = shapeOf(graph, op.t);
+      return s.feeds + s.children + keep(op);
     }
     case "reject":
     case "truncate":
@@ -88,25 +85,3 @@ function own(graph: TableGraph, op: Op): number {
 }
 
 const keep = (op: { keep?: unknown[] }) => (op.keep ? 1 + op.keep.length : 0);
-
-function defOf(graph: TableGraph, table: string): TableDef {
-  const def = graph.byName(table) ?? graph.byConvexName(table);
-  if (!def) throw new Pg2ConvexError("UNKNOWN_TABLE", `table ${JSON.stringify(table)} is not mirrored`, { context: { table } });
-  return def;
-}
-
-/** Columns whose value names a parent row the upsert reads: references to mirrored parents and feeds' `via`. */
-function parentColumns(graph: TableGraph, def: TableDef): Array<{ column: string; parent: string }> {
-  const out = new Map<string, { column: string; parent: string }>();
-  for (const r of def.references) if (graph.byName(r.table)) out.set(`${r.column}\u0000${r.table}`, { column: r.column, parent: r.table });
-  for (const parent of graph.order) {
-    for (const d of parent.derived) if (d.kind !== "lookup" && d.from === def.name) out.set(`${d.via}\u0000${parent.name}`, { column: d.via, parent: parent.name });
-  }
-  return [...out.values()];
-}
-
-function feedsOf(graph: TableGraph, def: TableDef): number {
-  const groups = new Set<string>();
-  for (const parent of graph.order) for (const d of parent.derived) if (d.kind !== "lookup" && d.from === def.name) groups.add(`${parent.name}.${d.via}`);
-  return groups.size;
-}
