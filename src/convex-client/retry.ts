@@ -7,7 +7,10 @@
 //  - a call gives up only when its retry budget is spent: `retries` attempts (one-shot commands) or, for the
 //    sidecar (`retries: Infinity`), an outage longer than `maxOutageMs` (`--max-outage`, default unlimited);
 //  - with an `observer`, attempts are reported to it (it logs state changes: down / still down / recovered) and
-//    nothing is logged per attempt above debug; without one, each retry is logged at warn.
+//    nothing is logged per attempt above debug; without one, each retry is logged at warn;
+//  - an aborted `signal` (leadership lost, a stop that ran out of time) ends the call at once: no attempt starts
+//    after it, the wait between attempts ends, and the call rejects with the signal's reason (with the last
+//    failure, marked as given up, when the reason is not a Pg2ConvexError).
 import { Pg2ConvexError } from "../errors";
 import type { Logger } from "../log";
 
@@ -28,7 +31,7 @@ export interface RetryOptions {
   /** Observes each retry, e.g. for metrics. */
   onRetry?: (error: Error, attempt: number) => void;
   observer?: RetryObserver;
-  /** Aborting ends the wait between attempts: the call rejects with its last failure. */
+  /** Aborting ends the call at once (no further attempt): it rejects with the signal's reason. */
   signal?: AbortSignal;
 }
 
@@ -46,16 +49,26 @@ export async function withRetries<T>(attempt: () => Promise<T>, policy: RetryOpt
   const minMs = policy.minRetryMs ?? DEFAULT_RETRY.minRetryMs;
   const maxMs = policy.maxRetryMs ?? DEFAULT_RETRY.maxRetryMs;
   const firstFailure = { at: 0 };
+  let last: Pg2ConvexError | null = null;
+  const aborted = (n: number) => {
+    const reason: unknown = policy.signal?.reason;
+    if (reason instanceof Pg2ConvexError || last === null) return reason;
+    return gaveUp(last, n, Date.now() - firstFailure.at, policy);
+  };
   for (let n = 1; ; n++) {
+    if (policy.signal?.aborted) throw aborted(n - 1);
     try {
       const result = await attempt();
       if (n > 1) policy.observer?.succeeded();
       return result;
     } catch (e) {
+      // An attempt cut short by the signal (transport.ts passes it to fetch) is the abort, not a failure.
+      if (policy.signal?.aborted) throw aborted(n);
       if (!(e instanceof Pg2ConvexError) || !e.retryable) throw e;
+      last = e;
       firstFailure.at ||= Date.now();
       const outageMs = Date.now() - firstFailure.at;
-      const spent = n > retries || (policy.maxOutageMs !== undefined && outageMs >= policy.maxOutageMs) || policy.signal?.aborted === true;
+      const spent = n > retries || (policy.maxOutageMs !== undefined && outageMs >= policy.maxOutageMs);
       if (spent) throw gaveUp(e, n, outageMs, policy);
       policy.observer?.failed(e, n);
       policy.onRetry?.(e, n);
@@ -69,7 +82,7 @@ export async function withRetries<T>(attempt: () => Promise<T>, policy: RetryOpt
 
 // A retryable failure that outlived its budget: the last attempt's message does not say that retrying stopped.
 function gaveUp(e: Pg2ConvexError, attempts: number, outageMs: number, policy: RetryOptions): Pg2ConvexError {
-  if (attempts <= 1) return e;
+  if (attempts <= 1 && !policy.signal?.aborted) return e;
   const why = policy.maxOutageMs !== undefined && outageMs >= policy.maxOutageMs ? `failing for ${Math.round(outageMs / 1000)} s, longer than --max-outage` : policy.signal?.aborted ? "stopping" : `${attempts} attempts`;
   return new Pg2ConvexError(e.code, `${e.message} (gave up after ${why})`, { retryable: true, context: e.context, cause: e.cause, ...(e.fix ? { fix: e.fix } : {}) });
 }

@@ -8,7 +8,9 @@
 //    0.75 × leaseMs after its last good ping) before the server can hand the lock to another process; keepalives
 //    end the session of a vanished peer. Whoever notices first, the holder stops writing at `lost`, and Convex
 //    refuses whatever it still sends once the next leader claimed its epoch (mirror-functions/apply/leader-epoch.ts);
-//  - a lost lock is never re-acquired by the same Leadership: the process goes back to standby for a new one.
+//  - a lost lock is never re-acquired by the same Leadership: the process goes back to standby for a new one;
+//  - `signal` aborts (reason: the LEADERSHIP_LOST error) exactly when `lost` resolves or the lock is released,
+//    so whatever the leader is waiting on (a Convex call retrying through an outage) gives up at once.
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
@@ -51,6 +53,8 @@ export interface Leadership {
   assertHeld(): void;
   /** Resolves (never rejects) with the LEADERSHIP_LOST error once the lock is lost. */
   readonly lost: Promise<Pg2ConvexError>;
+  /** Aborted, with the LEADERSHIP_LOST error as its reason, once the lock is lost or released. */
+  readonly signal: AbortSignal;
   /** Releases the lock (ends its session). */
   release(): Promise<void>;
 }
@@ -114,6 +118,7 @@ function holdLease(client: pg.Client, key: LockKey, opts: LeadershipOptions, log
   let released = false;
   let resolveLost!: (e: Pg2ConvexError) => void;
   const lost = new Promise<Pg2ConvexError>((r) => (resolveLost = r));
+  const aborter = new AbortController();
   const lose = (why: string, cause?: unknown, connection = false) => {
     if (lostError || released) return;
     lostError = new Pg2ConvexError("LEADERSHIP_LOST", `this process lost the leadership lock of slot ${opts.slot}: ${why}; it stopped writing`, {
@@ -126,6 +131,7 @@ function holdLease(client: pg.Client, key: LockKey, opts: LeadershipOptions, log
     log.error({ why }, "leadership lost: stopping writes at once");
     clearInterval(timer);
     resolveLost(lostError);
+    aborter.abort(lostError);
     // Ends the session if it is still there (so the lock is free for the next leader), without waiting on a dead socket.
     void client.end().catch(() => undefined);
   };
@@ -143,18 +149,21 @@ function holdLease(client: pg.Client, key: LockKey, opts: LeadershipOptions, log
   }, opts.leaseMs / 4);
   timer.unref();
   if (early) lose(early.message, early);
+  const releasedError = () => new Pg2ConvexError("LEADERSHIP_LOST", `the leadership lock of slot ${opts.slot} was released`, { retryable: true, context: { slot: opts.slot } });
   return {
     holder: INSTANCE,
     held: () => lostError === null && !released,
     assertHeld() {
       if (lostError) throw lostError;
-      if (released) throw new Pg2ConvexError("LEADERSHIP_LOST", `the leadership lock of slot ${opts.slot} was released`, { retryable: true, context: { slot: opts.slot } });
+      if (released) throw releasedError();
     },
     lost,
+    signal: aborter.signal,
     async release() {
       if (released) return;
       released = true;
       clearInterval(timer);
+      if (!aborter.signal.aborted) aborter.abort(releasedError());
       await withTimeout(client.end(), 5000, "closing the lock session").catch(() => undefined);
     },
   };

@@ -2,7 +2,8 @@
 // IDENTITY changed to NOTHING, a column added, dropped or retyped while no row changed, a new enum label) is found
 // by repeating setup's per-table checks (postgres/checks tableChecks) every interval and marked as drift like a
 // drifting change (pipeline/drift.ts). Invariant: it only reads the catalog and never stops the stream; a failed
-// round is logged and retried at the next interval. Each finding is noted once per run.
+// round is logged and retried at the next interval; once stopped, a round still running is not logged (its
+// session is being closed under it). Each finding is noted once per run.
 import type pg from "pg";
 import type { TableSet } from "../definitions/types";
 import type { Logger } from "../log";
@@ -20,6 +21,7 @@ export function watchCatalog(deps: { client: pg.ClientBase; tables: TableSet; dr
   const { client, tables, drift, partitions, logger } = deps;
   const seen = new Set<string>();
   let running: Promise<void> | null = null;
+  let stopped = false;
   const round = async () => {
     await partitions.refresh();
     for (const t of tables) {
@@ -37,7 +39,9 @@ export function watchCatalog(deps: { client: pg.ClientBase; tables: TableSet; dr
   };
   const check = () => {
     running ??= round()
-      .catch((e: unknown) => logger.warn({ err: String(e) }, "periodic catalog check failed; retrying at the next interval"))
+      .catch((e: unknown) => {
+        if (!stopped) logger.warn({ err: String(e) }, "periodic catalog check failed; retrying at the next interval");
+      })
       .finally(() => (running = null));
     return running;
   };
@@ -46,6 +50,7 @@ export function watchCatalog(deps: { client: pg.ClientBase; tables: TableSet; dr
   return {
     check,
     stop: () => {
+      stopped = true;
       if (timer) clearInterval(timer);
     },
   };

@@ -72,7 +72,16 @@ export interface MirrorDeps {
   leadership?: Leadership;
   /** Observes the slot guard's readings (health endpoint). */
   onSlotHealth?: (h: SlotHealth) => void;
+  /**
+   * A leader's abort (leadership lost, or its SQL session lost while leading) waits this long (default 5 s) for
+   * the in-flight batch and the replication connection to end, then stops waiting and releases anyway: whatever
+   * the old stream still sends is refused by epoch once the next start claimed a new one (claim-epoch.ts).
+   */
+  abortSettleMs?: number;
 }
+
+/** How long a leader's abort waits for the stream to wind down before releasing anyway. */
+export const ABORT_SETTLE_MS = 5_000;
 
 export interface MirrorHandle {
   /** Settles when the stream ends: resolves after stop(), rejects on a fatal error. */
@@ -84,45 +93,75 @@ export interface MirrorHandle {
   abort?(reason: unknown): void;
 }
 
+/** The handle of one run (startOnClient): its abort also stops the run's timers and may bound the wind-down. */
+interface RunHandle extends MirrorHandle {
+  abort(reason: unknown, settleMs?: number): void;
+}
+
 /**
  * Start-up owns the SQL session until the stream takes it over (the stream's end closes it): any failure before
  * that (checks, Convex unreachable or refusing, a failed backfill) closes it, so a fatal start-up error ends the
  * process instead of leaving an idle connection keeping it alive. A session lost while streaming stops the
- * stream (pending batches are flushed first) and `done` rejects with PG_CONNECTION_LOST.
+ * stream and `done` rejects with PG_CONNECTION_LOST.
+ *
+ * A leader (deps.leadership) that loses its lock aborts the run at once, never a graceful stop: the run's
+ * signal ends every Convex call it has retrying (sink, drift, state reads: a call after the loss rejects
+ * before it is sent), its heartbeat, catalog and recount timers stop, and its stream ends within
+ * abortSettleMs even if the in-flight batch or the replication connection do not answer; `done` then rejects
+ * with LEADERSHIP_LOST and the SQL session is closed. The same holds for a leader whose SQL session is lost.
  */
 export async function startMirror(deps: MirrorDeps): Promise<MirrorHandle> {
   // 1. Connect; then the rest of start-up runs on that session (startOnClient).
   let lost: Pg2ConvexError | null = null;
   let onLost = (e: Pg2ConvexError) => void (lost ??= e);
+  // Every Convex call of this run retries under this signal: the run's abort, a stop that ran out of time
+  // (the supervisor's), and the leadership's loss each end it.
+  const run = new AbortController();
+  const signal = AbortSignal.any([run.signal, deps.convexRetry?.signal, deps.leadership?.signal].filter((x): x is AbortSignal => x !== undefined));
+  const settleMs = deps.abortSettleMs ?? ABORT_SETTLE_MS;
   const pgClient = await connectPg(deps.config.databaseUrl, { onLost: (e) => onLost(e), queryTimeoutMs: SESSION_QUERY_TIMEOUT_MS });
   const asLoss = (e: unknown) => lost ?? (isConnectionLoss(e) ? connectionLostError(e) : e);
   let aborted: Pg2ConvexError | null = null;
   let pendingAbort: Pg2ConvexError | null = null;
   let abortMirror: (e: Pg2ConvexError) => void = (e) => void (pendingAbort ??= e);
-  let handle: MirrorHandle;
+  let handle: RunHandle;
+  // Leadership lost during start-up: its SQL session ends (within endSession's bound, even on a frozen path),
+  // so a start-up waiting on PostgreSQL fails now instead of at its query timeout.
+  let starting = true;
+  void deps.leadership?.lost.then(() => (starting ? endSession(pgClient) : undefined));
   try {
-    handle = await startOnClient(deps, pgClient, (e) => abortMirror(e));
+    handle = await startOnClient({ ...deps, convexRetry: { ...deps.convexRetry, signal } }, pgClient, (e) => abortMirror(e));
   } catch (e) {
     await endSession(pgClient);
     // A start-up refused because leadership was lost meanwhile reports that, not the refusal it caused.
     deps.leadership?.assertHeld();
     throw asLoss(e);
+  } finally {
+    starting = false;
   }
   onLost = (e) => {
     lost ??= e;
     deps.logger.warn({ err: e.toJSON() }, "the PostgreSQL session was lost; stopping the stream");
-    if (handle.abort) handle.abort(e);
-    else handle.stop().catch(() => undefined);
+    // Without leadership nothing fences a late write of this stream: it winds down without a bound.
+    if (deps.leadership) {
+      run.abort(e);
+      handle.abort(e, settleMs);
+    } else handle.abort(e);
   };
   if (lost) onLost(lost);
-  // Leadership lost (or the slot invalidated): stop at once; the gate already refuses every further write.
+  // The slot invalidated: stop (the pending batches are flushed first).
   const abort = (e: Pg2ConvexError) => {
     aborted ??= e;
     handle.stop().catch(() => undefined);
   };
   abortMirror = abort;
   if (pendingAbort) abort(pendingAbort);
-  void deps.leadership?.lost.then(abort);
+  // Leadership lost: abort at once; the gate already refuses every further write.
+  void deps.leadership?.lost.then((e) => {
+    aborted ??= e;
+    run.abort(e);
+    handle.abort(e, settleMs);
+  });
   const done = handle.done.then(
     // A lost SQL session outranks a lost leadership: both end together when PostgreSQL restarts, and that is the cause.
     () => {
@@ -143,7 +182,7 @@ export async function startMirror(deps: MirrorDeps): Promise<MirrorHandle> {
   };
 }
 
-async function startOnClient(deps: MirrorDeps, pgClient: pg.Client, abort: (e: Pg2ConvexError) => void): Promise<MirrorHandle> {
+async function startOnClient(deps: MirrorDeps, pgClient: pg.Client, abort: (e: Pg2ConvexError) => void): Promise<RunHandle> {
   const { config, tables, logger, metrics } = deps;
   const graph = buildGraph(tables);
 
@@ -168,7 +207,9 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client, abort: (e: P
   const sink = instrumentSink(gated, { logger, metrics, rejects });
   // The deployment serves the same definitions (checked before anything is written); drift is recorded there.
   // A sink handed in (bench, tests) has no deployment behind it: drift is then only logged and counted.
-  const convex = deps.sink ? null : createConvexClient({ url: config.convexUrl, adminKey: config.convexAdminKey, module: config.convexModule, logger, retries: config.retries });
+  // Its calls retry under the run's signal too (leadership lost: no drift record is written after the loss).
+  const signal = deps.convexRetry?.signal;
+  const convex = deps.sink ? null : createConvexClient({ url: config.convexUrl, adminKey: config.convexAdminKey, module: config.convexModule, logger, retries: config.retries, ...(signal ? { signal } : {}) });
   const drift = createDriftStage({ client: convex, logger, metrics });
   // 3b. Leader: a new epoch in Convex before reading the state, so every older leader's later write is refused.
   // (A read first: a wrong URL, key or module fails on the same first call as without leadership.)
@@ -251,15 +292,32 @@ async function startOnClient(deps: MirrorDeps, pgClient: pg.Client, abort: (e: P
   // Entries resolved by `pg2convex dlq replay|resolve` leave the count (and /healthz) within RECOUNT_MS.
   const stopRecount = rejects.startRecount();
   resyncer?.start();
+  let abortBound: number | undefined;
   const done = stream.done.finally(() => {
     stopRecount();
-    return resyncer?.stop();
+    const stopped = resyncer?.stop();
+    return abortBound === undefined ? stopped : within(stopped, abortBound);
   });
   const stop = async () => {
     await resyncer?.stop();
     await stream.stop();
   };
-  return { done, stop, abort: (reason) => stream.abort(reason), position: () => checkpoint.position() };
+  // Aborted: nothing of this run goes on (timers, the stream); release() stops the timers again, harmlessly.
+  const abortRun = (reason: unknown, settleMs?: number) => {
+    abortBound = settleMs;
+    heartbeat.stop();
+    watch.stop();
+    stopRecount();
+    stream.abort(reason, settleMs);
+  };
+  return { done, stop, abort: abortRun, position: () => checkpoint.position() };
+}
+
+/** `p`, but no longer than `ms`. */
+async function within(p: Promise<void> | undefined, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
 }
 
 /** format_type of every mirrored column now: a record naming another type later is drift (decode/row.ts). */

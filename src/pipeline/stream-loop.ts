@@ -8,7 +8,9 @@
 //  - transactions without mirrored rows are confirmed only through a checkpoint-only batch (empty-checkpoints.ts);
 //  - abort() (the SQL session was lost) ends the replication stream at once, without waiting for the in-flight
 //    batch or flushing: a PostgreSQL fast shutdown waits for its walsenders, and nothing pending is lost (the
-//    checkpoint did not pass it, so the next stream replays it).
+//    checkpoint did not pass it, so the next stream replays it). With `settleMs` (a leader's abort: a late write of
+//    this stream is refused by epoch once the next start claimed a new one) it waits at most that long for the
+//    in-flight batch and the source to end, then `done` rejects with the abort reason and release() runs anyway.
 import type { Logger } from "../log";
 import type { ChangeSource, WalMessage } from "../source";
 import type { Decoder } from "../decode";
@@ -49,8 +51,11 @@ export interface RunningStream {
   readonly done: Promise<void>;
   /** Graceful stop: finishes the in-flight batch, flushes what is pending, then closes the stream. */
   stop(): Promise<void>;
-  /** Ends the stream now: no further batch is started, the replication connection is closed at once. */
-  abort(reason: unknown): void;
+  /**
+   * Ends the stream now: no further batch is started, the replication connection is closed at once. With
+   * `settleMs`, waits no longer than that for the in-flight batch and the source before releasing.
+   */
+  abort(reason: unknown, settleMs?: number): void;
 }
 
 export function runStream(from: Lsn, stages: StreamStages): RunningStream {
@@ -153,8 +158,12 @@ export function runStream(from: Lsn, stages: StreamStages): RunningStream {
     queue.run(async () => pump()).catch(fail);
   }, stages.flushIntervalMs);
 
-  const done = source
-    .stream(from, onMessage)
+  // Resolves once a bounded abort stopped waiting (never otherwise).
+  let giveUp: NodeJS.Timeout | undefined;
+  let finished = false;
+  let abandon!: () => void;
+  const abandoned = new Promise<void>((r) => (abandon = r));
+  const done = Promise.race([source.stream(from, onMessage), abandoned])
     .then(() => {
       if (fatal) throw fatal;
     })
@@ -162,14 +171,23 @@ export function runStream(from: Lsn, stages: StreamStages): RunningStream {
       clearInterval(timer);
       // The mutation in flight finishes (as the handler that sent it would have) before the session closes.
       ended = true;
-      await applying?.catch(() => undefined);
+      await Promise.race([applying?.catch(() => undefined), abandoned]);
+      finished = true;
+      clearTimeout(giveUp);
       await stages.release();
     });
 
   return {
     done,
-    abort(reason) {
+    abort(reason, settleMs) {
       stopping = true;
+      if (settleMs !== undefined && giveUp === undefined && !finished) {
+        giveUp = setTimeout(() => {
+          logger.warn({ settleMs }, "the aborted stream did not end in time: releasing it anyway");
+          abandon();
+        }, settleMs);
+        giveUp.unref();
+      }
       if (fatal) return;
       fatal = reason;
       source.stop().catch(() => undefined);

@@ -8,7 +8,10 @@
 //    to the mirror id proved at the first start, so a deployment that lost its state is refused), then the
 //    stream resumes from the Convex checkpoint. Nothing is lost or applied twice: PostgreSQL was never confirmed
 //    past what Convex holds, and replayed changes are no-ops by version;
-//  - an outage is bounded only by --max-outage (default: none).
+//  - an outage is bounded only by --max-outage (default: none);
+//  - a leader (deps.leadership) that lost its lock never starts again: a failure after the loss (its SQL session
+//    went with it), or the loss during a wait between attempts (which it ends), rejects `done` with
+//    LEADERSHIP_LOST at once, so the lead loop stands by.
 import { isRetryable, Pg2ConvexError } from "../errors";
 import { backoffMs } from "../convex-client/retry";
 import type { Position } from "../checkpoint";
@@ -53,6 +56,18 @@ export function superviseMirror(deps: SupervisorDeps): SupervisedMirror {
   let mirrorId: string | undefined = deps.expectedMirrorId;
   let wake: (() => void) | null = null;
   const abort = new AbortController();
+  /** The LEADERSHIP_LOST error once this leader's lock is gone, else null. */
+  const lostLeadership = (): unknown => {
+    if (!deps.leadership || deps.leadership.held()) return null;
+    try {
+      deps.leadership.assertHeld();
+    } catch (e) {
+      return e;
+    }
+    return null;
+  };
+  // Deposed during a wait between attempts: the wait ends (the loop then rejects with the loss).
+  void deps.leadership?.lost.then(() => wake?.());
 
   const attemptOnce = async (): Promise<void> => {
     const handle = await start({
@@ -90,6 +105,8 @@ export function superviseMirror(deps: SupervisorDeps): SupervisedMirror {
         if (stopping) return;
         // Deposed (the leadership lock's session ended, or Convex saw a newer epoch): the lead loop decides.
         if (!isRetryable(e) || (e as Pg2ConvexError).code.startsWith("CONVEX_") || DEPOSED.has((e as Pg2ConvexError).code)) throw e;
+        const deposed = lostLeadership();
+        if (deposed) throw deposed;
         const err = e as Pg2ConvexError;
         failures = deps.outages.downForMs("postgres") === 0 ? 1 : failures + 1;
         deps.outages.failed("postgres", err);
@@ -103,6 +120,8 @@ export function superviseMirror(deps: SupervisorDeps): SupervisedMirror {
         });
         wake = null;
         if (stopping) return;
+        const lostMeanwhile = lostLeadership();
+        if (lostMeanwhile) throw lostMeanwhile;
       }
     }
   };

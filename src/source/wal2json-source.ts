@@ -47,6 +47,11 @@ export interface Wal2JsonSourceOptions {
   applicationName?: string;
 }
 
+/** The library's pg Connection and its socket (pg-logical-replication 2.5.0), to destroy a frozen one. */
+interface SocketOf {
+  _connection: { stream?: { destroy(): void } } | null;
+}
+
 /** One stream() call: a connection, its counters and its outcome. */
 interface Run {
   readonly svc: DurableOnlyReplicationService;
@@ -217,15 +222,32 @@ export class Wal2JsonSource implements ChangeSource {
     run.svc.sendStatus(run.inFlight === null && silentMs >= this.statusIntervalMs);
   }
 
-  /** Idempotent: stops the status timer and closes the connection. */
+  /**
+   * Idempotent: stops the status timer and closes the connection. Bounded: pg's end() waits for the server to
+   * close the socket, which a frozen peer never does, so after STOP_GRACE_MS the socket is destroyed (its
+   * 'close' ends the client, and START_REPLICATION — run.ended — fails with it).
+   */
   private close(run: Run): Promise<void> {
     run.stopping = true;
     if (run.timer) clearInterval(run.timer);
     run.timer = null;
-    run.stopped ??= run.svc.stop().then(
-      () => undefined,
-      (e: unknown) => this.log.debug({ err: e }, "error while closing the replication connection"),
-    );
+    if (!run.stopped) {
+      const socket = (run.svc as unknown as SocketOf)._connection?.stream;
+      let closed = false;
+      const ended = run.svc.stop().then(
+        () => void (closed = true),
+        (e: unknown) => {
+          closed = true;
+          this.log.debug({ err: e }, "error while closing the replication connection");
+        },
+      );
+      run.stopped = withinGrace(ended).then(() => {
+        if (closed) return;
+        this.log.warn("the replication connection did not close in time: destroying its socket");
+        socket?.destroy();
+        return withinGrace(ended);
+      });
+    }
     return run.stopped;
   }
 }

@@ -43,4 +43,29 @@ describe("retry policy", () => {
     expect(err.code).toBe("CONVEX_TRANSIENT");
     expect(err.message).toMatch(/\(gave up after failing for \d+ s, longer than --max-outage\)$/);
   });
+
+  it("an aborted signal ends the call at once with its reason: during the wait between attempts, and before any attempt", async () => {
+    const deposed = new Pg2ConvexError("LEADERSHIP_LOST", "deposed", { retryable: true });
+    const ctl = new AbortController();
+    let calls = 0;
+    const asked = Date.now();
+    setTimeout(() => ctl.abort(deposed), 50);
+    const withSignal = withRetries(() => (calls++, Promise.reject(transient())), { retries: Number.POSITIVE_INFINITY, minRetryMs: 60_000, maxRetryMs: 60_000, signal: ctl.signal }, silentLogger, {});
+    await expect(withSignal).rejects.toBe(deposed);
+    expect(Date.now() - asked).toBeLessThan(5_000);
+    expect(calls).toBe(1); // the abort came during the wait after the first attempt: no second one
+
+    let after = 0;
+    await expect(withRetries(async () => (after++, "sent"), { signal: ctl.signal }, silentLogger, {})).rejects.toBe(deposed);
+    expect(after).toBe(0);
+  });
+
+  it("a reason that is not a Pg2ConvexError (a stop that ran out of time) ends it with the last failure, marked as given up", async () => {
+    const ctl = new AbortController();
+    setTimeout(() => ctl.abort(), 50);
+    const err = await withRetries(() => Promise.reject(transient()), { retries: Number.POSITIVE_INFINITY, minRetryMs: 60_000, maxRetryMs: 60_000, signal: ctl.signal }, silentLogger, {}).catch((e: unknown) => e as Pg2ConvexError);
+    expect(err).toBeInstanceOf(Pg2ConvexError);
+    expect(err.code).toBe("CONVEX_TRANSIENT");
+    expect(err.message).toMatch(/\(gave up after stopping\)$/);
+  });
 });

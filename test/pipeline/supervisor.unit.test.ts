@@ -9,6 +9,7 @@ import { Pg2ConvexError } from "../../src/errors";
 import { silentLogger } from "../../src/log";
 import { configSchema } from "../../src/config/schema";
 import { referenceTables } from "../../tables/reference";
+import type { Leadership } from "../../src/leadership/lease";
 
 const config = configSchema.parse({ databaseUrl: "postgres://x@127.0.0.1:1/db", convexUrl: "http://127.0.0.1:1", convexAdminKey: "key-12345678" });
 const lost = () => new Pg2ConvexError("PG_CONNECTION_LOST", "the PostgreSQL connection was lost", { retryable: true });
@@ -67,5 +68,56 @@ describe("supervisor", () => {
     await new Promise((r) => setTimeout(r, 50));
     await m.stop();
     await expect(m.done).resolves.toBeUndefined();
+  });
+
+  it("a leader deposed during a wait between attempts ends the wait and rejects with LEADERSHIP_LOST (the lead loop stands by)", async () => {
+    const deposed = new Pg2ConvexError("LEADERSHIP_LOST", "lost the lock", { retryable: true });
+    const ctl = new AbortController();
+    let lose!: (e: Pg2ConvexError) => void;
+    const leadership: Leadership = {
+      holder: "test",
+      held: () => !ctl.signal.aborted,
+      assertHeld: () => {
+        if (ctl.signal.aborted) throw deposed;
+      },
+      lost: new Promise<Pg2ConvexError>((r) => (lose = r)),
+      signal: ctl.signal,
+      release: async () => undefined,
+    };
+    let starts = 0;
+    const m = superviseMirror({
+      config,
+      tables: referenceTables,
+      logger: silentLogger,
+      outages: createOutageTracker({ logger: silentLogger }),
+      leadership,
+      start: async () => (starts++, handle(Promise.reject(lost()))),
+    });
+    await new Promise((r) => setTimeout(r, 100)); // the first backoff is at least 250 ms
+    const at = Date.now();
+    ctl.abort(deposed);
+    lose(deposed);
+    await expect(m.done).rejects.toBe(deposed);
+    expect(Date.now() - at).toBeLessThan(200);
+    expect(starts).toBe(1);
+    expect(m.streaming()).toBe(false);
+  });
+
+  it("a failure after the leadership was lost is reported as the loss, not retried", async () => {
+    const deposed = new Pg2ConvexError("LEADERSHIP_LOST", "lost the lock", { retryable: true });
+    const leadership: Leadership = {
+      holder: "test",
+      held: () => false,
+      assertHeld: () => {
+        throw deposed;
+      },
+      lost: Promise.resolve(deposed),
+      signal: AbortSignal.abort(deposed),
+      release: async () => undefined,
+    };
+    let starts = 0;
+    const m = superviseMirror({ config, tables: referenceTables, logger: silentLogger, outages: createOutageTracker({ logger: silentLogger }), leadership, start: async () => (starts++, handle(Promise.reject(lost()))) });
+    await expect(m.done).rejects.toBe(deposed);
+    expect(starts).toBe(1);
   });
 });
