@@ -47,7 +47,7 @@ export interface ConvexClient {
 export function createConvexClient(opts: ConvexClientOptions): ConvexClient {
   let http: ConvexHttpClient;
   try {
-    http = new ConvexHttpClient(opts.url, { fetch: boundedFetch(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.signal), logger: false });
+    http = new ConvexHttpClient(opts.url, { fetch: boundedFetch(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS), logger: false });
   } catch (e) {
     throw new Pg2ConvexError("CONFIG_INVALID", `CONVEX_URL is not a usable Convex deployment URL: ${(e as Error).message}`, {
       cause: e,

@@ -62,10 +62,10 @@ export async function withRetries<T>(attempt: () => Promise<T>, policy: RetryOpt
       if (n > 1) policy.observer?.succeeded();
       return result;
     } catch (e) {
-      // An attempt cut short by the signal (transport.ts passes it to fetch) is the abort, not a failure.
-      if (policy.signal?.aborted) throw aborted(n);
       if (!(e instanceof Pg2ConvexError) || !e.retryable) throw e;
       last = e;
+      // Aborted while the attempt ran (an attempt in flight is not cut short: it ends or times out).
+      if (policy.signal?.aborted) throw aborted(n);
       firstFailure.at ||= Date.now();
       const outageMs = Date.now() - firstFailure.at;
       const spent = n > retries || (policy.maxOutageMs !== undefined && outageMs >= policy.maxOutageMs);

@@ -27,12 +27,10 @@ export class CallTimeoutError extends Error {
 /** 560 is Convex's "function failed" status: the client parses that body itself. */
 const FUNCTION_FAILED = 560;
 
-/** `abort` (the caller's retry signal) also ends a request in flight: a deposed leader stops waiting on Convex at once. */
-export function boundedFetch(timeoutMs: number, abort?: AbortSignal): typeof fetch {
+export function boundedFetch(timeoutMs: number): typeof fetch {
   return async (input, init) => {
     const timeout = AbortSignal.timeout(timeoutMs);
-    const signals = [init?.signal, abort, timeout].filter((s): s is AbortSignal => s !== undefined && s !== null);
-    const signal = signals.length === 1 ? timeout : AbortSignal.any(signals);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     const path = pathOf(input);
     try {
       const res = await fetch(input, { ...init, signal });
