@@ -110,8 +110,11 @@ describe(`fault injection: random faults of both connections (FAULT_SEED=${SEED}
     } finally {
       cxProxy.unstall();
     }
-    // Nothing was lost by the forced exit: a restart converges.
+    // Nothing was lost by the forced exit: a restart converges. The stalled update may land once the proxy
+    // lets it through, so convergence can be instant: wait until the restart streams (its signal handlers are
+    // installed by then) before asking it to stop.
     const again = spawnBridge(env);
+    await again.waitFor(/"msg":"replication started"/, 90_000);
     await env.waitConverged(120_000);
     again.child.kill("SIGTERM");
     expect((await again.exited(40_000)).code).toBe(0);
