@@ -6,8 +6,8 @@
 //    a table starts only once every table it waits for (waitsFor) is complete, so parents land before
 //    children; a page's cursor is saved in Convex only in a mutation sent once every earlier page of the table
 //    is durable, so a crash resumes without gaps (redoing at most a few pages, idempotent by version);
-//  - all pages are read on one connection inside one snapshot (node-pg runs its queries one at a time), so
-//    the copy stays one consistent snapshot; only the applies overlap;
+//  - all pages are read on one connection inside one snapshot, one read at a time (`turn`), so the copy stays
+//    one consistent snapshot (no exported snapshot needed for parallel readers); only the applies overlap;
 //  - a resumed backfill cannot reuse the exported snapshot (it died with its connection): it reads a fresh
 //    snapshot, still labelled S. Rows it copies may be newer than S; the stream from S replays every change
 //    since S over them, so the mirror converges to PostgreSQL (documented in docs/ARCHITECTURE.md).
@@ -79,6 +79,13 @@ export async function runBackfill(ctx: BackfillContext): Promise<Position> {
     reader = await connectPg(config.databaseUrl);
     await beginSnapshotRead(reader, exported?.snapshotName);
     const throttle = createThrottle(config.backfillRowsPerSecond);
+    // One reader, one snapshot: the tables' page reads take turns on it (applies overlap, reads do not).
+    let reads: Promise<unknown> = Promise.resolve();
+    const turn = <T>(read: () => Promise<T>): Promise<T> => {
+      const result = reads.then(read);
+      reads = result.catch(() => undefined);
+      return result;
+    };
     const jobs: TableJob[] = [];
     for (const table of graph.order) {
       const saved = state.phase === "backfill" ? state.backfill.find((p) => p.table === table.name) : undefined;
@@ -89,7 +96,7 @@ export async function runBackfill(ctx: BackfillContext): Promise<Position> {
         table: table.name,
         after: waitsFor(graph, table),
         serial: table.references.some((ref) => ref.table === table.name),
-        next: async () => (next ??= await tableChunks(copy))(),
+        next: () => turn(async () => (next ??= await tableChunks(copy))()),
       });
     }
     // A table already done (resumed backfill) is complete: nothing waits for it.

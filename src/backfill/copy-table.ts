@@ -31,9 +31,8 @@ export interface CopyContext {
 }
 
 /**
- * The table's keyset pages as chunks (schedule.ts applies them). Reads go to the one snapshot reader:
- * node-pg runs a client's queries one at a time, so every table's pages are read inside the same snapshot
- * transaction while their applies overlap.
+ * The table's keyset pages as chunks (schedule.ts applies them). Reads go to the one snapshot reader; the
+ * caller runs one read at a time on it, so every table's pages come from the same snapshot transaction.
  */
 export async function tableChunks(ctx: CopyContext): Promise<() => Promise<Chunk | null>> {
   const { table, reader, graph, config } = ctx;
