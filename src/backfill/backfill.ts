@@ -2,8 +2,12 @@
 // Invariants:
 //  - every backfilled row carries version S = the slot's consistent point, and streaming starts at S, so
 //    every change after the copy is replayed over it and wins by version (a later copy never regresses it);
-//  - tables are copied parents first, in keyset-ordered pages; the cursor is saved in Convex in the same
-//    mutation as the page's rows, so a crash resumes after the last page that became durable;
+//  - tables are copied in keyset-ordered pages, up to --backfill-concurrency mutations in flight (schedule.ts);
+//    a table starts only once every table it waits for (waitsFor) is complete, so parents land before
+//    children; a page's cursor is saved in Convex only in a mutation sent once every earlier page of the table
+//    is durable, so a crash resumes without gaps (redoing at most a few pages, idempotent by version);
+//  - all pages are read on one connection inside one snapshot, one read at a time (`turn`), so the copy stays
+//    one consistent snapshot (no exported snapshot needed for parallel readers); only the applies overlap;
 //  - a resumed backfill cannot reuse the exported snapshot (it died with its connection): it reads a fresh
 //    snapshot, still labelled S. Rows it copies may be newer than S; the stream from S replays every change
 //    since S over them, so the mirror converges to PostgreSQL (documented in docs/ARCHITECTURE.md).
@@ -14,14 +18,15 @@ import type { Metrics } from "../observability/metrics";
 import type { MirrorState } from "../mirror-functions/wire/protocol";
 import type { Sink } from "../sink";
 import type { TableGraph } from "../definitions/graph";
-import type { TableSet } from "../definitions/types";
+import type { TableDef, TableSet } from "../definitions/types";
 import type { Position } from "../checkpoint";
 import { Pg2ConvexError } from "../errors";
 import { REBUILD_FIX } from "../errors/recovery";
 import { formatLsn, type Lsn } from "../model/lsn";
 import { connectPg } from "../postgres";
 import { beginSnapshotRead, createSlotWithSnapshot, endSnapshotRead, slotInfo } from "../postgres";
-import { copyTable } from "./copy-table";
+import { createThrottle, tableChunks } from "./copy-table";
+import { runSchedule, type Chunk, type TableJob } from "./schedule";
 import { createProgress } from "./progress";
 
 export interface BackfillContext {
@@ -73,22 +78,31 @@ export async function runBackfill(ctx: BackfillContext): Promise<Position> {
     );
     reader = await connectPg(config.databaseUrl);
     await beginSnapshotRead(reader, exported?.snapshotName);
-    const started = Date.now();
-    let copiedTotal = 0;
+    const throttle = createThrottle(config.backfillRowsPerSecond);
+    // One reader, one snapshot: the tables' page reads take turns on it (applies overlap, reads do not).
+    let reads: Promise<unknown> = Promise.resolve();
+    const turn = <T>(read: () => Promise<T>): Promise<T> => {
+      const result = reads.then(read);
+      reads = result.catch(() => undefined);
+      return result;
+    };
+    const jobs: TableJob[] = [];
     for (const table of graph.order) {
       const saved = state.phase === "backfill" ? state.backfill.find((p) => p.table === table.name) : undefined;
       if (saved?.done) continue;
-      copiedTotal += await copyTable({
-        ...ctx,
-        reader,
-        table,
-        snapshotLsn,
-        resumeAfter: (saved?.after as string[] | null | undefined) ?? null,
-        rowsBefore: saved?.rows ?? 0,
-        progress,
-        throttle: { rowsPerSecond: config.backfillRowsPerSecond, started, copiedBefore: () => copiedTotal },
+      let next: (() => Promise<Chunk | null>) | undefined;
+      const copy = { ...ctx, reader, table, snapshotLsn, resumeAfter: (saved?.after as string[] | null | undefined) ?? null, rowsBefore: saved?.rows ?? 0, progress, throttle };
+      jobs.push({
+        table: table.name,
+        after: waitsFor(graph, table),
+        serial: table.references.some((ref) => ref.table === table.name),
+        next: () => turn(async () => (next ??= await tableChunks(copy))()),
       });
     }
+    // A table already done (resumed backfill) is complete: nothing waits for it.
+    const pending = new Set(jobs.map((j) => j.table));
+    for (const j of jobs) j.after = j.after.filter((t) => pending.has(t));
+    await runSchedule(jobs, config.backfillConcurrency, (batch, mark) => sink.apply(batch, mark ? { snapshotLsn, progress: mark } : undefined));
     await endSnapshotRead(reader);
   } finally {
     progress.done();
@@ -99,4 +113,19 @@ export async function runBackfill(ctx: BackfillContext): Promise<Position> {
   await sink.finishBackfill(position);
   logger.info({ snapshotLsn: formatLsn(snapshotLsn) }, "backfill complete");
   return position;
+}
+
+/**
+ * Tables `table` must wait for: every earlier table (in graph order) it references or that references it,
+ * ordering or not. Ordering parents are the rule; the others keep reference ids and derived fields resolving
+ * exactly as in the sequential copy (the earlier table complete first). Unrelated tables run side by side.
+ */
+export function waitsFor(graph: TableGraph, table: TableDef): string[] {
+  const rank = graph.rank.get(table.name)!;
+  const related = new Set<string>();
+  for (const ref of table.references) if (ref.table !== table.name && (graph.rank.get(ref.table) ?? Infinity) < rank) related.add(ref.table);
+  for (const other of graph.order) {
+    if ((graph.rank.get(other.name) ?? Infinity) < rank && other.references.some((r) => r.table === table.name)) related.add(other.name);
+  }
+  return [...related];
 }

@@ -1,4 +1,5 @@
-// Backfill progress: a redrawn bar on a terminal, periodic log lines otherwise.
+// Backfill progress: a redrawn bar on a terminal, periodic log lines otherwise. Several tables may be copied
+// at once (schedule.ts): each keeps its own figures; the bar shows the table that moved last.
 import type { Logger } from "../log";
 
 export interface Progress {
@@ -9,6 +10,7 @@ export interface Progress {
 
 export function createProgress(logger: Logger, stream: NodeJS.WriteStream = process.stderr): Progress {
   const tty = stream.isTTY === true && !process.env.CI;
+  const tables = new Map<string, { table: string; total: number; started: number; lastLog: number; first: number }>();
   let current = { table: "", total: 0, started: 0, lastLog: 0, first: 0 };
   const line = (rows: number) => {
     const pct = current.total > 0 ? Math.min(100, Math.floor((rows / current.total) * 100)) : 100;
@@ -22,9 +24,12 @@ export function createProgress(logger: Logger, stream: NodeJS.WriteStream = proc
     start(table, estimatedRows, already) {
       if (tty && current.table) stream.write("\n");
       current = { table, total: estimatedRows, started: Date.now(), lastLog: 0, first: already };
+      tables.set(table, current);
       if (!tty) logger.info({ table, estimatedRows, resumedAt: already }, "backfill: copying table");
     },
     update(table, rows) {
+      if (tty && current.table !== table && current.table) stream.write("\n");
+      current = tables.get(table) ?? current;
       if (tty) {
         stream.write(`\r${line(rows)}`);
       } else if (Date.now() - current.lastLog > 5000) {

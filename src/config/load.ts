@@ -16,6 +16,7 @@ const SOURCES = {
   "max-batch-ops": ["maxBatchOps", "PG2CONVEX_MAX_BATCH_OPS"],
   "backfill-rows-per-second": ["backfillRowsPerSecond", "PG2CONVEX_BACKFILL_ROWS_PER_SECOND"],
   "backfill-chunk-rows": ["backfillChunkRows", "PG2CONVEX_BACKFILL_CHUNK_ROWS"],
+  "backfill-concurrency": ["backfillConcurrency", "PG2CONVEX_BACKFILL_CONCURRENCY"],
   retries: ["retries", "PG2CONVEX_RETRIES"],
   "metrics-port": ["metricsPort", "PG2CONVEX_METRICS_PORT"],
   "metrics-host": ["metricsHost", "PG2CONVEX_METRICS_HOST"],

@@ -56,6 +56,11 @@ export const configSchema = z.object({
   maxBatchOps: positiveInt("--max-batch-ops").max(8192).optional(),
   backfillRowsPerSecond: nonNegativeInt("--backfill-rows-per-second").default(0),
   backfillChunkRows: positiveInt("--backfill-chunk-rows").default(1000),
+  // Backfill mutations in flight at once (src/backfill/schedule.ts). Convex cloud runs mutations concurrently
+  // and each backfill mutation is mostly round trip plus its own writes on distinct keys (no OCC conflicts
+  // between pages), so a handful overlap well; 8 keeps memory at 8 pages and stays well inside a deployment's
+  // concurrent-function limits, leaving room for the stream and other clients. 1 = the old sequential copy.
+  backfillConcurrency: positiveInt("--backfill-concurrency").max(64, "--backfill-concurrency must be at most 64").default(8),
   retries: nonNegativeInt("--retries").default(8),
   metricsPort: nonNegativeInt("--metrics-port").max(65535).default(9464),
   metricsHost: z.string().default("127.0.0.1"),

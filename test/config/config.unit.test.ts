@@ -34,4 +34,13 @@ describe("configuration", () => {
     expect(config).toMatchObject({ tables: ["course", "story"], maxBatchOps: 100, slot: "from_env", flushIntervalMs: 200 });
     expect(secretsOf(config)).toEqual(["prod:abcdefghijkl", "p"]);
   });
+
+  it("reads --backfill-concurrency from the environment or the flag, default 8, within 1..64", () => {
+    const env = { DATABASE_URL: "postgres://u:p@h/db", CONVEX_URL: "https://x.convex.cloud", CONVEX_ADMIN_KEY: "prod:abcdefghijkl" };
+    expect(loadConfig([], env).config.backfillConcurrency).toBe(8);
+    expect(loadConfig([], { ...env, PG2CONVEX_BACKFILL_CONCURRENCY: "3" }).config.backfillConcurrency).toBe(3);
+    expect(loadConfig(["--backfill-concurrency", "1"], { ...env, PG2CONVEX_BACKFILL_CONCURRENCY: "3" }).config.backfillConcurrency).toBe(1);
+    expect(() => loadConfig(["--backfill-concurrency", "0"], env)).toThrow(Pg2ConvexError);
+    expect(() => loadConfig(["--backfill-concurrency", "65"], env)).toThrow(Pg2ConvexError);
+  });
 });
