@@ -35,6 +35,11 @@ export interface CallOptions {
   context?: Record<string, unknown>;
   /** The ops the call carries, so a validator error can name the table and field. */
   ops?: readonly Op[];
+  /**
+   * Send at once, beside the client's other mutations (convex's skipQueue): ConvexHttpClient otherwise sends
+   * one mutation at a time. Only for callers that order their own calls (backfill pages in flight together).
+   */
+  concurrent?: boolean;
 }
 
 export interface ConvexClient {
@@ -59,13 +64,13 @@ export function createConvexClient(opts: ConvexClientOptions): ConvexClient {
   const logger = opts.logger ?? silentLogger;
   const policy: RetryOptions = { retries: opts.retries, minRetryMs: opts.minRetryMs, maxRetryMs: opts.maxRetryMs, maxOutageMs: opts.maxOutageMs, onRetry: opts.onRetry, observer: opts.observer, signal: opts.signal };
 
-  const call = <T>(kind: "query" | "mutation", name: string, args: Record<string, unknown>, { context = {}, ops }: CallOptions = {}): Promise<T> => {
+  const call = <T>(kind: "query" | "mutation", name: string, args: Record<string, unknown>, { context = {}, ops, concurrent = false }: CallOptions = {}): Promise<T> => {
     const fn = `${opts.module}:${name}`;
     const ref = makeFunctionReference<typeof kind>(fn) as any;
     return withRetries(
       async () => {
         try {
-          return (kind === "mutation" ? await http.mutation(ref, args) : await http.query(ref, args)) as T;
+          return (kind === "mutation" ? await http.mutation(ref, args, { skipQueue: concurrent }) : await http.query(ref, args)) as T;
         } catch (e) {
           throw classifyConvexError(e, { function: fn, ...context, url: opts.url, ...(ops ? { ops } : {}) });
         }

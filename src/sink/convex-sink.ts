@@ -1,7 +1,7 @@
 // The Convex sink: one internal mutation per batch, through the shared Convex client (../convex-client),
 // which owns admin auth, timeouts, retries and error mapping. This file only knows which mirror function each
 // Sink method calls and what it sends.
-import type { ApplyBatchResult, MirrorIdentity, MirrorState, Op, ResyncProgress } from "../mirror-functions/wire/protocol";
+import type { ApplyBatchResult, MirrorIdentity, MirrorState, ResyncProgress } from "../mirror-functions/wire/protocol";
 import type { SettleResult } from "../mirror-functions/apply/rejects";
 import type { Logger } from "../log";
 import { formatLsn } from "../model/lsn";
@@ -27,7 +27,7 @@ export function createConvexSink(opts: ConvexSinkOptions): Sink {
   // Set by claimLeadership; from then on every writing call carries the epoch (fencing of deposed leaders).
   let epoch: number | undefined;
   const forMirror = (): { mirrorId?: string; epoch?: number } => ({ ...(mirrorId === undefined ? {} : { mirrorId }), ...(epoch === undefined ? {} : { epoch }) });
-  const mutation = <T>(name: string, args: Record<string, unknown>, context: Record<string, unknown>, ops?: readonly Op[]) => client.mutation<T>(name, args, { context, ...(ops ? { ops } : {}) });
+  const mutation = <T>(name: string, args: Record<string, unknown>, context: Record<string, unknown>) => client.mutation<T>(name, args, { context });
 
   return {
     async apply(batch: Batch, backfill?: BackfillMark, resync?: ResyncProgress): Promise<ApplyBatchResult> {
@@ -37,10 +37,12 @@ export function createConvexSink(opts: ConvexSinkOptions): Sink {
       if (batch.stream) args.stream = batch.stream;
       if (backfill) args.backfill = backfill;
       if (resync) args.resync = resync;
+      // Batches skip the client's one-at-a-time queue: the stream sends one at a time itself, the backfill
+      // schedules several pages at once (backfill/schedule.ts) and orders them itself.
       // A truncate too large for one mutation returns complete:false; the same batch is sent again and
       // everything it already did is a no-op by version.
       for (;;) {
-        const result = await mutation<ApplyBatchResult>("applyBatch", args, context, batch.ops);
+        const result = await client.mutation<ApplyBatchResult>("applyBatch", args, { context, ops: batch.ops, concurrent: true });
         if (result.complete) return result;
         opts.logger.debug(context, "batch incomplete (large truncate); sending it again");
       }

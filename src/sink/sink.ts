@@ -1,6 +1,8 @@
-// The Sink contract: applies planned batches to Convex, one mutation per batch, strictly in order.
+// The Sink contract: applies planned batches to Convex, one mutation per batch.
 // Invariant: apply() resolves only once the batch is durable in Convex (the mutation committed); it never
-// reorders — retries of a batch happen before the next batch is sent, and every batch is idempotent.
+// reorders — retries of a batch happen before apply() resolves, and every batch is idempotent. Order across
+// calls is the caller's: the stream calls one at a time, in WAL order; the backfill has several pages in
+// flight, only of tables whose parents are complete, and lets the cursor pass only stored pages (backfill/schedule.ts).
 import type { ApplyBatchResult, MirrorIdentity, MirrorState, ResyncProgress } from "../mirror-functions/wire/protocol";
 import type { SettleResult } from "../mirror-functions/apply/rejects";
 import type { Batch } from "../plan";

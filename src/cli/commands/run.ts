@@ -42,6 +42,7 @@ Options (each also read from the environment variable shown):
   --max-batch-ops N             PG2CONVEX_MAX_BATCH_OPS (default: Convex limits)
   --backfill-rows-per-second N  PG2CONVEX_BACKFILL_ROWS_PER_SECOND (default 0 = unthrottled)
   --backfill-chunk-rows N       PG2CONVEX_BACKFILL_CHUNK_ROWS (default 1000)
+  --backfill-concurrency N      PG2CONVEX_BACKFILL_CONCURRENCY (default 8): backfill pages in flight at once
   --max-outage DURATION         PG2CONVEX_MAX_OUTAGE (e.g. 15m; default: retry for ever): exit 1 once PostgreSQL
                                 or Convex has been failing for longer
   --shutdown-timeout DURATION   PG2CONVEX_SHUTDOWN_TIMEOUT (default 30s): bound on a graceful stop
