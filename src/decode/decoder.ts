@@ -32,6 +32,8 @@ export interface DecoderOptions {
    * the owner may add leaves while streaming (pipeline/partitions.ts).
    */
   leaves?: ReadonlyMap<string, string>;
+  /** Parse every record with lossless-json, never JSON.parse (record.ts): the reference the fast path is tested against. */
+  losslessParse?: boolean;
 }
 
 export function createDecoder(tables: TableSet, opts: DecoderOptions = {}): Decoder {
@@ -45,7 +47,7 @@ export function createDecoder(tables: TableSet, opts: DecoderOptions = {}): Deco
   const unmirrored = (rec: Wal2jsonRecord, lsn: Lsn) => ({ type: "skip" as const, lsn, reason: `${rec.qualifiedTable} is not mirrored`, relation: { schema: rec.string("schema"), table: rec.string("table") } });
   return {
     decode({ lsn, text }) {
-      const rec = Wal2jsonRecord.parse(text, lsn);
+      const rec = Wal2jsonRecord.parse(text, lsn, opts.losslessParse ?? false);
       const action = rec.action;
       switch (action) {
         case "B":

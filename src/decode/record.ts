@@ -1,6 +1,10 @@
-// One wal2json format-version-2 record (include-xids, include-timestamp, include-lsn on), parsed losslessly:
-// numbers stay lossless-json LosslessNumbers, so a bare int8 or numeric keeps its exact text.
+// One wal2json format-version-2 record (include-xids, include-timestamp, include-lsn on), parsed exactly.
+// Invariant: every number token keeps its exact text. JSON.parse is used when that loses nothing (fast-json.ts
+// proves each object member's number token is String() of its float64); otherwise lossless-json parses the
+// record and its numbers stay LosslessNumbers (a bare int8 beyond 2^53, a numeric like 1.50, 1e400, -0).
+// Consumers turn a JS number token into text with String(n), which is then that exact text.
 import { isLosslessNumber, parse } from "lossless-json";
+import { numbersRoundTrip } from "./fast-json";
 import { parseLsn, type Lsn } from "../model/lsn";
 import { parseTimestamp } from "./values/time";
 import { decodeFailed } from "./failure";
@@ -14,6 +18,22 @@ export interface RawColumn {
 
 const SETTINGS_FIX = "read the slot with format-version=2, include-xids=1, include-timestamp=1, include-lsn=1";
 
+/**
+ * False when a column's "value" is an array or object (wal2json never writes one): its numbers were not scanned
+ * (fast-json.ts), so the record takes the lossless path and the error names the value as it always did.
+ */
+const COLUMN_FIELDS = ["columns", "identity"] as const;
+
+function scalarValues(raw: unknown): boolean {
+  if (typeof raw !== "object" || raw === null) return true;
+  for (const field of COLUMN_FIELDS) {
+    const cols = (raw as Record<string, unknown>)[field];
+    if (!Array.isArray(cols)) continue;
+    for (const c of cols) if (typeof c === "object" && c !== null && typeof c.value === "object" && c.value !== null) return false;
+  }
+  return true;
+}
+
 export class Wal2jsonRecord {
   private constructor(
     private readonly raw: Record<string, unknown>,
@@ -21,13 +41,26 @@ export class Wal2jsonRecord {
     readonly at: Lsn,
   ) {}
 
-  static parse(text: string, at: Lsn): Wal2jsonRecord {
+  /** `lossless`: skip the JSON.parse fast path (the reference path the fast one is tested against). */
+  static parse(text: string, at: Lsn, lossless = false): Wal2jsonRecord {
     let raw: unknown;
+    if (!lossless) {
+      try {
+        raw = JSON.parse(text);
+      } catch {
+        // Invalid for JSON.parse: lossless-json decides (and words the error as it always did).
+      }
+      if (raw !== undefined && numbersRoundTrip(text) && scalarValues(raw)) return Wal2jsonRecord.checked(raw, at);
+    }
     try {
       raw = parse(text);
     } catch (e) {
       throw decodeFailed(`wal2json record is not valid JSON: ${(e as Error).message}`, { lsn: at }, { cause: e });
     }
+    return Wal2jsonRecord.checked(raw, at);
+  }
+
+  private static checked(raw: unknown, at: Lsn): Wal2jsonRecord {
     if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw decodeFailed("wal2json record is not a JSON object", { lsn: at });
     return new Wal2jsonRecord(raw as Record<string, unknown>, at);
   }
@@ -58,7 +91,7 @@ export class Wal2jsonRecord {
 
   xid(): number {
     const v = this.raw.xid;
-    const n = isLosslessNumber(v) ? Number(v.value) : NaN;
+    const n = typeof v === "number" ? v : isLosslessNumber(v) ? Number(v.value) : NaN;
     if (!Number.isSafeInteger(n) || n < 0) throw this.missing("xid", "a transaction id");
     return n;
   }

@@ -7,7 +7,7 @@ import type { Value } from "convex/values";
 import type { RowChange, Row } from "../model/changes";
 import type { Lsn } from "../model/lsn";
 import type { ColumnDef } from "../definitions/types";
-import { decodeFailed, withContext } from "./failure";
+import { decodeFailed, withContext, type FailureContext } from "./failure";
 import type { RawColumn, Wal2jsonRecord } from "./record";
 import type { MirroredTable } from "./table-index";
 import { decodeWal2jsonValue } from "./values";
@@ -35,86 +35,136 @@ export function decodeRowChange(t: MirroredTable, rec: Wal2jsonRecord, lsn: Lsn,
   const identity = rec.columns("identity");
   if (action === "D") {
     if (!identity) throw decodeFailed(`DELETE on ${table} carries no "identity"`, { lsn, table }, { fix: IDENTITY_FIX });
-    return { kind: "delete", table, key: keyFrom(t, byName(identity), lsn, "identity"), lsn };
+    return { kind: "delete", table, key: keyFrom(t, cellsOf(t, identity), undefined, lsn, "identity"), lsn };
   }
   const columns = rec.columns("columns");
   if (!columns) throw decodeFailed(`${action === "I" ? "INSERT" : "UPDATE"} on ${table} carries no "columns"`, { lsn, table });
-  const raw = byName(columns);
-  const identityRaw = identity ? byName(identity) : undefined;
+  const cells = cellsOf(t, columns);
+  const unknownColumns = sawUnknown;
+  const identityCells = identity ? cellsOf(t, identity) : undefined;
   // An UPDATE may omit an unchanged TOASTed key column; its value is then the identity's.
-  const keySource = action === "U" && identityRaw ? new Map([...identityRaw, ...raw]) : raw;
-  const key = keyFrom(t, keySource, lsn, "columns");
-  const drift = (n: Omit<DriftNote, "table" | "key" | "lsn">) => {
-    // Without a listener (tests, tools) only an unknown column stops the row, as a reject; the rest decodes as before.
-    if (!opts.onDrift && n.kind !== "column_added") return;
-    if (!opts.onDrift) throw decodeFailed(`${table}.${n.column}: ${n.detail}`, { lsn, table, key, column: n.column }, { fix: "update the table definition (pg2convex init --check), deploy, then pg2convex resync --table " + table });
-    opts.onDrift({ ...n, table, key, lsn });
-  };
-  for (const [name, cell] of raw) {
-    if (t.columns.has(name) || t.excluded.has(name)) continue;
-    drift({ column: name, kind: "column_added", detail: `column ${name} (${cell.type}) is not in the table definition`, raw: rawText(cell.value) });
+  const key = keyFrom(t, cells, action === "U" ? identityCells : undefined, lsn, "columns");
+  if (unknownColumns) {
+    for (const [name, cell] of byName(columns)) {
+      if (t.columns.has(name) || t.excluded.has(name)) continue;
+      drift(opts, table, key, lsn, { column: name, kind: "column_added", detail: `column ${name} (${cell.type}) is not in the table definition`, raw: rawText(cell.value) });
+    }
   }
   const types = opts.columnTypes?.get(table);
   const row: Row = {};
-  const ambiguous: string[] = [];
-  for (const c of t.def.columns) {
-    const cell = raw.get(c.name);
-    const isKey = t.def.primaryKey.includes(c.name);
+  let ambiguous: string[] | undefined;
+  const defs = t.def.columns;
+  for (let i = 0; i < defs.length; i++) {
+    const c = defs[i]!;
+    const cell = cells[i];
+    const isKey = t.isKey[i]!;
     if (cell === undefined) {
       if (action === "U") {
         // Omitted by wal2json: an unchanged TOAST value, left undefined; a never-TOASTed column is missing because it was dropped.
-        if (NEVER_TOASTED.has(c.type) && !c.array) drift({ column: c.name, kind: "column_dropped", detail: `column ${c.name} is missing from an UPDATE (dropped in PostgreSQL?)` });
+        if (NEVER_TOASTED.has(c.type) && !c.array) drift(opts, table, key, lsn, { column: c.name, kind: "column_dropped", detail: `column ${c.name} is missing from an UPDATE (dropped in PostgreSQL?)` });
         continue;
       }
       if (!c.nullable || isKey) {
         throw decodeFailed(`INSERT on ${table} lacks NOT NULL column "${c.name}"`, { lsn, table, key, column: c.name }, { fix: "the table definition does not match PostgreSQL" });
       }
-      drift({ column: c.name, kind: "column_dropped", detail: `column ${c.name} is missing from an INSERT (dropped in PostgreSQL?)` });
+      drift(opts, table, key, lsn, { column: c.name, kind: "column_dropped", detail: `column ${c.name} is missing from an INSERT (dropped in PostgreSQL?)` });
       row[c.name] = null; // a nullable column PostgreSQL does not have: no value
       continue;
     }
     const expected = types?.get(c.name);
-    const retyped = expected !== undefined && typeof cell.type === "string" && !sameTypeName(expected, cell.type);
-    if (retyped) drift({ column: c.name, kind: "type_changed", detail: `column ${c.name} is ${cell.type} in PostgreSQL, ${expected} when the mirror started`, raw: rawText(cell.value) });
+    let retyped = false;
+    if (expected !== undefined && typeof cell.type === "string" && !(cell.type === t.sameType[i]?.type && expected === t.sameType[i]?.expected)) {
+      // A verdict of "same" is remembered for the names compared (the same in almost every record).
+      retyped = !sameTypeName(expected, cell.type);
+      if (retyped) drift(opts, table, key, lsn, { column: c.name, kind: "type_changed", detail: `column ${c.name} is ${cell.type} in PostgreSQL, ${expected} when the mirror started`, raw: rawText(cell.value) });
+      else t.sameType[i] = { expected, type: cell.type };
+    }
+    let value: Value;
     try {
-      row[c.name] = withContext({ lsn, table, key, column: c.name }, () => decodeWal2jsonValue(c, cell.value));
+      value = decodeWal2jsonValue(c, cell.value);
     } catch (e) {
+      const err = inContext(e, { lsn, table, key, column: c.name });
       // A value of a retyped column, or an enum label added in PostgreSQL: kept raw in the drift record, never a stopped stream.
-      if (isKey || !(retyped || c.type === "enum") || !opts.onDrift) throw e;
-      drift({ column: c.name, kind: "value_undecodable", detail: `${(e as Error).message}`, raw: rawText(cell.value) });
+      if (isKey || !(retyped || c.type === "enum") || !opts.onDrift) throw err;
+      drift(opts, table, key, lsn, { column: c.name, kind: "value_undecodable", detail: `${(err as Error).message}`, raw: rawText(cell.value) });
       if (action === "U") continue; // the document keeps its last decodable value; the raw one is in pg2c_drift
-      if (!c.nullable) throw e;
+      if (!c.nullable) throw err;
       row[c.name] = null;
       continue;
     }
-    if (cell.value === null && !c.array && ambiguousType(c) && !opts.numericAsString) ambiguous.push(c.name);
+    row[c.name] = value;
+    if (cell.value === null && !c.array && !opts.numericAsString && ambiguousType(c)) (ambiguous ??= []).push(c.name);
   }
-  const extra = ambiguous.length > 0 ? { ambiguousNulls: ambiguous } : {};
+  const extra = ambiguous ? { ambiguousNulls: ambiguous } : {};
   if (action === "I") return { kind: "insert", table, key, row, lsn, ...extra };
-  const oldKey = identityRaw ? keyFrom(t, identityRaw, lsn, "identity") : undefined;
+  const oldKey = identityCells ? keyFrom(t, identityCells, undefined, lsn, "identity") : undefined;
   const moved = oldKey !== undefined && !sameKey(oldKey, key);
   return { kind: "update", table, key, ...(moved ? { oldKey } : {}), row, lsn, ...extra };
+}
+
+/** Drift of one row (drift.ts). Without a listener (tests, tools) only an unknown column stops the row, as a reject; the rest decodes as before. */
+function drift(opts: RowOptions, table: string, key: Value[], lsn: Lsn, n: Omit<DriftNote, "table" | "key" | "lsn">): void {
+  if (!opts.onDrift && n.kind !== "column_added") return;
+  if (!opts.onDrift) throw decodeFailed(`${table}.${n.column}: ${n.detail}`, { lsn, table, key, column: n.column }, { fix: "update the table definition (pg2convex init --check), deploy, then pg2convex resync --table " + table });
+  opts.onDrift({ ...n, table, key, lsn });
+}
+
+/** withContext's re-raise (failure.ts), without a closure per value. */
+function inContext(e: unknown, ctx: FailureContext): unknown {
+  try {
+    return withContext(ctx, () => {
+      throw e;
+    });
+  } catch (wrapped) {
+    return wrapped;
+  }
+}
+
+/** Set by each cellsOf call: a name was neither a column of the definition nor an excluded one. */
+let sawUnknown = false;
+
+/** The cells of `columns` by def.columns index, the last of a repeated name winning (as in a Map). */
+function cellsOf(t: MirroredTable, columns: readonly RawColumn[]): (RawColumn | undefined)[] {
+  const out: (RawColumn | undefined)[] = new Array<RawColumn | undefined>(t.def.columns.length);
+  sawUnknown = false;
+  for (let j = 0; j < columns.length; j++) {
+    const cell = columns[j]!;
+    const i = t.position.get(cell.name);
+    if (i !== undefined) out[i] = cell;
+    else if (!t.excluded.has(cell.name)) sawUnknown = true;
+  }
+  return out;
 }
 
 function byName(columns: readonly RawColumn[]): Map<string, RawColumn> {
   return new Map(columns.map((c) => [c.name, c]));
 }
 
-function keyFrom(t: MirroredTable, raw: ReadonlyMap<string, RawColumn>, lsn: Lsn, source: string): Value[] {
+/** The key from `cells`, a key column missing there taken from `fallback` (an UPDATE's identity). */
+function keyFrom(t: MirroredTable, cells: readonly (RawColumn | undefined)[], fallback: readonly (RawColumn | undefined)[] | undefined, lsn: Lsn, source: string): Value[] {
   const table = t.def.name;
-  return t.keyColumns.map((c: ColumnDef) => {
-    const cell = raw.get(c.name);
+  const key: Value[] = [];
+  for (let k = 0; k < t.keyColumns.length; k++) {
+    const c = t.keyColumns[k]!;
+    const i = t.keyPositions[k]!;
+    const cell = cells[i] ?? fallback?.[i];
     if (cell === undefined) {
       const fix = source === "identity" ? IDENTITY_FIX : "the table definition's primary key does not match PostgreSQL";
       throw decodeFailed(`${table}: primary-key column "${c.name}" is missing from wal2json "${source}"`, { lsn, table, column: c.name }, { fix });
     }
-    const v = withContext({ lsn, table, column: c.name }, () => decodeWal2jsonValue(c, cell.value));
+    let v: Value;
+    try {
+      v = decodeWal2jsonValue(c, cell.value);
+    } catch (e) {
+      throw inContext(e, { lsn, table, column: c.name });
+    }
     if (v === null) {
       // A key is never SQL NULL; JSON null here is a NaN/±Infinity key that wal2json < 2.6 cannot print.
       throw decodeFailed(`${table}: primary-key column "${c.name}" arrived as null (a NaN/Infinity key?)`, { lsn, table, column: c.name }, { fix: "use wal2json >= 2.6 with numeric-data-types-as-string" });
     }
-    return v;
-  });
+    key.push(v);
+  }
+  return key;
 }
 
 function sameKey(a: readonly Value[], b: readonly Value[]): boolean {

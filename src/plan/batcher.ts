@@ -58,7 +58,7 @@ export function createBatcher(graph: TableGraph, opts: BatcherOptions = {}): Bat
       sizes.push(bytes);
     }
     // The apply reads keys by ranges: each op carries its share of the plan's ranges (plan-cost.ts).
-    const opCosts = planOpCosts(graph, ops).map((c, i) => ({ ...c, bytes: sizes[i]!, ops: 1 }));
+    const opCosts = planOpCosts(graph, ops).map((c, i): Budget => ({ queries: c.queries, writes: c.writes, bytes: sizes[i]!, ops: 1 }));
     return { ops, opCosts };
   };
 

@@ -185,9 +185,16 @@ function movedFrom(graph: TableGraph, e: Extract<Entry, { kind: "upsert" }>): Ke
 
 /** Whether `row` leaves columns out (wal2json's unchanged TOAST). */
 function isPartial(graph: TableGraph, table: string, row: Row): boolean {
-  if (Object.values(row).some((v) => v === undefined)) return true;
+  for (const k in row) if (row[k] === undefined) return true;
+  return lacksColumns(graph, table, row);
+}
+
+/** Whether a definition column is not a field of `row` at all. */
+function lacksColumns(graph: TableGraph, table: string, row: Row): boolean {
   const def = graph.byName(table);
-  return def ? def.columns.some((c) => !(c.name in row)) : true;
+  if (!def) return true;
+  for (const c of def.columns) if (!(c.name in row)) return true;
+  return false;
 }
 
 function toOp(graph: TableGraph, e: Entry, keep: Key[] | undefined): Op {
@@ -197,8 +204,13 @@ function toOp(graph: TableGraph, e: Entry, keep: Key[] | undefined): Op {
   if (e.kind === "delete") return { o: "delete", t, k, ver: e.ver, ...kept };
   if (e.kind === "reject") return { o: "reject", t, k, ver: e.ver, code: e.code, reason: e.reason };
   const d: Record<string, Value> = {};
-  for (const [name, v] of Object.entries(e.row)) if (v !== undefined) d[name] = v;
-  if (!isPartial(graph, e.table, e.row)) return { o: "upsert", t, k, ver: e.ver, d, ...kept };
+  let omitted = false;
+  for (const name in e.row) {
+    const v = e.row[name];
+    if (v === undefined) omitted = true;
+    else d[name] = v;
+  }
+  if (!omitted && !lacksColumns(graph, e.table, e.row)) return keep ? { o: "upsert", t, k, ver: e.ver, d, ...kept } : { o: "upsert", t, k, ver: e.ver, d };
   const from = movedFrom(graph, e);
   return { o: "upsert", t, k, ver: e.ver, d, partial: true, ...(from ? { from: from as Value[] } : {}), ...kept };
 }

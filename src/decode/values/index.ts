@@ -18,11 +18,24 @@ export function decodeText(column: ColumnDef, text: string | null): Value {
 }
 
 /**
- * A column's value from a wal2json format-version-2 "value" token, parsed losslessly: JSON null, true/false,
- * a number (kept as its exact text by lossless-json) or a string. Funnels into decodeText.
+ * A column's value from a wal2json format-version-2 "value" token, parsed exactly: JSON null, true/false, a
+ * number (a lossless-json LosslessNumber keeping its text, or a JS number whose text is exactly String(n), see
+ * ../record.ts) or a string. Funnels into decodeText.
  */
 export function decodeWal2jsonValue(column: ColumnDef, token: unknown): Value {
   if (token === null) return null;
+  if (typeof token === "number") {
+    // What decodeText gives for String(token), without the text: a safe integer is "-?\d+" (never -0, never an
+    // exponent: see ../fast-json.ts) and in range when its float64 is; a float column's value is Number(text).
+    if (!column.array) {
+      const t = column.type;
+      if ((t === "int4" && token >= -2147483648 && token <= 2147483647) || (t === "int2" && token >= -32768 && token <= 32767)) {
+        if (Number.isSafeInteger(token)) return token;
+      } else if (t === "int8" && Number.isSafeInteger(token)) return BigInt(token);
+      else if (t === "float8" || t === "float4") return token;
+    }
+    return decodeText(column, String(token));
+  }
   // wal2json prints bool bare; boolout (and so the backfill) prints t/f, which pgtext keeps.
   if (typeof token === "boolean") return decodeText(column, token ? (column.type === "pgtext" ? "t" : "true") : column.type === "pgtext" ? "f" : "false");
   if (isLosslessNumber(token)) return decodeText(column, token.value);

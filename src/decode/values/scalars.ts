@@ -30,29 +30,28 @@ const SPECIAL_FLOATS: ReadonlyMap<string, number> = new Map([
  * `element` (1-based) names the array element being decoded, for the error message.
  */
 export function decodeScalar(column: ColumnDef, text: string, maxNesting: number, element?: number): Value {
-  const where = element === undefined ? "" : `element ${element}: `;
-  const fail = (what: string, fix?: string) => valueError(column, `${where}${what}: ${showText(text)}`, fix);
+  // Errors are built by failure() only when thrown: no closure per value on the hot path.
   switch (column.type) {
     case "int2":
     case "int4":
     case "int8": {
-      if (!INTEGER.test(text)) throw fail("not an integer");
+      if (!INTEGER.test(text)) throw failure(column, text, element, "not an integer");
       const n = BigInt(text);
       const [lo, hi] = RANGE[column.type]!;
-      if (n < lo || n > hi) throw fail(`out of range for ${column.type}`);
+      if (n < lo || n > hi) throw failure(column, text, element, `out of range for ${column.type}`);
       return column.type === "int8" ? n : Number(n);
     }
     case "float4":
     case "float8": {
       const special = SPECIAL_FLOATS.get(text);
       if (special !== undefined) return special;
-      if (!FLOAT.test(text)) throw fail("not a floating-point number");
+      if (!FLOAT.test(text)) throw failure(column, text, element, "not a floating-point number");
       return Number(text);
     }
     case "numeric":
       // PostgreSQL's own canonical text (scale kept: "1.50"), never a float.
       if (NUMERIC.test(text) || SPECIAL_FLOATS.has(text)) return text;
-      throw fail("not a numeric");
+      throw failure(column, text, element, "not a numeric");
     case "text":
     case "pgtext":
       // pgtext: PostgreSQL's own text output, kept as printed (the backfill reads the output function's text too).
@@ -60,38 +59,43 @@ export function decodeScalar(column: ColumnDef, text: string, maxNesting: number
     case "bool":
       if (text === "t" || text === "true") return true;
       if (text === "f" || text === "false") return false;
-      throw fail("not a boolean");
+      throw failure(column, text, element, "not a boolean");
     case "uuid":
-      if (!UUID.test(text)) throw fail("not a uuid");
+      if (!UUID.test(text)) throw failure(column, text, element, "not a uuid");
       return text.toLowerCase();
     case "enum":
       if (column.enumValues?.includes(text)) return text;
-      throw fail(`not a label of the enum (${(column.enumValues ?? []).join(", ")})`, "add the label to the table definition's enum values");
+      throw failure(column, text, element, `not a label of the enum (${(column.enumValues ?? []).join(", ")})`, "add the label to the table definition's enum values");
     case "timestamptz":
     case "timestamp": {
       const ms = parseTimestamp(text, column.type === "timestamptz");
-      if (ms === undefined) throw fail(`not an ISO ${column.type}`, "run the PostgreSQL session with DateStyle=ISO");
+      if (ms === undefined) throw failure(column, text, element, `not an ISO ${column.type}`, "run the PostgreSQL session with DateStyle=ISO");
       return ms;
     }
     case "date":
       if (checkDate(text)) return text;
-      throw fail("not an ISO date", "run the PostgreSQL session with DateStyle=ISO");
+      throw failure(column, text, element, "not an ISO date", "run the PostgreSQL session with DateStyle=ISO");
     case "json":
     case "jsonb": {
       const v = decodeJson(text, maxNesting);
-      if (v === undefined) throw fail("not valid JSON");
+      if (v === undefined) throw failure(column, text, element, "not valid JSON");
       return v;
     }
     case "bytea": {
       const hex = text.startsWith("\\x") ? text.slice(2) : undefined;
-      if (hex === undefined || !HEX.test(hex)) throw fail("not hex bytea", "run the PostgreSQL session with bytea_output=hex");
+      if (hex === undefined || !HEX.test(hex)) throw failure(column, text, element, "not hex bytea", "run the PostgreSQL session with bytea_output=hex");
       const bytes = new Uint8Array(hex.length / 2);
       for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
       return bytes.buffer;
     }
     default: {
       const unknown: never = column.type;
-      throw fail(`unsupported type ${String(unknown)}`);
+      throw failure(column, text, element, `unsupported type ${String(unknown)}`);
     }
   }
+}
+
+function failure(column: ColumnDef, text: string, element: number | undefined, what: string, fix?: string) {
+  const where = element === undefined ? "" : `element ${element}: `;
+  return valueError(column, `${where}${what}: ${showText(text)}`, fix);
 }

@@ -40,7 +40,10 @@ export function parseTimestamp(text: string, withZone: boolean): number | undefi
   const year = bc ? 1 - Number(y) : Number(y);
   const offset = sign === undefined ? 0 : (sign === "-" ? -1 : 1) * (Number(oh) * 3600 + Number(om ?? 0) * 60 + Number(os ?? 0));
   const seconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset;
-  const micros = BigInt(seconds) * 1_000_000n + BigInt((frac ?? "").padEnd(6, "0"));
+  const fraction = frac === undefined ? 0 : Number(frac.padEnd(6, "0"));
+  // Below 2^53 microseconds the float64 sum is the exact integer, as Number() of the BigInt sum would be.
+  if (Math.abs(seconds) < 9_000_000_000) return (seconds * 1_000_000 + fraction) / 1000;
+  const micros = BigInt(seconds) * 1_000_000n + BigInt(fraction);
   return Number(micros) / 1000;
 }
 
