@@ -3,6 +3,7 @@ import { benchStream } from "./stream";
 import { benchLint } from "./lint";
 import { benchParity } from "./parity";
 import { benchMemory } from "./memory";
+import { benchScale } from "./scale";
 
 const started = Date.now();
 const figures: Record<string, unknown> = {
@@ -19,6 +20,7 @@ if (want("stream")) {
 }
 if (want("lint")) figures.lint = await benchLint();
 if (want("parity")) figures.parity = await benchParity();
+if (want("scale")) figures.scale = await benchScale();
 if (want("memory")) {
   const memory = await benchMemory();
   figures.memory = memory;
