@@ -73,7 +73,13 @@ export async function runSchedule(jobs: readonly TableJob[], concurrency: number
     const ends: Array<{ seq: number; mark: Mark }> = [];
     let recorded: Mark | undefined; // furthest mark sent whose batch is durable
     const mine = new Set<Promise<void>>();
-    const frontier = () => ends.filter((e) => e.seq <= contiguous).at(-1)?.mark;
+    // The last chunk end that is durable. Ends before it are dropped, so `ends` holds about `concurrency`
+    // entries instead of one per chunk of the table (a scan per batch would be quadratic in the table's size).
+    const frontier = () => {
+      while (ends.length > 1 && ends[1]!.seq <= contiguous) ends.shift();
+      const first = ends[0];
+      return first && first.seq <= contiguous ? first.mark : undefined;
+    };
     const send = async (batch: Batch, mark: Mark | undefined, ctx: Chunk | null) => {
       if (job.serial) await Promise.all(mine);
       await permit();
