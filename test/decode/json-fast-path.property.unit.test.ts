@@ -20,7 +20,7 @@ const stringText = fc.oneof(
 const key = fc.constantFrom("a", "b", "a", "c d", "_id", "$x", "", "pg2c_text", "é", "__proto__", "1", "x:1");
 const space = fc.constantFrom("", "", " ", "\n", "\t ");
 
-const { tree } = fc.letrec((tie) => ({
+const { tree } = fc.letrec<{ tree: string; leaf: string; arr: string; obj: string }>((tie) => ({
   tree: fc.oneof({ depthSize: "small", maxDepth: 5 }, tie("leaf"), tie("arr"), tie("obj")),
   leaf: fc.oneof(numberText, numberText, stringText, fc.constantFrom("null", "true", "false")),
   arr: fc.tuple(fc.array(tie("tree"), { maxLength: 4 }), space).map(([items, s]) => `[${s}${items.join(`,${s}`)}]`),
