@@ -8,9 +8,13 @@
 //  - Every write level (an element of `_writes`) carries, under a non-enumerable symbol, the ids it
 //    holds per table in the order they were first written at that level (= `Object.keys(level)`).
 //  - `sorted` caches hold the committed documents of a table in exactly the order stock's (stable)
-//    sort gives them when visited in committed order; a commit touching the table drops them, and
-//    they are used only while no write level holds a write for the table, i.e. when stock would
-//    visit exactly those documents in that order. Filtering commutes with a stable sort.
+//    sort gives them when visited in committed order, and are used only while no write level holds
+//    a write for the table, i.e. when stock would visit exactly those documents in that order.
+//    Filtering commutes with a stable sort. Every sort key ends in a field unique per document
+//    (_id, or _creationTime, which convex-test keeps strictly increasing), so the order is total and
+//    one sorted array is the only answer: a commit's changes are merged in by binary search (a full
+//    re-sort per commit made each range read O(n log n) in the table's size), and any surprise (a
+//    tie, a document not where the order puts it) drops the cache for a full sort instead.
 //  - Hash buckets only ever over-approximate: every visible document whose index prefix equals a key
 //    is found in that key's committed bucket or in a bucket of the level holding its newest version.
 //    Candidates are re-checked with convex-test's own evaluateRangeFilter, so stale pending entries
@@ -62,8 +66,8 @@ interface TableState {
 
 export class FastIndex {
   private readonly tables = new Map<string, TableState>();
-  /** table → `${order}\0${fields}` → committed docs, sorted. */
-  private readonly sortedCache = new Map<string, Map<string, readonly unknown[]>>();
+  /** table → `${order}\0${fields}` → committed docs, sorted, and the commits not yet merged in. */
+  private readonly sortedCache = new Map<string, Map<string, SortedDocs>>();
 
   constructor(
     private readonly db: FakeDb,
@@ -94,7 +98,17 @@ export class FastIndex {
     const table = this.internals.tableNameFromId(id);
     if (table === null) return;
     const t = this.table(table);
-    this.sortedCache.delete(table);
+    const cached = this.sortedCache.get(table);
+    if (cached !== undefined) {
+      for (const [key, entry] of cached) {
+        const change = entry.pending.get(id);
+        // The first `before` is the document the array holds; the last `after` is the one to merge.
+        if (change === undefined) entry.pending.set(id, { before, after });
+        else change.after = after;
+        // Past a quarter of the table, a full sort is as cheap as merging: stop collecting.
+        if (entry.pending.size > 64 + entry.docs.length / 4) cached.delete(key);
+      }
+    }
     for (const index of t.indexes) {
       if (before !== undefined) this.forEachPrefixKey(index, before, (m, key) => bucketDelete(index.byPrefix[m - 1]!, key, id));
       if (after !== undefined) this.forEachPrefixKey(index, after, (m, key) => bucketAdd(index.byPrefix[m - 1]!, key, id));
@@ -147,20 +161,37 @@ export class FastIndex {
 
   /**
    * The table's committed documents sorted by `sort` (stock's comparator for `fields`/`order`),
-   * cached until the next commit to the table; null while any write level holds a write for it.
+   * cached and kept in step with commits; null while any write level holds a write for it.
    */
   sorted(table: string, fields: string[], order: string, writes: Level[], sort: (docs: unknown[]) => void): readonly unknown[] | null {
     if (writes.some((level) => (peekLevel(level)?.ids.get(table)?.size ?? 0) > 0)) return null;
     let byKey = this.sortedCache.get(table);
     if (byKey === undefined) this.sortedCache.set(table, (byKey = new Map()));
     const key = `${order}\0${fields.join("\0")}`;
-    let docs = byKey.get(key);
-    if (docs === undefined) {
-      const all = Array.from(this.table(table).ids, (id) => this.db._documents[id]);
-      sort(all);
-      byKey.set(key, (docs = all));
+    const entry = byKey.get(key);
+    if (entry !== undefined && entry.pending.size === 0) return entry.docs;
+    const merged = entry === undefined ? null : mergeChanges(entry, this.comparator(fields, order));
+    if (merged !== null) {
+      byKey.set(key, { docs: merged, pending: new Map() });
+      return merged;
     }
-    return docs;
+    const all = Array.from(this.table(table).ids, (id) => this.db._documents[id]);
+    sort(all);
+    byKey.set(key, { docs: all, pending: new Map() });
+    return all;
+  }
+
+  /** Stock's sort comparator (__pg2convexSortDocs) for `fields` in `order`. */
+  private comparator(fields: string[], order: string): (a: unknown, b: unknown) => number {
+    const sign = order === "asc" ? 1 : -1;
+    const { evaluateFieldPath } = this.internals;
+    return (a, b) => {
+      for (const fp of fields) {
+        const v = compareValues(evaluateFieldPath(fp, a) as Value, evaluateFieldPath(fp, b) as Value);
+        if (v !== 0) return v * sign;
+      }
+      return 0;
+    };
   }
 
   /**
@@ -213,6 +244,91 @@ export class FastIndex {
       cb(i + 1, key);
     }
   }
+}
+
+interface SortedDocs {
+  /** Changed in place by applyInPlace: a caller holds it only while it reads, never across a commit. */
+  docs: unknown[];
+  /** id → its committed document when `docs` was sorted (undefined: absent) and now. */
+  pending: Map<string, { before: unknown; after: unknown }>;
+}
+
+/** Up to `spliceMax` changes are spliced into the array in place (a memmove each); more are merged by one copy. Tests lower it to cover both. */
+export const sortedMerge = { spliceMax: 128 };
+
+/**
+ * `entry.docs` with its pending commits applied, in the same total order, or null when the order turns
+ * out not to be total or a document is not where it should be (the caller sorts from scratch; an array
+ * left half-changed is dropped with the entry).
+ */
+function mergeChanges(entry: SortedDocs, compare: (a: unknown, b: unknown) => number): unknown[] | null {
+  return entry.pending.size <= sortedMerge.spliceMax ? applyInPlace(entry, compare) : mergeByCopy(entry, compare);
+}
+
+function applyInPlace(entry: SortedDocs, compare: (a: unknown, b: unknown) => number): unknown[] | null {
+  const { docs } = entry;
+  for (const { before } of entry.pending.values()) {
+    if (before === undefined) continue;
+    const at = lowerBound(docs, before, compare);
+    if (docs[at] !== before) return null;
+    docs.splice(at, 1);
+  }
+  for (const { after } of entry.pending.values()) {
+    if (after === undefined) continue;
+    const at = lowerBound(docs, after, compare);
+    if (at < docs.length && compare(docs[at], after) === 0) return null;
+    docs.splice(at, 0, after);
+  }
+  return docs;
+}
+
+function mergeByCopy(entry: SortedDocs, compare: (a: unknown, b: unknown) => number): unknown[] | null {
+  const { docs } = entry;
+  const removed: number[] = [];
+  const added: unknown[] = [];
+  for (const { before, after } of entry.pending.values()) {
+    if (before !== undefined) {
+      const at = lowerBound(docs, before, compare);
+      if (docs[at] !== before) return null;
+      removed.push(at);
+    }
+    if (after !== undefined) added.push(after);
+  }
+  removed.sort((a, b) => a - b);
+  added.sort(compare);
+  for (let i = 1; i < added.length; i++) if (compare(added[i - 1], added[i]) === 0) return null;
+  const out: unknown[] = new Array(docs.length - removed.length + added.length);
+  let o = 0;
+  let next = 0;
+  let r = 0;
+  // Copies docs[next, to) to `out`, leaving out the removed positions.
+  const copyTo = (to: number) => {
+    for (; next < to; next++) {
+      if (r < removed.length && removed[r] === next) r++;
+      else out[o++] = docs[next];
+    }
+  };
+  for (const doc of added) {
+    const at = lowerBound(docs, doc, compare);
+    copyTo(at);
+    // A tie with a document that stays would leave the order to insertion: not total, sort instead.
+    if (at < docs.length && (r >= removed.length || removed[r] !== at) && compare(docs[at], doc) === 0) return null;
+    out[o++] = doc;
+  }
+  copyTo(docs.length);
+  return out;
+}
+
+/** First position in sorted `docs` whose document is not before `doc`. */
+function lowerBound(docs: readonly unknown[], doc: unknown, compare: (a: unknown, b: unknown) => number): number {
+  let lo = 0;
+  let hi = docs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compare(docs[mid], doc) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function peekLevel(level: Level): LevelState | undefined {

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Pg2ConvexError } from "../../src/errors";
 import { EXPECTED_CONVEX_TEST_VERSION, loadFastConvexTest, patchSource } from "../../src/local-convex/fast-convex-test";
-import { valueKey } from "../../src/local-convex/fast-index";
+import { sortedMerge, valueKey } from "../../src/local-convex/fast-index";
 import { modules, programArb, runProgram, schema } from "./diff-program";
 
 describe("patched convex-test", () => {
@@ -27,6 +27,22 @@ describe("patched convex-test", () => {
       }),
       { numRuns: 150 },
     );
+  }, 120_000);
+
+  it("returns what stock returns when commits are merged into its sorted caches by copy rather than in place", async () => {
+    const fast = await loadFastConvexTest();
+    const spliceMax = sortedMerge.spliceMax;
+    sortedMerge.spliceMax = 0;
+    try {
+      await fc.assert(
+        fc.asyncProperty(programArb, async (program) => {
+          expect(await runProgram(fast({ schema, modules }), program)).toEqual(await runProgram(convexTest({ schema, modules }), program));
+        }),
+        { numRuns: 100 },
+      );
+    } finally {
+      sortedMerge.spliceMax = spliceMax;
+    }
   }, 120_000);
 
   it("keys values so that Convex-equal values share a key and unequal ones (bar NaN payloads) do not", () => {
