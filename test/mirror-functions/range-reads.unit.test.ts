@@ -114,6 +114,20 @@ describe("range reads at issue 9's sizes", () => {
     }
   });
 
+  it("reads the parents a batch links to by ranges, not one look-up per parent, and links every child", async () => {
+    const t = newMirror();
+    await seedParents(t);
+    const ops = Array.from({ length: 300 }, (_, i) => storyDone(1000 + i, 5n, 1 + (i % 100)));
+    const m = await applyMeasured(t, { id: "b-parents", ops } as Batch);
+    expect(m.result.complete).toBe(true);
+    // One key by pk, one tombstone range, one parent range, checkpoint and epoch: a look-up per story would be 100 more.
+    expect(m.used.databaseQueries.used).toBeLessThan(20);
+    const stories = new Map((await allDocs(t, "story")).map((s) => [s.id, s._id]));
+    const done = await allDocs(t, "story_done");
+    expect(done).toHaveLength(300);
+    for (const d of done) expect(d.story_id_ref).toBe(stories.get(d.story_id));
+  });
+
   it("a replay of the same big batch changes nothing", async () => {
     const t = newMirror();
     await seedParents(t);

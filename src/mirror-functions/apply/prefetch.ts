@@ -1,6 +1,7 @@
 // Reads ahead, at the start of applyBatch (before any op writes), what the batch's ops will look up, with few
 // index ranges instead of one per key (key-ranges.ts): the rows of the keys the ops write (and moved rows' old
-// keys), the tombstones of keys without a row and of deleted keys, and the child scans of rows that are about to
+// keys), the parent rows upserts link to and feed (integer parent keys only: such a range is always read to its
+// end, so it never costs more look-ups than the one per distinct parent key plan-cost.ts counts), the tombstones of keys without a row and of deleted keys, and the child scans of rows that are about to
 // be inserted. Invariants:
 //  - it only fills caches the ops read through (RowStore, SystemStore) with what a look-up would have returned at
 //    that moment, so the ops decide exactly as without it; whatever it leaves unknown is read key by key later;
@@ -37,6 +38,10 @@ export async function prefetch(tx: MirrorTx, ops: readonly Op[]): Promise<void> 
     const keys = tableOps.flatMap((op) => (op.o === "upsert" && op.from ? [op.k, op.from] : [op.k]));
     await fillRows(tx, info.def, keys);
   }
+  for (const [parent, keys] of parentKeys(byTable.values())) {
+    if (!tx.usage.canPrefetch()) return;
+    await fillRows(tx, parent, keys);
+  }
   for (const { info, ops: tableOps } of byTable.values()) {
     if (!tx.usage.canPrefetch()) return;
     const { def } = info;
@@ -51,6 +56,27 @@ export async function prefetch(tx: MirrorTx, ops: readonly Op[]): Promise<void> 
       await fillScans(tx, def, child, ref.column, inserted);
     }
   }
+}
+
+/** Per parent table with an integer key: the parent keys the upserts name in their reference columns. */
+function parentKeys(tables: Iterable<{ info: TableInfo; ops: RowOp[] }>): Map<TableDef, Value[][]> {
+  const out = new Map<TableDef, Value[][]>();
+  for (const { info, ops } of tables) {
+    const refs = info.refs.filter(({ parent }) => integerKey(parent));
+    if (refs.length === 0) continue;
+    for (const op of ops) {
+      if (op.o !== "upsert" || op.d === null || typeof op.d !== "object") continue;
+      const d = op.d as Record<string, Value | undefined>;
+      for (const { ref, parent } of refs) {
+        const v = d[ref.column];
+        if (v === undefined || v === null) continue;
+        let keys = out.get(parent);
+        if (keys === undefined) out.set(parent, (keys = []));
+        keys.push([v]);
+      }
+    }
+  }
+  return out;
 }
 
 async function fillRows(tx: MirrorTx, def: TableDef, keys: readonly Value[][]): Promise<void> {
