@@ -25,6 +25,12 @@ export function daysFromCivil(year: number, month: number, day: number): number 
  * carries an offset; timestamp text never does).
  */
 export function parseTimestamp(text: string, withZone: boolean): number | undefined {
+  const fast = canonicalTimestamp(text, withZone);
+  return fast === null ? parseTimestampText(text, withZone) : fast;
+}
+
+/** parseTimestamp by the regular expression alone: every form PostgreSQL prints (the reference canonicalTimestamp is tested against). */
+export function parseTimestampText(text: string, withZone: boolean): number | undefined {
   if (text === "infinity") return Infinity;
   if (text === "-infinity") return -Infinity;
   const m = TIMESTAMP.exec(text);
@@ -45,6 +51,57 @@ export function parseTimestamp(text: string, withZone: boolean): number | undefi
   if (Math.abs(seconds) < 9_000_000_000) return (seconds * 1_000_000 + fraction) / 1000;
   const micros = BigInt(seconds) * 1_000_000n + BigInt(fraction);
   return Number(micros) / 1000;
+}
+
+/**
+ * The form nearly every value takes, read by character codes without allocating: "YYYY-MM-DD HH:MM:SS", an
+ * optional fraction of 1-6 digits, then (timestamptz) a sign and two hour digits ending the text. The value is
+ * the regular expression path's, by the same formula; null for anything else (that path decides).
+ */
+function canonicalTimestamp(text: string, withZone: boolean): number | undefined | null {
+  const n = text.length;
+  if (n < 19 || text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d || text.charCodeAt(10) !== 0x20 || text.charCodeAt(13) !== 0x3a || text.charCodeAt(16) !== 0x3a) return null;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 7);
+  const day = digits(text, 8, 10);
+  const hour = digits(text, 11, 13);
+  const minute = digits(text, 14, 16);
+  const second = digits(text, 17, 19);
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return null;
+  let i = 19;
+  let fraction = 0;
+  if (i < n && text.charCodeAt(i) === 0x2e) {
+    let k = i + 1;
+    while (k < n && k - i <= 6 && isDigit(text.charCodeAt(k))) k++;
+    if (k === i + 1 || (k < n && isDigit(text.charCodeAt(k)))) return null;
+    fraction = digits(text, i + 1, k) * 10 ** (6 - (k - i - 1));
+    i = k;
+  }
+  let offset = 0;
+  if (withZone) {
+    if (i + 3 !== n) return null;
+    const sign = text.charCodeAt(i);
+    const oh = digits(text, i + 1, i + 3);
+    if ((sign !== 0x2b && sign !== 0x2d) || oh < 0) return null;
+    offset = (sign === 0x2d ? -1 : 1) * oh * 3600;
+  } else if (i !== n) return null;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return undefined;
+  const seconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset;
+  if (Math.abs(seconds) < 9_000_000_000) return (seconds * 1_000_000 + fraction) / 1000;
+  return null;
+}
+
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+
+/** The decimal number text[from, to) spells, or -1 when a character is not a digit. */
+function digits(text: string, from: number, to: number): number {
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (!isDigit(c)) return -1;
+    v = v * 10 + (c - 0x30);
+  }
+  return v;
 }
 
 /** PostgreSQL ISO date text, validated and returned as printed ("2026-11-21", "0044-03-15 BC", "infinity"). */
