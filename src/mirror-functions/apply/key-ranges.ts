@@ -30,6 +30,10 @@ export function integerKey(def: TableDef): boolean {
 
 /** The distinct keys of `keys`, in index (Convex value) order. */
 export function sortedUnique(keys: readonly Key[]): Value[][] {
+  // A transaction's inserts usually come in key order already: then there is nothing to dedupe or sort.
+  let ascending = true;
+  for (let i = 1; i < keys.length && ascending; i++) ascending = compareKeys(keys[i - 1]!, keys[i]!) < 0;
+  if (ascending) return keys.map((k) => [...k]);
   const byString = new Map<string, Value[]>();
   for (const k of keys) byString.set(keyString(k), [...k]);
   return [...byString.values()].sort(compareKeys);
@@ -53,11 +57,14 @@ export function keyGroups(sorted: readonly Key[], integer: boolean): Array<[numb
 
 /** hi − lo < span for two integer values (number or bigint); false for anything else. */
 function spanBelow(lo: Value | undefined, hi: Value | undefined, span: number): boolean {
-  const int = (v: Value | undefined) => (typeof v === "bigint" ? v : typeof v === "number" && Number.isSafeInteger(v) ? BigInt(v) : null);
-  const a = int(lo);
-  const b = int(hi);
+  // Two safe integers subtract exactly as numbers (no BigInt per pair).
+  if (typeof lo === "number" && typeof hi === "number") return Number.isSafeInteger(lo) && Number.isSafeInteger(hi) && hi - lo < span;
+  const a = bigIntOf(lo);
+  const b = bigIntOf(hi);
   return a !== null && b !== null && b - a < BigInt(span);
 }
+
+const bigIntOf = (v: Value | undefined): bigint | null => (typeof v === "bigint" ? v : typeof v === "number" && Number.isSafeInteger(v) ? BigInt(v) : null);
 
 /** Reads one index range in order, stopping after `cap` documents or when the read budget runs low. */
 export async function readRange<T>(usage: Usage, query: AsyncIterable<T>, cap: number): Promise<{ docs: T[]; done: boolean }> {
