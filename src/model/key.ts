@@ -15,8 +15,13 @@ export type Key = readonly Value[];
  * 0 and bytes from strings.
  */
 export function keyString(key: Key): string {
+  // The common one-integer key without the map and convexToJson: the same bytes JSON.stringify gives.
+  if (key.length === 1 && isPlainInt(key[0])) return `[${key[0]}]`;
   return JSON.stringify(key.map((v) => convexToJson(v)));
 }
+
+/** A safe integer other than -0: printed by JSON as String(v), compared by Convex as by `<`. */
+const isPlainInt = (v: Value | undefined): v is number => typeof v === "number" && Number.isSafeInteger(v) && !Object.is(v, -0);
 
 // NUL cannot occur in a PostgreSQL identifier, so no table or column name contains the separator and the
 // parts of an id cannot run into each other.
@@ -32,7 +37,15 @@ export const rowIdOfString = (table: string, keyString: string): string => `${ta
 export const viaId = (parent: string, via: string, key: Key): string => `${parent}${SEP}${via}${SEP}${keyString(key)}`;
 
 /** Keys in Convex's order (the order of the by_pk index), which parity ranges follow. */
-export const compareKeys = (a: Key, b: Key): number => compareValues(a as Value[], b as Value[]);
+export function compareKeys(a: Key, b: Key): number {
+  // One integer each (number or bigint, same type): Convex's order is theirs, without its comparable tuples.
+  if (a.length === 1 && b.length === 1) {
+    const x = a[0];
+    const y = b[0];
+    if ((isPlainInt(x) && isPlainInt(y)) || (typeof x === "bigint" && typeof y === "bigint")) return x < y ? -1 : x === y ? 0 : 1;
+  }
+  return compareValues(a as Value[], b as Value[]);
+}
 
 /** The primary key of a stored document (a missing field counts as null). */
 export function keyOfDoc(def: TableDef, doc: Readonly<Record<string, Value | undefined>>): Value[] {
