@@ -3,6 +3,7 @@
 // the order the tables were declared in, so the result is deterministic.
 import { Pg2ConvexError } from "../errors";
 import { describeEdge, findCycle, orders } from "./cycle";
+import { referenceKeyProblem } from "./reference-keys";
 import type { ReferenceDef, TableDef, TableSet } from "./types";
 
 export interface TableGraph {
@@ -87,6 +88,8 @@ function validateDefinitions(tables: TableSet, byName: Map<string, TableDef>): v
       if (!cols.has(r.column)) problems.push(`${t.name}: reference column ${r.column} is not a column`);
       const parent = byName.get(r.table);
       if (parent && parent.primaryKey.length !== 1) problems.push(`${t.name}.${r.column}: parent ${r.table} must have a single-column primary key`);
+      const keyProblem = parent && parent.primaryKey.length === 1 ? referenceKeyProblem(t, r, parent) : null;
+      if (keyProblem) problems.push(keyProblem);
       if (cols.has(r.field)) problems.push(`${t.name}: reference field ${r.field} collides with a column`);
     }
     for (const d of t.derived) {
