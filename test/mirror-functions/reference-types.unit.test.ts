@@ -122,5 +122,9 @@ describe("parity invariants across integer types", () => {
     expect(checks).toMatchObject({ unresolved: 0, violations: [] });
     const page = (await t.query(feeds as any, { child: p.child, after: null })) as { groups: Array<{ key: Value }> };
     expect(page.groups.map((g) => g.key)).toEqual([p.pk(1)]);
+    // Sample mode asks for one parent's children by the parent's key.
+    const feedFor = makeFunctionReference<"query">("mirror:parityFeedFor");
+    const one = (await t.query(feedFor as any, { child: p.child, via: "p_id", parent: p.parent, key: p.pk(1), cursor: null })) as { sums: Record<string, unknown> };
+    expect(one.sums).toEqual({ kids: 1, amount_sum: 2 });
   });
 });
