@@ -10,6 +10,10 @@ import schema from "../fixtures/reftype-app/convex/schema";
 import { fns, type Mirror } from "./harness";
 import { makeFunctionReference } from "convex/server";
 import type { Op } from "../../src/mirror-functions/wire/protocol";
+import { applyBatchHandler } from "../../src/mirror-functions/apply/apply-batch";
+import { planOpCosts } from "../../src/mirror-functions/apply/plan-cost";
+import { mirrorConfig } from "../../src/mirror-functions/config";
+import { refTypeTables } from "../fixtures/reftype-app/tables";
 
 const modules = import.meta.glob("../fixtures/reftype-app/convex/**/*.*s");
 const newMirror = () => convexTest({ schema, modules, transactionLimits: true }) as unknown as Mirror;
@@ -126,5 +130,26 @@ describe("parity invariants across integer types", () => {
     const feedFor = makeFunctionReference<"query">("mirror:parityFeedFor");
     const one = (await t.query(feedFor as any, { child: p.child, via: "p_id", parent: p.parent, key: p.pk(1), cursor: null })) as { sums: Record<string, unknown> };
     expect(one.sums).toEqual({ kids: 1, amount_sum: 2 });
+  });
+});
+
+describe("read-ahead across integer types", () => {
+  const config = mirrorConfig(refTypeTables);
+  it.each(pairs)("reads the parents a batch of children names by ranges, within the planner's estimate: $name", async (p) => {
+    const t = newMirror();
+    await apply(
+      t,
+      Array.from({ length: 100 }, (_, i) => up(p.parent, p.pk(i + 1), 10n, { name: `p${i + 1}` })),
+    );
+    const ops = Array.from({ length: 300 }, (_, i) => up(p.child, p.cid(i + 1), 11n, { p_id: p.fk(1 + (i % 100)), amount: p.amount(1) }));
+    const used = await t.mutation(async (ctx) => {
+      await applyBatchHandler(config, ctx as never, { slot: "s1", batchId: `ra-${p.child}`, ops });
+      return (await ctx.meta.getTransactionMetrics()).databaseQueries.used;
+    });
+    const estimate = planOpCosts(config.graph, ops).reduce((a, c) => a + c.queries, 2);
+    // Key by key, the 100 parents alone would take 100 look-ups.
+    expect(used).toBeLessThan(20);
+    expect(used).toBeLessThanOrEqual(estimate);
+    expect(await get(t, p.parent, p.pk(7))).toMatchObject({ kids: 3, amount_sum: 3 });
   });
 });
