@@ -3,6 +3,7 @@
 // the order the tables were declared in, so the result is deterministic.
 import { Pg2ConvexError } from "../errors";
 import { describeEdge, findCycle, orders } from "./cycle";
+import { referenceKeyProblem } from "./reference-keys";
 import type { ReferenceDef, TableDef, TableSet } from "./types";
 
 export interface TableGraph {
@@ -65,6 +66,7 @@ export function buildGraph(tables: TableSet): TableGraph {
       indegree.set(child.name, parentsLeft.size);
     }
   }
+  validateReferenceTypes(tables, byName);
   const rank = new Map(order.map((t, i) => [t.name, i]));
   return {
     order,
@@ -106,6 +108,27 @@ function validateDefinitions(tables: TableSet, byName: Map<string, TableDef>): v
     }
   }
   if (problems.length > 0) {
-    throw new Pg2ConvexError("CONFIG_INVALID", `invalid table definitions:\n  - ${problems.join("\n  - ")}`, { context: { problems } });
+    throw new Pg2ConvexError("CONFIG_INVALID", `invalid reference types: ${problems.join("; ")}`, { context: { problems } });
+  }
+}
+
+/**
+ * Every reference must join values the mirror can match exactly (reference-keys.ts: integers of any width, or the
+ * same declared type). Checked once the definitions are well-formed and ordered, so a cycle is still reported as one.
+ */
+function validateReferenceTypes(tables: TableSet, byName: Map<string, TableDef>): void {
+  const problems: string[] = [];
+  for (const t of tables) {
+    for (const r of t.references) {
+      const parent = byName.get(r.table);
+      const problem = parent && parent.primaryKey.length === 1 ? referenceKeyProblem(t, r, parent) : null;
+      if (problem) problems.push(problem);
+    }
+  }
+  if (problems.length > 0) {
+    throw new Pg2ConvexError("CONFIG_INVALID", `invalid reference types: ${problems.join("; ")}`, {
+      context: { problems },
+      fix: "give each reference's column its parent key's type (integers of different widths are fine), or remove the reference",
+    });
   }
 }

@@ -3,8 +3,9 @@
 // declared (the mirror needs a row key) and is listed with the reason; a foreign key becomes a reference
 // only when it is single-column and points at the single-column primary key of a declared table (the one
 // shape the mirror resolves to a Convex id), every other one stays a raw column with a note saying why.
+import { describeKeyType, keyTypesMatch } from "../definitions/reference-keys";
 import { Pg2ConvexError } from "../errors";
-import type { DbSchema, DbTable } from "../postgres/introspect";
+import type { DbColumn, DbSchema, DbTable } from "../postgres/introspect";
 import { breakCycles, type RefEdge } from "./cycles";
 import { mapColumn, type ColumnSpecOut } from "./map-type";
 import { globMatcher } from "./names";
@@ -82,6 +83,7 @@ export function planInit(db: DbSchema, options: InitOptions): InitPlan {
       else if (parent.primaryKey.length !== 1) noteOn(column, `→ ${target}: ${parent.name}'s primary key is composite, so it stays a raw key`);
       else if (fk.refColumns[0] !== parent.primaryKey[0]) noteOn(column, `→ ${target}: not ${parent.name}'s primary key (${parent.primaryKey[0]}), so it stays a raw key`);
       else if (refs.some((r) => r.column === column)) noteOn(column, `→ ${target}: a second foreign key on this column, so it is not declared again`);
+      else if (keyMismatch(db, t, column, parent)) noteOn(column, `→ ${target}: ${keyMismatch(db, t, column, parent)}, so it stays a raw key`);
       else refs.push({ column, table: parent.name });
     }
     const cols = columns.map((c) => (colNotes.has(c.name) ? { ...c, notes: [...c.notes, ...colNotes.get(c.name)!] } : c));
@@ -132,4 +134,23 @@ function selectTables(db: DbSchema, o: InitOptions): DbTable[] {
   if (o.tables.length === 0 && o.pattern.length === 0) return all;
   const matches = globMatcher(o.pattern);
   return all.filter((t) => o.tables.includes(t.name) || (o.pattern.length > 0 && matches(t.name)));
+}
+
+/**
+ * Why a foreign key between two declared single-column keys cannot be a reference, or null when it can: the
+ * mirror matches a child's value with its parent's key by their Convex values (reference-keys.ts), exactly only
+ * for integers of any width and for columns stored alike. Among the types mirrored as text, character(n) keeps
+ * its padding, so it matches only the very same type (PostgreSQL compares char(n) with text unpadded).
+ */
+function keyMismatch(db: DbSchema, t: DbTable, column: string, parent: DbTable): string | null {
+  const c = t.columns.find((x) => x.name === column);
+  const p = parent.columns.find((x) => x.name === parent.primaryKey[0]);
+  if (!c || !p) return null;
+  const cm = mapColumn(db, c);
+  const pm = mapColumn(db, p);
+  const padded = (d: string) => /^character\(|^bpchar\b/.test(d) || /^character$/.test(d);
+  const differ = !keyTypesMatch(cm, pm) || (cm.type === "text" && (padded(c.display) || padded(p.display)) && c.display !== p.display);
+  if (!differ) return null;
+  const shown = (m: ColumnSpecOut, d: DbColumn) => (m.type === "text" ? d.display : describeKeyType(m));
+  return `its type (${shown(cm, c)}) and ${parent.name}.${p.name}'s (${shown(pm, p)}) are not stored alike in Convex (the mirror could not match them exactly)`;
 }

@@ -4,6 +4,7 @@
 // derived value (a change to a derived field never triggers further maintenance).
 import { Pg2ConvexError } from "../errors";
 import { buildGraph, type TableGraph } from "../definitions/graph";
+import { IDENTITY, referenceKeys, type ReferenceKeys } from "../definitions/reference-keys";
 import type { DerivedDef, ReferenceDef, TableDef, TableSet } from "../definitions/types";
 import { checkNames } from "./names";
 
@@ -17,16 +18,19 @@ export interface TableInfo {
   readonly def: TableDef;
   /** Fields of this table that applyBatch computes (count, sum, lookup); incoming values are dropped. */
   readonly derivedFields: ReadonlySet<string>;
-  /** References whose parent is mirrored (self-references included). */
-  readonly refs: ReadonlyArray<{ ref: ReferenceDef; parent: TableDef }>;
+  /**
+   * References whose parent is mirrored (self-references included). `keys` turns this table's column value into
+   * the parent's key and back (reference-keys.ts): every look-up across a reference goes through it.
+   */
+  readonly refs: ReadonlyArray<{ ref: ReferenceDef; parent: TableDef; keys: ReferenceKeys }>;
   /** Lookups of this table, with the reference they go through. */
-  readonly lookups: ReadonlyArray<{ d: LookupDef; ref: ReferenceDef; parent: TableDef }>;
+  readonly lookups: ReadonlyArray<{ d: LookupDef; ref: ReferenceDef; parent: TableDef; keys: ReferenceKeys }>;
   /** count/sum fields this table maintains as a parent. */
   readonly aggregates: readonly AggregateDef[];
   /** Aggregates of parents this table feeds, grouped by the child column that names the parent. */
-  readonly feeds: ReadonlyArray<{ parent: TableDef; via: string; defs: readonly AggregateDef[] }>;
+  readonly feeds: ReadonlyArray<{ parent: TableDef; via: string; defs: readonly AggregateDef[]; keys: ReferenceKeys }>;
   /** Mirrored children referencing this table; each is one index scan when this row appears or goes. */
-  readonly children: ReadonlyArray<{ child: TableDef; ref: ReferenceDef }>;
+  readonly children: ReadonlyArray<{ child: TableDef; ref: ReferenceDef; keys: ReferenceKeys }>;
   numberKind(field: string): NumberKind;
 }
 
@@ -64,20 +68,22 @@ function tableInfo(graph: TableGraph, tables: TableSet, def: TableDef): TableInf
   const parentOf = (ref: ReferenceDef) => graph.byName(ref.table);
   const refs = def.references.flatMap((ref) => {
     const parent = parentOf(ref);
-    return parent ? [{ ref, parent }] : [];
+    return parent ? [{ ref, parent, keys: referenceKeys(def, ref, parent) }] : [];
   });
   const lookups = def.derived.flatMap((d) => {
     if (d.kind !== "lookup") return [];
     const link = refs.find((r) => r.ref.column === d.via);
     return link ? [{ d, ...link }] : [];
   });
-  const feeds: Array<{ parent: TableDef; via: string; defs: AggregateDef[] }> = [];
+  const feeds: Array<{ parent: TableDef; via: string; defs: AggregateDef[]; keys: ReferenceKeys }> = [];
   for (const parent of tables) {
     for (const d of parent.derived) {
       if (d.kind === "lookup" || d.from !== def.name) continue;
       const group = feeds.find((f) => f.parent === parent && f.via === d.via);
+      // buildGraph checked that `via` is a declared reference of this table to `parent`.
+      const ref = def.references.find((r) => r.column === d.via && r.table === parent.name);
       if (group) group.defs.push(d);
-      else feeds.push({ parent, via: d.via, defs: [d] });
+      else feeds.push({ parent, via: d.via, defs: [d], keys: ref ? referenceKeys(def, ref, parent) : IDENTITY });
     }
   }
   const kinds = new Map(def.columns.map((c) => [c.name, c.type === "int8" ? "bigint" : c.type === "numeric" ? "string" : "number"] as const));
@@ -88,7 +94,7 @@ function tableInfo(graph: TableGraph, tables: TableSet, def: TableDef): TableInf
     lookups,
     aggregates: def.derived.filter((d): d is AggregateDef => d.kind !== "lookup"),
     feeds,
-    children: graph.childrenOf(def.name),
+    children: graph.childrenOf(def.name).map(({ child, ref }) => ({ child, ref, keys: referenceKeys(child, ref, def) })),
     numberKind: (field) => kinds.get(field) ?? "number",
   };
 }

@@ -28,13 +28,16 @@ const TYPES: DbType[] = [
   base(25, "text"),
   base(1043, "varchar"),
   base(2950, "uuid"),
+  base(20, "int8"),
+  base(1700, "numeric"),
+  base(1042, "bpchar"),
   base(1186, "interval"),
   base(1007, "_int4", { category: "A", elem: 23 }),
   base(9001, "mood", { schema: "public", kind: "e", labels: ["sad", "ok"] }),
   base(9002, "posint", { schema: "public", kind: "d", base: 23 }),
   base(9003, "duration", { schema: "public", kind: "d", base: 1186 }),
 ];
-const FORMAT: Record<number, string> = { 23: "integer", 25: "text", 1043: "character varying", 2950: "uuid", 1186: "interval", 1007: "integer[]", 9001: "mood", 9002: "posint", 9003: "duration" };
+const FORMAT: Record<number, string> = { 20: "bigint", 1700: "numeric", 1042: "character(5)", 23: "integer", 25: "text", 1043: "character varying", 2950: "uuid", 1186: "interval", 1007: "integer[]", 9001: "mood", 9002: "posint", 9003: "duration" };
 const c = (name: string, typeOid: number, notNull = false, generated = ""): DbColumn => ({ name, typeOid, typmod: -1, notNull, display: FORMAT[typeOid]!, generated });
 const t = (name: string, columns: DbColumn[], primaryKey: string[], foreignKeys: DbTable["foreignKeys"] = [], kind = "r"): DbTable => ({ schema: "public", name, kind, columns, primaryKey, foreignKeys });
 const fk = (name: string, columns: string[], refTable: string, refColumns: string[]) => ({ name, columns, refSchema: "public", refTable, refColumns });
@@ -115,6 +118,32 @@ it("names the reference field differently when a column already holds <column>_r
   expect(renderDefinitions(plan)).toContain('    p_id: { table: "p", field: "p_id_ref_id" },');
   expect(() => buildGraph(planTables(plan))).not.toThrow();
   expect(diffDefinitions(planTables(plan), plan)).toEqual([]);
+});
+
+describe("planInit: foreign keys between different types", () => {
+  // PostgreSQL accepts each of these foreign keys (int8 → int4 and back by the integer operators, int4 → numeric
+  // and char(n) → text by an implicit cast); only the integer pairs can be matched exactly in Convex.
+  const db = schema([
+    t("p4", [c("id", 23, true)], ["id"]),
+    t("p8", [c("id", 20, true)], ["id"]),
+    t("pn", [c("id", 1700, true)], ["id"]),
+    t("pt", [c("id", 25, true)], ["id"]),
+    t(
+      "kids",
+      [c("id", 20, true), c("p4_id", 20), c("p8_id", 23), c("pn_id", 23), c("pt_id", 1042)],
+      ["id"],
+      [fk("k4", ["p4_id"], "p4", ["id"]), fk("k8", ["p8_id"], "p8", ["id"]), fk("kn", ["pn_id"], "pn", ["id"]), fk("kt", ["pt_id"], "pt", ["id"])],
+    ),
+  ]);
+  const plan = planInit(db, opts());
+  const text = renderDefinitions(plan);
+
+  it("declares integer references of different widths, and leaves the pairs it cannot match exactly raw saying why", () => {
+    expect(plan.tables.find((x) => x.name === "kids")?.references.map((r) => r.column)).toEqual(["p4_id", "p8_id"]);
+    expect(text).toContain("pn_id: col.int4(), // → pn(id): its type (int4) and pn.id's (numeric) are not stored alike in Convex (the mirror could not match them exactly), so it stays a raw key");
+    expect(text).toContain("pt_id: col.text(), // → pt(id): its type (character(5)) and pt.id's (text) are not stored alike in Convex");
+    expect(() => buildGraph(planTables(plan))).not.toThrow();
+  });
 });
 
 describe("diffDefinitions (init --check)", () => {

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { defineMirrorFunctions } from "../../src/mirror-functions";
 
-const FILES = ["convex/mirror.ts", "test/fixtures/floats-app/convex/mirror.ts", "test/fixtures/schema-app/convex/mirror.ts"];
+const FILES = ["convex/mirror.ts", "test/fixtures/floats-app/convex/mirror.ts", "test/fixtures/schema-app/convex/mirror.ts", "test/fixtures/reftype-app/convex/mirror.ts"];
 
 describe("convex/mirror.ts exports", () => {
   const names = Object.keys(defineMirrorFunctions([]));

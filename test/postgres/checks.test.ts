@@ -136,6 +136,7 @@ describe("runChecks on a broken schema", () => {
       "column_nullability public.child.note",
       "column_type public.child.big",
       "enum_labels public.child.mood",
+      "graph",
       "primary_key public.no_pk",
       "reference_fk public.child.other_code",
       "reference_fk public.child.parent_id",
@@ -159,6 +160,8 @@ describe("runChecks on a broken schema", () => {
     expect(by("column_type", "public.child.big").message).toMatch(/declared int4 but is bigint/);
     expect(by("reference_fk", "public.child.parent_id").message).toMatch(/its foreign key is child_parent_id_fkey → public.other\(id\)/);
     expect(by("reference_fk", "public.child.other_code").message).toMatch(/references other\(code\), not its primary key \(id\)/);
+    // Declared as a reference, other_code (text) would be matched with other's int4 key: the definitions refuse it too.
+    expect(report.failures.find((f) => f.name === "graph")!.message).toContain("child.other_code (text) references other.id (int4)");
     expect(by("undeclared_fk", "public.child.other_id").fix).toBe('declare references: { other_id: "parent" } in the definition of child');
     // The foreign key to the unmirrored users table is fine; domains, enum arrays and varchar[] map.
     expect(report.results.some((r) => r.subject === "public.child.owner")).toBe(false);
@@ -176,7 +179,7 @@ describe("runChecks on a broken schema", () => {
     expect(err).toBeInstanceOf(Pg2ConvexError);
     const e = err as Pg2ConvexError;
     expect(e.code).toBe("PG_CHECK_FAILED");
-    expect(e.message).toMatch(/^13 PostgreSQL checks failed:/);
+    expect(e.message).toMatch(/^14 PostgreSQL checks failed:/);
     for (const f of report.failures) {
       expect(e.message).toContain(f.message);
       expect(e.message).toContain(`fix: ${f.fix}`);
@@ -190,5 +193,50 @@ describe("runChecks on a broken schema", () => {
     const report = await runChecks(db.client, [a, b]);
     expect(problems(report)).toEqual(["graph", "reference_fk public.other.code", "reference_fk public.parent.name"]);
     expect(report.failures[0]!.message).toMatch(/cycle: parent → other via parent.name, other → parent via other.code/);
+  });
+});
+
+describe("runChecks on foreign keys between different types", () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase("sqlreftypes");
+    // Each foreign key is one PostgreSQL accepts.
+    await db.client.query(`
+      CREATE TABLE p4 (id integer PRIMARY KEY);
+      CREATE TABLE p8 (id bigint PRIMARY KEY);
+      CREATE TABLE pt (id text PRIMARY KEY);
+      CREATE TABLE pc (id character(5) PRIMARY KEY);
+      CREATE TABLE kid (id integer PRIMARY KEY, p4_id bigint REFERENCES p4, p8_id integer REFERENCES p8,
+        pt_id character(5) REFERENCES pt, pc_id text REFERENCES pc, pc5_id character(5) REFERENCES pc, v_id varchar(9) REFERENCES pt);
+      CREATE TABLE kn (id integer PRIMARY KEY, n integer REFERENCES p8)`);
+  });
+  afterAll(() => db.drop());
+  const parents = [
+    defineTable({ name: "p4", primaryKey: ["id"], columns: { id: col.int4().notNull() } }),
+    defineTable({ name: "p8", primaryKey: ["id"], columns: { id: col.int8().notNull() } }),
+    defineTable({ name: "pt", primaryKey: ["id"], columns: { id: col.text().notNull() } }),
+    defineTable({ name: "pc", primaryKey: ["id"], columns: { id: col.text().notNull() } }),
+  ];
+
+  it("accepts integers of different widths and text against varchar; refuses character(n) against another text type", async () => {
+    const kid = defineTable({
+      name: "kid",
+      primaryKey: ["id"],
+      columns: { id: col.int4().notNull(), p4_id: col.int8(), p8_id: col.int4(), pt_id: col.text(), pc_id: col.text(), pc5_id: col.text(), v_id: col.text() },
+      references: { p4_id: "p4", p8_id: "p8", pt_id: "pt", pc_id: "pc", pc5_id: "pc", v_id: "pt" },
+    });
+    const report = await runChecks(db.client, [...parents, kid]);
+    expect(problems(report)).toEqual(["reference_type public.kid.pc_id", "reference_type public.kid.pt_id"]);
+    const pt = report.failures.find((f) => f.subject === "public.kid.pt_id")!;
+    expect(pt.message).toContain("public.kid.pt_id (character(5)) references pt.id (text)");
+    expect(pt.fix).toContain('ALTER COLUMN "pt_id" TYPE text');
+    expect(report.failures.find((f) => f.subject === "public.kid.pc_id")!.message).toContain("public.kid.pc_id (text) references pc.id (character(5))");
+  });
+
+  it("refuses, among the definition checks, a declared pair of different types the mirror cannot match", async () => {
+    const kn = defineTable({ name: "kn", primaryKey: ["id"], columns: { id: col.int4().notNull(), n: col.numeric() }, references: { n: "p8" } });
+    const report = await runChecks(db.client, [parents[1]!, kn]);
+    expect(problems(report)).toContain("graph");
+    expect(report.failures.find((f) => f.name === "graph")!.message).toContain("kn.n (numeric) references p8.id (int8)");
   });
 });

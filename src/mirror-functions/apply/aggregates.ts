@@ -1,5 +1,6 @@
 // count/sum fields, maintained incrementally. Invariant (for every stored parent row P and each of its
-// aggregates): P.field = Σ contribution(child) over the stored children whose `via` equals P's key.
+// aggregates): P.field = Σ contribution(child) over the stored children whose `via` equals P's key (as
+// PostgreSQL compares them: across integer types by value, reference-keys.ts).
 // It holds because every change to a child row passes through applyFeeds (old contribution out of the
 // old parent, new one into the new parent), and a parent row that appears computes its fields from
 // scratch (links.ts, adoptChildren). Parents absent at the time of a child change are simply skipped.
@@ -45,11 +46,14 @@ export async function applyFeeds(tx: MirrorTx, info: TableInfo, before: Fields |
     const newKey = after?.[feed.via] ?? null;
     const out = feed.defs.map((d) => [d, contribution(d, before, kindOf(d.field))] as const);
     const into = feed.defs.map((d) => [d, contribution(d, after, kindOf(d.field))] as const);
+    // The child's values as the parent's key type (reference-keys.ts); null when no parent can have them.
+    const oldParent = oldKey === null ? null : feed.keys.toParent(oldKey);
+    const newParent = newKey === null ? null : feed.keys.toParent(newKey);
     if (before && after && tx.sameKey(oldKey, newKey)) {
       await adjust(
         tx,
         feed.parent,
-        newKey,
+        newParent,
         out.map(([d, c], i) => [d, add(into[i]![1], neg(c))] as const),
       );
     } else {
@@ -57,10 +61,10 @@ export async function applyFeeds(tx: MirrorTx, info: TableInfo, before: Fields |
         await adjust(
           tx,
           feed.parent,
-          oldKey,
+          oldParent,
           out.map(([d, c]) => [d, neg(c)] as const),
         );
-      if (after) await adjust(tx, feed.parent, newKey, into);
+      if (after) await adjust(tx, feed.parent, newParent, into);
     }
   }
 }

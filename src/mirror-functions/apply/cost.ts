@@ -8,6 +8,7 @@
 // before an op that no longer fits and the bridge re-sends the batch (ApplyBatchResult.complete=false).
 import { Pg2ConvexError } from "../../errors";
 import type { TableGraph } from "../../definitions/graph";
+import { IDENTITY, referenceKeys, type ReferenceKeys } from "../../definitions/reference-keys";
 import type { TableDef } from "../../definitions/types";
 import type { Op } from "../wire/protocol";
 
@@ -34,7 +35,7 @@ export interface Shape {
   /** Child tables that copy a column of this table (lookups): an update scans each. */
   lookupChildren: number;
   /** Columns whose value names a parent row an upsert reads: references to mirrored parents and feeds' `via`. */
-  parentColumns: ReadonlyArray<{ column: string; parent: string }>;
+  parentColumns: ReadonlyArray<{ column: string; parent: string; keys: ReferenceKeys }>;
 }
 
 const shapes = new WeakMap<TableGraph, Map<string, Shape>>();
@@ -57,13 +58,20 @@ export function shapeOf(graph: TableGraph, table: string): Shape {
 
 function computeShape(graph: TableGraph, def: TableDef): Shape {
   const groups = new Set<string>();
-  const parents = new Map<string, { column: string; parent: string }>();
-  for (const r of def.references) if (graph.byName(r.table)) parents.set(`${r.column}\u0000${r.table}`, { column: r.column, parent: r.table });
+  const parents = new Map<string, { column: string; parent: string; keys: ReferenceKeys }>();
+  const keysOf = (column: string, parent: TableDef) => {
+    const ref = def.references.find((r) => r.column === column && r.table === parent.name);
+    return ref ? referenceKeys(def, ref, parent) : IDENTITY;
+  };
+  for (const r of def.references) {
+    const parent = graph.byName(r.table);
+    if (parent) parents.set(`${r.column}\u0000${r.table}`, { column: r.column, parent: r.table, keys: keysOf(r.column, parent) });
+  }
   for (const parent of graph.order) {
     for (const d of parent.derived) {
       if (d.kind === "lookup" || d.from !== def.name) continue;
       groups.add(`${parent.name}.${d.via}`);
-      parents.set(`${d.via}\u0000${parent.name}`, { column: d.via, parent: parent.name });
+      parents.set(`${d.via}\u0000${parent.name}`, { column: d.via, parent: parent.name, keys: keysOf(d.via, parent) });
     }
   }
   const children = graph.childrenOf(def.name);

@@ -44,9 +44,11 @@ export function planOpCosts(graph: TableGraph, ops: readonly Op[]): OpCost[] {
     if (op.o !== "upsert") return;
     const d = op.d !== null && typeof op.d === "object" ? (op.d as Record<string, Value | undefined>) : {};
     // Each distinct parent key is read once (cached): the references' parents, which are also the feeds' ones.
-    for (const { column, parent } of shapeOf(graph, def.name).parentColumns) {
-      const v = d[column];
-      if (v === undefined || v === null) continue;
+    for (const { column, parent, keys: cast } of shapeOf(graph, def.name).parentColumns) {
+      // As the parent's key (reference-keys.ts), so children of different integer types name one parent alike.
+      const raw = d[column];
+      const v = raw === undefined || raw === null ? null : cast.toParent(raw);
+      if (v === null) continue;
       const p = parents.get(parent) ?? { values: new Set(), ops: new Set() };
       p.values.add(keyString([v]));
       p.ops.add(i);

@@ -9,6 +9,7 @@
 //  - a range that stops early (dense data: many documents between the batch's keys) ends the read-ahead of that
 //    kind for that table: the rest is read key by key, and applyBatch's per-op guard bounds the mutation.
 import { compareValues, type Value } from "convex/values";
+import type { ReferenceKeys } from "../../definitions/reference-keys";
 import type { TableDef } from "../../definitions/types";
 import { keyString } from "../../model/key";
 import type { TableInfo } from "../config";
@@ -51,9 +52,9 @@ export async function prefetch(tx: MirrorTx, ops: readonly Op[]): Promise<void> 
     // Inserts scan each child table (adoptChildren); deletes and updates are left to look for themselves.
     const inserted = tableOps.filter((op) => op.o === "upsert" && tx.rows.cached(def, op.k) === null).map((op) => op.k);
     if (inserted.length === 0) continue;
-    for (const { child, ref } of info.children) {
+    for (const { child, ref, keys } of info.children) {
       if (!tx.usage.canPrefetch()) return;
-      await fillScans(tx, def, child, ref.column, inserted);
+      await fillScans(tx, def, child, ref.column, keys, inserted);
     }
   }
 }
@@ -67,9 +68,10 @@ function parentKeys(tables: Iterable<{ info: TableInfo; ops: RowOp[] }>): Map<Ta
     for (const op of ops) {
       if (op.o !== "upsert" || op.d === null || typeof op.d !== "object") continue;
       const d = op.d as Record<string, Value | undefined>;
-      for (const { ref, parent } of refs) {
-        const v = d[ref.column];
-        if (v === undefined || v === null) continue;
+      for (const { ref, parent, keys: cast } of refs) {
+        const raw = d[ref.column];
+        const v = raw === undefined || raw === null ? null : cast.toParent(raw);
+        if (v === null) continue;
         let keys = out.get(parent);
         if (keys === undefined) out.set(parent, (keys = []));
         keys.push([v]);
@@ -104,12 +106,18 @@ async function fillTombstones(tx: MirrorTx, def: TableDef, keys: readonly Value[
   }
 }
 
-async function fillScans(tx: MirrorTx, parent: TableDef, child: TableDef, column: string, keys: readonly Value[][]): Promise<void> {
-  // Only a table with a single-column primary key is a parent (buildGraph checks it): the scans look for its value.
+async function fillScans(tx: MirrorTx, parent: TableDef, child: TableDef, column: string, cast: ReferenceKeys, keys: readonly Value[][]): Promise<void> {
+  // Only a table with a single-column primary key is a parent (buildGraph checks it): the scans look for its value,
+  // as the child column's type (reference-keys.ts: exact and order-preserving, so the values stay sorted); a key
+  // no child can hold is not looked for (links.ts does not scan for it either).
   const sorted = sortedUnique(keys);
   for (const [from, to] of keyGroups(sorted, integerKey(parent))) {
     if (!tx.usage.canPrefetch()) return;
-    const values = sorted.slice(from, to + 1).map((k) => k[0]!);
+    const values = sorted
+      .slice(from, to + 1)
+      .map((k) => cast.toChild(k[0]!))
+      .filter((v): v is Value => v !== null);
+    if (values.length === 0) continue;
     if (!(await tx.rows.fillScans(child, column, values, RANGE_DOCS))) return;
   }
 }

@@ -37,23 +37,25 @@ export class DocChecker {
 
   async check(doc: Doc, key: Key): Promise<void> {
     const { info, out } = this;
-    for (const { ref, parent: p } of info.refs) {
+    for (const { ref, parent: p, keys } of info.refs) {
       const raw = doc[ref.column] ?? null;
-      const row = raw === null ? null : await this.parent(p, raw);
+      const row = raw === null ? null : await this.parent(p, keys.toParent(raw));
       if (raw !== null && !row) out.unresolved++;
       const expected = row ? (row._id as Value) : undefined;
       if (!sameValue(expected, doc[ref.field])) this.note({ key, field: ref.field, expected: expected ?? null, actual: doc[ref.field] ?? null });
     }
-    for (const { d, ref, parent: p } of info.lookups) {
+    for (const { d, ref, parent: p, keys } of info.lookups) {
       const raw = doc[ref.column] ?? null;
-      const row = raw === null ? null : await this.parent(p, raw);
+      const row = raw === null ? null : await this.parent(p, keys.toParent(raw));
       const expected = row ? (row[d.column] ?? null) : null;
       if (!sameValue(expected, doc[d.field] ?? null)) this.note({ key, field: d.field, expected, actual: doc[d.field] ?? null });
     }
     if (info.aggregates.length > 0) out.stored.push({ key, fields: Object.fromEntries(info.aggregates.map((a) => [a.field, doc[a.field] ?? null])) });
   }
 
-  private async parent(table: TableInfo["refs"][number]["parent"], raw: Value): Promise<Doc | null> {
+  /** The parent with key `raw` (already the parent key's type; null: no parent can have it). */
+  private async parent(table: TableInfo["refs"][number]["parent"], raw: Value | null): Promise<Doc | null> {
+    if (raw === null) return null;
     const id = rowId(table.name, [raw]);
     if (!this.parents.has(id)) {
       this.ranges++;
@@ -103,7 +105,9 @@ export class FeedSums {
 
   add(doc: Doc): void {
     for (const feed of this.info.feeds) {
-      const key = doc[feed.via] ?? null;
+      // Grouped by the parent's key as the parent stores it (reference-keys.ts): the checker joins by that.
+      const raw = doc[feed.via] ?? null;
+      const key = raw === null ? null : feed.keys.toParent(raw);
       if (key === null) continue;
       const id = viaId(feed.parent.name, feed.via, [key]);
       const g = this.groups.get(id) ?? { parent: feed.parent.name, via: feed.via, key, sums: {} };
@@ -130,9 +134,12 @@ export async function parityFeedFor(config: MirrorConfig, ctx: Ctx, args: { chil
   const info = config.table(args.child);
   const feed = info.feeds.find((f) => f.via === args.via && f.parent.name === config.table(args.parent).def.name);
   if (!feed) throw new Pg2ConvexError("UNKNOWN_TABLE", `${args.child}.${args.via} feeds no aggregate of ${args.parent}`);
+  // args.key is the parent's key; the index holds the child column's type. No child can hold a key it cannot convert.
+  const value = feed.keys.toChild(args.key);
+  if (value === null) return { sums: {}, cursor: "", done: true, docs: 0 };
   const page = await ctx.db
     .query(info.def.convexName)
-    .withIndex(indexFor(info.def, args.via), (q: any) => q.eq(args.via, args.key))
+    .withIndex(indexFor(info.def, args.via), (q: any) => q.eq(args.via, value))
     .paginate({ cursor: args.cursor, numItems: pageBudget(args.maxDocs).docs, maximumBytesRead: PARITY_LIMITS.bytesPerQuery });
   const sums: Record<string, Num> = {};
   for (const doc of page.page) addContributions(config, feed.parent.name, feed.defs, doc as Doc, sums);

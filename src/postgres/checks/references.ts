@@ -9,7 +9,7 @@ import { fail, pass, warn, type CheckResult } from "./report";
 
 const describeFk = (fk: ForeignKeyFacts) => `${fk.name} → ${fk.refSchema}.${fk.refTable}(${fk.refColumns.join(", ")})`;
 
-export function referenceChecks(t: TableDef, rel: RelationFacts, tables: TableSet): CheckResult[] {
+export function referenceChecks(t: TableDef, rel: RelationFacts, tables: TableSet, relations?: ReadonlyMap<string, RelationFacts>): CheckResult[] {
   const s = displayName(t);
   const byName = new Map(tables.map((d) => [d.name, d]));
   const mirrored = (fk: ForeignKeyFacts) => tables.find((d) => d.schema === fk.refSchema && d.name === fk.refTable);
@@ -32,6 +32,17 @@ export function referenceChecks(t: TableDef, rel: RelationFacts, tables: TableSe
         ),
       );
       continue;
+    }
+    const padded = parent ? paddedMismatch(rel, r.column, relations?.get(`${parent.schema}.${parent.name}`), parent.primaryKey[0]) : null;
+    if (padded) {
+      out.push(
+        fail(
+          "reference_type",
+          subject,
+          `${subject} (${padded.child}) references ${parent!.name}.${parent!.primaryKey[0]} (${padded.parent}): both mirror as text, but character(n) keeps its padding in Convex while PostgreSQL compares the keys without it, so the reference id, lookups and count/sum fields would not match`,
+          `give both columns the same type (ALTER TABLE ${qualified(t)} ALTER COLUMN ${quoteIdent(r.column)} TYPE ${padded.parent}), or remove ${r.column} from the references of ${t.name}`,
+        ),
+      );
     }
     // The mirror resolves a reference by the parent's primary key; a foreign key to another unique column would resolve wrongly.
     if (parent && (fk.refColumns.length !== 1 || fk.refColumns[0] !== parent.primaryKey[0])) {
@@ -70,4 +81,20 @@ export function referenceChecks(t: TableDef, rel: RelationFacts, tables: TableSe
     }
   }
   return out.some((r) => r.level !== "warn") ? out : [pass("references", s, `${t.references.length} declared reference(s) match the foreign keys`), ...out];
+}
+
+const BPCHAR = 1042;
+
+/**
+ * A child column and a parent key that are both declared text but cannot be matched by their Convex values:
+ * character(n) is mirrored with its padding (its text output), and PostgreSQL's foreign key compares it with a
+ * text, varchar or other-length character key without it. The definitions cannot tell (all are `text`), so the
+ * catalog does. Integer pairs and other declared types are settled by the definitions (reference-keys.ts).
+ */
+function paddedMismatch(rel: RelationFacts, column: string, parentRel: RelationFacts | undefined, key: string | undefined): { child: string; parent: string } | null {
+  const c = rel.columns.get(column);
+  const p = key === undefined ? undefined : parentRel?.columns.get(key);
+  if (!c || !p) return null;
+  if (c.typeOid !== BPCHAR && p.typeOid !== BPCHAR) return null;
+  return c.display === p.display ? null : { child: c.display, parent: p.display };
 }

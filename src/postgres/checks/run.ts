@@ -46,7 +46,7 @@ export async function tableChecks(client: pg.ClientBase, tables: TableSet, facts
     if (!rel || !exists.ok) continue; // one clear failure for a missing table, not a cascade
     if (facts) results.push(...relationAccess(t, rel, facts));
     results.push(...(rel.kind === "p" ? leafReplicaIdentity(t, partitions.get(t.name) ?? []) : [replicaIdentity(t, rel)]), primaryKey(t, rel));
-    results.push(...columnChecks(t, rel, catalog.types), ...referenceChecks(t, rel, tables));
+    results.push(...columnChecks(t, rel, catalog.types), ...referenceChecks(t, rel, tables, catalog.relations));
   }
   return makeReport(results);
 }

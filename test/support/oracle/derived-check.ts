@@ -1,5 +1,6 @@
 // Checks every derived field in Convex against its definition recomputed from the Convex rows, and every
-// reference id against the parent it should point at.
+// reference id against the parent it should point at. A child's column and its parent's key are compared as
+// PostgreSQL compares them: integers by value, whether stored as a number (int2/int4) or a bigint (int8).
 import type { TableGraph } from "../../../src/definitions/graph";
 import type { Value } from "convex/values";
 import { keyString } from "../../../src/model/key";
@@ -27,12 +28,12 @@ export function checkInvariants(graph: TableGraph, docs: DocsByTable): Invariant
         if (d.kind === "lookup") {
           const ref = table.references.find((r) => r.column === d.via)!;
           const parentKey = doc[d.via];
-          const parent = parentKey === null || parentKey === undefined ? undefined : docs.get(ref.table)?.get(keyString([parentKey as Value]));
+          const parent = parentKey === null || parentKey === undefined ? undefined : byValue(docs.get(ref.table), parentKey as Value);
           expected = parent ? parent[d.column] : null;
         } else {
           let acc = 0;
           for (const child of docs.get(d.from)?.values() ?? []) {
-            if (canonical(child[d.via] as Value) !== canonical(pk as Value)) continue;
+            if (!sameKeyValue(child[d.via] as Value, pk as Value)) continue;
             if (d.kind === "count") {
               if (Object.entries(d.where ?? {}).every(([c, v]) => child[c] === v)) acc += 1;
             } else acc += Number(child[d.column] ?? 0);
@@ -49,11 +50,31 @@ export function checkInvariants(graph: TableGraph, docs: DocsByTable): Invariant
       if (!parents) continue;
       for (const [key, doc] of rows) {
         const raw = doc[ref.column];
-        const parent = raw === null || raw === undefined ? undefined : parents.get(keyString([raw as Value]));
+        const parent = raw === null || raw === undefined ? undefined : byValue(parents, raw as Value);
         const expected = parent ? parent._id : undefined;
         if (expected !== doc[ref.field]) out.push({ table: table.name, key, field: ref.field, expected: String(expected), actual: String(doc[ref.field]) });
       }
     }
   }
   return out;
+}
+
+/** The same integer in the other representation (number ↔ bigint) when it has one exactly. */
+function otherInteger(v: Value): Value | undefined {
+  if (typeof v === "bigint") return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : undefined;
+  if (typeof v === "number" && Number.isSafeInteger(v)) return BigInt(v);
+  return undefined;
+}
+
+function byValue(rows: Map<string, Record<string, unknown>> | undefined, key: Value): Record<string, unknown> | undefined {
+  if (!rows) return undefined;
+  const other = otherInteger(key);
+  return rows.get(keyString([key])) ?? (other === undefined ? undefined : rows.get(keyString([other])));
+}
+
+function sameKeyValue(a: Value | undefined, b: Value | undefined): boolean {
+  if (a === undefined || a === null || b === undefined || b === null) return false;
+  if (canonical(a) === canonical(b)) return true;
+  const other = otherInteger(a);
+  return other !== undefined && canonical(other) === canonical(b);
 }
